@@ -1,0 +1,3 @@
+from wavescribe.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""The transcript data model: segments with integer-millisecond times and word timings.
+
+Times are ``int`` milliseconds everywhere in the model (never floats), as in pysubs2.
+A word's ``text`` keeps its leading space as Whisper decodes it (``" world"``), so joining the
+words of a segment gives back its text; refinement relies on that to keep words apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(slots=True)
+class Word:
+    """One word with its timing and the decoder's confidence (0..1, ``None`` if unknown)."""
+
+    start: int
+    end: int
+    text: str
+    probability: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "p": self.probability}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(int(d["start"]), int(d["end"]), str(d["text"]), _opt_float(d.get("p")))
+
+
+@dataclass(slots=True)
+class Segment:
+    """One cue: start/end in ms, text (may contain ``\\n`` line breaks) and its words."""
+
+    start: int
+    end: int
+    text: str
+    words: list[Word] = field(default_factory=list)
+    no_speech_prob: float | None = None
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        d["words"] = [w.to_dict() for w in self.words]
+        d["no_speech_prob"] = self.no_speech_prob
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Segment:
+        return cls(
+            start=int(d["start"]),
+            end=int(d["end"]),
+            text=str(d["text"]),
+            words=[Word.from_dict(w) for w in d.get("words", [])],
+            no_speech_prob=_opt_float(d.get("no_speech_prob")),
+        )
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """Facts about the media a transcript was made from."""
+
+    path: str
+    duration_ms: int
+    container: str | None = None
+    codec: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "duration_ms": self.duration_ms,
+            "container": self.container,
+            "codec": self.codec,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SourceInfo:
+        return cls(
+            path=str(d["path"]),
+            duration_ms=int(d["duration_ms"]),
+            container=d.get("container"),
+            codec=d.get("codec"),
+            sample_rate=d.get("sample_rate"),
+            channels=d.get("channels"),
+        )
+
+
+@dataclass(slots=True)
+class Transcript:
+    """A whole transcript: ordered segments, the language and where it came from."""
+
+    segments: list[Segment] = field(default_factory=list)
+    language: str | None = None
+    source: SourceInfo | None = None
+    model: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "language": self.language,
+            "model": self.model,
+            "source": self.source.to_dict() if self.source else None,
+            "metadata": self.metadata,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        schema = d.get("schema", SCHEMA_VERSION)
+        if schema > SCHEMA_VERSION:
+            raise ValueError(f"transcript schema {schema} is newer than this Wavescribe supports")
+        src = d.get("source")
+        return cls(
+            segments=[Segment.from_dict(s) for s in d.get("segments", [])],
+            language=d.get("language"),
+            source=SourceInfo.from_dict(src) if src else None,
+            model=d.get("model"),
+            metadata=dict(d.get("metadata") or {}),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Transcript:
+        return cls.from_dict(json.loads(text))
+
+
+def _opt_float(v: Any) -> float | None:
+    return None if v is None else float(v)
