@@ -1,0 +1,81 @@
+"""What SRT and WebVTT share: lines, timestamps, and turning parsed cues into segments.
+
+Imported cues are kept as the file has them (overlapping and zero-length cues included), sorted by
+start time with ties in file order: users import old subtitles to re-time them, so nothing is
+dropped or "fixed" behind their back. The one exception is a cue that ends before it starts: its end
+is set to its start (the start is what orders the cues and is usually the right number) and a
+:class:`SubtitleWarning` says which line it was.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from wavescribe.core.transcript import Segment, Transcript
+
+
+class SubtitleWarning(UserWarning):
+    """A file was imported, but something in it was changed or ignored; the message says where.
+
+    Callers that show problems to the user record these with ``warnings.catch_warnings``.
+    """
+
+
+@dataclass(slots=True)
+class ParsedCue:
+    """A cue as a parser found it: times in ms, text with ``\\n`` breaks, 1-based line number."""
+
+    start: int
+    end: int
+    text: str
+    line: int
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR and LF only.
+
+    ``str.splitlines`` is not used on purpose: it also splits on U+2028, U+0085, form feed and
+    others, which are text inside a cue, not line breaks of the file.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def cue_lines(text: str) -> list[str]:
+    """The lines of a segment's text as a cue writes them: blank lines dropped.
+
+    A blank line ends a cue in SRT and WebVTT, so one inside a segment's text would cut the cue in
+    two (and turn the rest into garbage) when the file is read again.
+    """
+    return [line for line in split_lines(text) if line.strip()]
+
+
+def format_timestamp(ms: int, decimal_sep: str) -> str:
+    """``HH:MM:SS<sep>mmm``; hours take as many digits as they need (never clamped at 99)."""
+    if ms < 0:
+        raise ValueError(f"cannot write a negative time ({ms} ms)")
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{decimal_sep}{millis:03d}"
+
+
+def build_transcript(cues: list[ParsedCue], fmt: str) -> Transcript:
+    """Segments (no words, no language) from parsed cues, sorted by start, ties in file order."""
+    segments = []
+    for cue in cues:
+        end = cue.end
+        if end < cue.start:
+            start_s = format_timestamp(cue.start, ".")
+            end_s = format_timestamp(cue.end, ".")
+            warnings.warn(
+                SubtitleWarning(
+                    f"{fmt} line {cue.line}: cue ends ({end_s}) before it starts ({start_s});"
+                    " its end was set to its start"
+                ),
+                stacklevel=2,
+            )
+            end = cue.start
+        segments.append(Segment(start=cue.start, end=end, text=cue.text))
+    segments.sort(key=lambda s: s.start)
+    return Transcript(segments=segments)

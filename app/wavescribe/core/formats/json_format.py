@@ -1,0 +1,31 @@
+"""Wavescribe's own transcript JSON (``.json``): lossless, words and source info included.
+
+The schema lives in :mod:`wavescribe.core.transcript`; this module only adapts it to the format
+registry and turns a broken file into :class:`SubtitleParseError`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from wavescribe.core.errors import SubtitleParseError
+from wavescribe.core.transcript import Transcript
+
+NAME = "json"
+
+
+def parse(text: str) -> Transcript:
+    """Read a transcript written by :func:`compose` (or ``Transcript.to_json``)."""
+    try:
+        return Transcript.from_json(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as e:
+        raise SubtitleParseError(f"JSON line {e.lineno}: {e.msg}") from e
+    except (KeyError, TypeError, AttributeError) as e:
+        raise SubtitleParseError(f"JSON: not a Wavescribe transcript ({e!r})") from e
+    except ValueError as e:  # a newer schema, or a field of the wrong kind
+        raise SubtitleParseError(f"JSON: {e}") from e
+
+
+def compose(transcript: Transcript) -> str:
+    """The transcript as JSON text, with a final newline."""
+    return transcript.to_json() + "\n"

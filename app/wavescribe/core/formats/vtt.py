@@ -1,0 +1,169 @@
+"""WebVTT (``.vtt``), read with the block structure of the W3C parser and written to the spec.
+
+Written by hand rather than with pysubs2, whose WebVTT support (1.8) is its SubRip code with another
+timestamp pattern: cue identifiers and NOTE and STYLE blocks end up in the text of the cue before
+them, character references are not decoded, and the writer escapes nothing (``-->``, ``&`` and
+``<`` in text make invalid files) and clamps hours at 99.
+
+Reading (https://www.w3.org/TR/webvtt1/#file-parsing): the file starts with ``WEBVTT``; header lines
+up to the first blank line are skipped (``Kind:``, ``X-TIMESTAMP-MAP=``: times are kept as written);
+blocks are separated by empty lines; a block whose first or second line holds ``-->`` is a cue (a
+first line before the timing line is its identifier, which is dropped, as are cue settings);
+``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped. A line holding ``-->`` inside cue text ends
+that cue and starts the next block, as in browsers (so it must be a timing line, see below).
+Timestamps are ``[HH+:]MM:SS.mmm``, hours as many digits as needed.
+
+Where browsers silently drop a cue (bad timestamps, a text block with no timing line) we refuse
+the file with the line number instead: the user imports it to edit it, and a cue that disappears
+without a word is worse than an error that says which line to fix. An empty file reads as no cues.
+
+Cue text: character references (``&amp;``, ``&lt;``, ``&gt;``, ``&nbsp;``, ``&lrm;``…) are
+decoded into the segment's text; tags (``<i>``, ``<c.red>``, ``<v Roger>``, ``<00:01.500>``) are
+kept verbatim, so markup survives VTT→VTT and SRT↔VTT. Writing escapes ``&``, ``<`` and ``>`` in
+everything that is not such a tag, which also turns ``-->`` into ``--&gt;``; reading undoes exactly
+that, so read(write(t)) == t for any text without blank lines (which writing drops: they would end
+the cue). Files are written with LF line ends, UTF-8 without BOM, no identifiers, no settings.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from wavescribe.core.errors import SubtitleParseError
+from wavescribe.core.formats.cues import (
+    ParsedCue,
+    build_transcript,
+    cue_lines,
+    format_timestamp,
+    split_lines,
+)
+from wavescribe.core.transcript import Transcript
+
+NAME = "vtt"
+
+_SIGNATURE = re.compile(r"WEBVTT(?:[ \t].*)?")
+_IGNORED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
+_SPACE = " \t\f"
+_TIMESTAMP = re.compile(r"([0-9]+):([0-9]+)(?::([0-9]+))?\.([0-9]+)", re.ASCII)
+# A tag as written in cue text: start/end tag with optional classes/annotation, or a timestamp.
+_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>|<[0-9][0-9:.]*>")
+
+
+def parse(text: str) -> Transcript:
+    """Read WebVTT text into segments (see the module docstring for what is accepted)."""
+    text = text.removeprefix("\ufeff").replace("\0", "\ufffd")
+    if not text.strip():
+        return Transcript()
+    lines = split_lines(text)
+    if not _SIGNATURE.fullmatch(lines[0]):
+        raise SubtitleParseError(
+            f"WebVTT line 1: the file must start with 'WEBVTT' (found {lines[0]!r:.40})"
+        )
+    i = 1
+    while i < len(lines) and lines[i] and "-->" not in lines[i]:
+        i += 1  # header lines
+    cues: list[ParsedCue] = []
+    arrow_in_text = False  # the previous cue's text was cut by a line holding "-->"
+    while i < len(lines):
+        if not lines[i]:
+            i += 1
+            continue
+        if "-->" in lines[i]:
+            timing_at = i
+        elif i + 1 < len(lines) and "-->" in lines[i + 1]:
+            timing_at = i + 1  # lines[i] is the cue identifier
+        else:
+            if not _IGNORED_BLOCK.fullmatch(lines[i]):
+                raise SubtitleParseError(
+                    f"WebVTT line {i + 1}: text outside a cue (missing timing line?): "
+                    f"{lines[i]!r:.60}"
+                )
+            i, arrow_in_text = _block_end(lines, i + 1), False
+            continue
+        start, end = _timing(lines[timing_at], timing_at + 1, arrow_in_text)
+        i = _block_end(lines, timing_at + 1)
+        body = "\n".join(lines[timing_at + 1 : i])
+        cues.append(ParsedCue(start, end, _decode(body), timing_at + 1))
+        arrow_in_text = i < len(lines) and bool(lines[i])
+    return build_transcript(cues, "WebVTT")
+
+
+def compose(transcript: Transcript) -> str:
+    """Write segments as WebVTT: no identifiers, no settings, text escaped as the spec requires."""
+    blocks = ["WEBVTT\n"]
+    for seg in transcript.segments:
+        times = f"{format_timestamp(seg.start, '.')} --> {format_timestamp(seg.end, '.')}"
+        lines = cue_lines(seg.text)
+        blocks.append(f"{times}\n" + "".join(f"{_encode(ln)}\n" for ln in lines))
+    return "\n".join(blocks)
+
+
+def _block_end(lines: list[str], i: int) -> int:
+    """Index of the empty line (or line holding ``-->``) that ends the block going on at ``i``."""
+    while i < len(lines) and lines[i] and "-->" not in lines[i]:
+        i += 1
+    return i
+
+
+def _timing(line: str, lineno: int, arrow_in_text: bool) -> tuple[int, int]:
+    """Start and end of a cue timing line; cue settings after the end time are ignored."""
+    pos = _skip_space(line, 0)
+    start, pos = _timestamp(line, pos)
+    pos = _skip_space(line, pos)
+    if start is not None and line.startswith("-->", pos):
+        end, _ = _timestamp(line, _skip_space(line, pos + 3))
+        if end is not None:
+            return start, end
+    what = "'-->' is not allowed in cue text" if arrow_in_text else "bad timing line"
+    raise SubtitleParseError(f"WebVTT line {lineno}: {what}: {line.strip()!r:.60}")
+
+
+def _timestamp(line: str, pos: int) -> tuple[int | None, int]:
+    m = _TIMESTAMP.match(line, pos)
+    if m is None:
+        return None, pos
+    first, second, third, frac = m.groups()
+    if third is None:  # MM:SS.mmm - the first part must then be two-digit minutes
+        if len(first) != 2 or int(first) > 59:
+            return None, pos
+        hours, minutes, seconds = 0, first, second
+    else:
+        hours, minutes, seconds = int(first), second, third
+    if len(minutes) != 2 or len(seconds) != 2 or len(frac) != 3:
+        return None, pos
+    if int(minutes) > 59 or int(seconds) > 59:
+        return None, pos
+    return ((hours * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(frac), m.end()
+
+
+def _skip_space(line: str, pos: int) -> int:
+    while pos < len(line) and line[pos] in _SPACE:
+        pos += 1
+    return pos
+
+
+def _decode(cue_text: str) -> str:
+    """Decode character references outside tags; tags stay as written."""
+    out, last = [], 0
+    for m in _TAG.finditer(cue_text):
+        out += [html.unescape(cue_text[last : m.start()]), m[0]]
+        last = m.end()
+    out.append(html.unescape(cue_text[last:]))
+    return "".join(out)
+
+
+def _encode(line: str) -> str:
+    """Escape ``&``, ``<``, ``>`` outside tags (a tag holding ``-->`` is escaped as text)."""
+    out, last = [], 0
+    for m in _TAG.finditer(line):
+        if "-->" in m[0]:
+            continue
+        out += [_escape(line[last : m.start()]), m[0]]
+        last = m.end()
+    out.append(_escape(line[last:]))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
