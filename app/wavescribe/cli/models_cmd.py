@@ -1,0 +1,135 @@
+"""``wavescribe models``: list, download, import, remove and choose the default model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from wavescribe.cli.progress import ProgressLine
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("models", help="manage speech models", description="Manage speech models.")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+
+    ls = msub.add_parser("list", help="the catalog and what is installed")
+    ls.set_defaults(run=run_list)
+
+    dl = msub.add_parser("download", help="download a catalog model (resumable, checksummed)")
+    dl.add_argument("model_id", metavar="ID")
+    dl.set_defaults(run=run_download)
+
+    im = msub.add_parser(
+        "import", help="install a GGML file or convert a faster-whisper (CTranslate2) folder"
+    )
+    im.add_argument("path", metavar="PATH")
+    im.add_argument("--id", dest="model_id", help="id to install it as")
+    im.add_argument(
+        "--quantize", choices=("f16", "q8_0"), default="f16", help="for CTranslate2 folders"
+    )
+    im.set_defaults(run=run_import)
+
+    rm = msub.add_parser("remove", help="delete an installed model")
+    rm.add_argument("model_id", metavar="ID")
+    rm.set_defaults(run=run_remove)
+
+    de = msub.add_parser("default", help="choose the model used when none is given")
+    de.add_argument("model_id", metavar="ID")
+    de.set_defaults(run=run_default)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from wavescribe.core.model_store import ModelStore
+
+    store = ModelStore()
+    installed = {m.id: m for m in store.installed()}
+    chosen = store.default_model()
+    catalog = store.catalog
+    print(f"Models folder: {store.root}")
+    print(f"{'':2}{'ID':<24}{'SIZE':>9}  {'LANGUAGES':<13}{'QUANT':<7}STATUS")
+    for m in catalog:
+        mark = "*" if m.id == (chosen or catalog.default.id) else " "
+        status = "installed" if m.id in installed else "available"
+        if not m.downloadable:
+            status = "installed" if m.id in installed else "bundled (converted on first use)"
+        langs = "multilingual" if m.multilingual else "English"
+        print(f"{mark} {m.id:<24}{_size(m.size_bytes):>9}  {langs:<13}{m.quantization:<7}{status}")
+    for mid, im in installed.items():
+        if mid in catalog:
+            continue
+        mark = "*" if mid == chosen else " "
+        langs = {True: "multilingual", False: "English", None: "?"}[im.multilingual]
+        print(
+            f"{mark} {mid:<24}{_size(im.size_bytes):>9}  {langs:<13}{im.quantization or '?':<7}"
+            f"installed ({im.source})"
+        )
+    print("* = default")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from wavescribe.core.model_store import ModelStore
+
+    progress = ProgressLine(sys.stderr, prefix=f"{args.model_id}: ")
+
+    def report(p: Any) -> None:
+        rate = f"{_size(int(p.rate_bps))}/s" if p.rate_bps else ""
+        eta = f"ETA {int(p.eta_s)} s" if p.eta_s is not None else ""
+        total = _size(p.bytes_total) if p.bytes_total else "?"
+        progress.update("download", p.fraction, f"{_size(p.bytes_done)}/{total} {rate} {eta}")
+
+    model = ModelStore().download(args.model_id, progress=report)
+    progress.message(f"Installed {model.id} at {model.path}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from wavescribe.core.errors import InputNotFound
+    from wavescribe.core.model_store import ModelStore
+
+    store = ModelStore()
+    src = Path(args.path).expanduser()
+    if src.is_dir():
+        from wavescribe.core.starter import import_ct2_folder
+
+        progress = ProgressLine(sys.stderr, prefix=f"{src.name}: ")
+        model_id = args.model_id or f"{src.name}-{args.quantize}"
+        model = import_ct2_folder(
+            store, src, model_id, args.quantize, progress=lambda f: progress.update("convert", f)
+        )
+        progress.message(f"Converted and installed {model.id} at {model.path}")
+    elif src.is_file():
+        model = store.register_file(src, model_id=args.model_id, copy=True)
+        print(f"Installed {model.id} at {model.path}")
+    else:
+        raise InputNotFound(f"{src} does not exist")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from wavescribe.core.model_store import ModelStore
+
+    ModelStore().remove(args.model_id)
+    print(f"Removed {args.model_id}")
+    return 0
+
+
+def run_default(args: argparse.Namespace) -> int:
+    from wavescribe.core.model_store import ModelStore
+
+    ModelStore().set_default(args.model_id)
+    print(f"Default model: {args.model_id}")
+    return 0
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"

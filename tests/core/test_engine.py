@@ -1,0 +1,159 @@
+"""The engine: real whisper.cpp inference in a worker process, streaming, cancel, crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import speech_synth as synth
+from wavescribe.core import errors, formats
+from wavescribe.core.engine import Engine, Progress, SegmentDecoded
+from wavescribe.core.engine_options import TranscribeOptions
+
+FAST = TranscribeOptions(refine=False, beam_size=1)
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_en_ggml: Path):
+    with Engine(tiny_en_ggml) as e:
+        yield e
+
+
+@pytest.fixture(scope="module")
+def sentences_result(engine: Engine, speech_wav):
+    path, spans, reference = speech_wav
+    events: list = []
+    transcript = engine.transcribe(path, TranscribeOptions(refine=False), events.append)
+    return transcript, events, spans, reference
+
+
+def test_transcribes_synthetic_speech_within_15_percent_wer(sentences_result):
+    transcript, _, _, reference = sentences_result
+    wer = synth.word_error_rate(reference, transcript.text)
+    assert wer <= 0.15, f"WER {wer:.2f}: {transcript.text!r}"
+    assert transcript.language == "en"
+
+
+def test_segment_times_are_monotonic_and_inside_the_audio(sentences_result, speech_wav):
+    transcript, _, _, _ = sentences_result
+    duration = transcript.source.duration_ms
+    assert duration == pytest.approx(synth.RATE and 1000 * _frames(speech_wav[0]) / 16000, abs=2)
+    previous_start = -1
+    for seg in transcript.segments:
+        assert 0 <= seg.start <= seg.end <= duration
+        assert seg.start >= previous_start
+        previous_start = seg.start
+        assert all(isinstance(v, int) for v in (seg.start, seg.end))
+
+
+def test_every_segment_carries_word_timings(sentences_result):
+    transcript, _, _, _ = sentences_result
+    for seg in transcript.segments:
+        assert seg.words, seg
+        assert "".join(w.text for w in seg.words).strip() == seg.text.strip()
+        for w in seg.words:
+            assert seg.start <= w.start <= w.end <= seg.end
+            assert w.probability is not None and 0 <= w.probability <= 1
+
+
+def test_segments_stream_before_the_job_ends_and_progress_reaches_one(sentences_result):
+    transcript, events, _, _ = sentences_result
+    streamed = [e.segment for e in events if isinstance(e, SegmentDecoded)]
+    assert [s.text for s in streamed] == [s.text for s in transcript.segments]
+    by_stage: dict[str, list[float]] = {}
+    for e in events:
+        if isinstance(e, Progress):
+            by_stage.setdefault(e.stage, []).append(e.fraction)
+    assert {"decode", "transcribe"} <= set(by_stage)
+    for stage, values in by_stage.items():
+        assert values == sorted(values), stage
+        assert values[-1] == 1.0, stage
+
+
+def test_srt_output_parses_back_to_the_same_cues(sentences_result):
+    transcript, _, _, _ = sentences_result
+    again = formats.from_string(formats.to_string(transcript, "srt"), "srt")
+    assert [(s.start, s.end, s.text) for s in again.segments] == [
+        (s.start, s.end, s.text) for s in transcript.segments
+    ]
+
+
+def test_model_stays_loaded_between_jobs(engine: Engine):
+    pid = engine._proc.pid
+    jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
+    transcript = engine.transcribe(jfk, FAST)
+    assert "fellow americans" in transcript.text.lower()
+    assert engine._proc.pid == pid
+
+
+def test_missing_and_non_audio_inputs_fail_fast_with_typed_errors(engine: Engine, tmp_path):
+    with pytest.raises(errors.InputNotFound):
+        engine.transcribe(tmp_path / "nope.wav", FAST)
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not audio at all, just words in a file\n" * 50)
+    with pytest.raises(errors.UnsupportedAudio, match=r"notes\.wav"):
+        engine.transcribe(text, FAST)
+
+
+def test_a_corrupt_model_is_refused_before_whisper_cpp_sees_it(tiny_en_ggml: Path, tmp_path):
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(tiny_en_ggml.read_bytes()[:5_000_000])
+    with pytest.raises(errors.ModelCorrupt, match=r"broken\.bin"):
+        Engine(broken)
+
+
+def test_cancel_stops_a_running_job_within_about_a_second(engine: Engine, long_speech_wav):
+    started = threading.Event()
+    cancelled_at: list[float] = []
+
+    def on_event(ev):
+        if isinstance(ev, Progress) and ev.stage == "transcribe":
+            started.set()
+
+    def cancel_when_running():
+        started.wait(60)
+        time.sleep(0.5)
+        cancelled_at.append(time.monotonic())
+        engine.cancel()
+
+    t = threading.Thread(target=cancel_when_running)
+    t.start()
+    with pytest.raises(errors.Cancelled):
+        engine.transcribe(long_speech_wav, FAST, on_event)
+    stopped = time.monotonic() - cancelled_at[0]
+    t.join()
+    assert stopped < 1.5, f"cancel took {stopped:.2f} s"
+    # The engine is still usable after a cancel.
+    jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
+    assert "country" in engine.transcribe(jfk, FAST).text.lower()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGSEGV, signal.SIGABRT, signal.SIGKILL])
+def test_a_crash_inside_whisper_cpp_is_an_error_and_the_caller_survives(
+    tiny_en_ggml: Path, long_speech_wav, sig
+):
+    """Kill the worker with a real fatal signal while it runs native inference."""
+    with Engine(tiny_en_ggml) as e:
+        crashed = threading.Event()
+
+        def on_event(ev):
+            if isinstance(ev, Progress) and ev.stage == "transcribe" and not crashed.is_set():
+                crashed.set()
+                os.kill(e._proc.pid, sig)
+
+        with pytest.raises(errors.EngineCrashed, match=sig.name):
+            e.transcribe(long_speech_wav, FAST, on_event)
+        # A fresh worker serves the next job.
+        jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
+        assert "country" in e.transcribe(jfk, FAST).text.lower()
+
+
+def _frames(path: Path) -> int:
+    import soundfile as sf
+
+    return sf.info(str(path)).frames
