@@ -83,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
             try:
                 _transcribe_one(engine, src, targets, formats, options, progress)
             except errors.Cancelled:
-                progress.message(f"{src}: cancelled; no output written")
+                _complain(progress, f"{src}: cancelled; no output written")
                 raise
             except (errors.InputError, errors.EngineError) as exc:
                 # One bad file must not cost the others their subtitles.
-                progress.message(f"wavescribe: error: {exc}")
+                _complain(progress, f"wavescribe: error: {exc}")
                 status = status or exit_code_for(exc)
     return status
 
@@ -171,6 +171,12 @@ def _plan_outputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[Path,
     return formats, plan  # type: ignore[return-value]
 
 
+def _complain(progress: ProgressLine, text: str) -> None:
+    """Errors are printed even with --quiet."""
+    progress.clear()
+    print(text, file=sys.stderr, flush=True)
+
+
 class _cancel_on_sigint:
     """First Ctrl-C cancels the running job (within ~1 s); a second one quits at once."""
 
@@ -189,7 +195,7 @@ class _cancel_on_sigint:
         self.hits += 1
         if self.hits > 1:
             raise KeyboardInterrupt
-        self.progress.message("Cancelling…")
+        _complain(self.progress, "Cancelling…")
         self.engine.cancel()
 
 
