@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,11 @@ def add_parser(sub: Any) -> None:
 
     dl = msub.add_parser("download", help="download a catalog model (resumable, checksummed)")
     dl.add_argument("model_id", metavar="ID")
+    dl.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="accept a catalog entry that has no published checksum (validated structurally)",
+    )
     dl.set_defaults(run=run_download)
 
     im = msub.add_parser(
@@ -73,6 +79,17 @@ def run_download(args: argparse.Namespace) -> int:
     from wavescribe.core.model_store import ModelStore
 
     progress = ProgressLine(sys.stderr, prefix=f"{args.model_id}: ")
+    model = ModelStore().download(
+        args.model_id,
+        progress=download_reporter(progress),
+        allow_unverified=args.allow_unverified,
+    )
+    progress.message(f"Installed {model.id} at {model.path}")
+    return 0
+
+
+def download_reporter(progress: ProgressLine) -> Callable[[Any], None]:
+    """Show a DownloadProgress as bytes done/total, rate and ETA."""
 
     def report(p: Any) -> None:
         rate = f"{_size(int(p.rate_bps))}/s" if p.rate_bps else ""
@@ -80,9 +97,7 @@ def run_download(args: argparse.Namespace) -> int:
         total = _size(p.bytes_total) if p.bytes_total else "?"
         progress.update("download", p.fraction, f"{_size(p.bytes_done)}/{total} {rate} {eta}")
 
-    model = ModelStore().download(args.model_id, progress=report)
-    progress.message(f"Installed {model.id} at {model.path}")
-    return 0
+    return report
 
 
 def run_import(args: argparse.Namespace) -> int:

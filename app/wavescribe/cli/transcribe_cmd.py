@@ -132,9 +132,14 @@ def _transcribe_one(
 
 
 def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
+    from wavescribe.cli.models_cmd import download_reporter
     from wavescribe.core.starter import resolve_model
 
-    path = resolve_model(spec, progress=lambda f: progress.update("convert", f))
+    path = resolve_model(
+        spec,
+        progress=lambda f: progress.update("convert", f),
+        download_progress=download_reporter(progress),
+    )
     progress.clear()
     return path
 

@@ -10,6 +10,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from wavescribe.core.errors import ModelNotFound
 from wavescribe.core.model_store import InstalledModel, ModelStore
@@ -68,8 +69,13 @@ def resolve_model(
     store: ModelStore | None = None,
     progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    download_progress: Callable[[Any], None] | None = None,
 ) -> Path:
-    """Like ``ModelStore.resolve``, but falls back to installing the starter model."""
+    """Like ``ModelStore.resolve``, with first-use fallbacks when nothing is installed.
+
+    With no model installed: the offline starter model if its package is present, else (when
+    ``download_progress`` is given, i.e. the caller accepts a download) the catalog default.
+    """
     store = store or ModelStore()
     try:
         return store.resolve(spec)
@@ -77,6 +83,13 @@ def resolve_model(
         if spec not in (None, STARTER_ID):
             raise
         starter = ensure_starter_model(store, progress, cancel)
-        if starter is None:
+        if starter is not None:
+            return starter.path
+        if spec is not None or download_progress is None:
             raise
-        return starter.path
+        default = store.catalog.default
+        # The catalog's own default is trusted like the catalog itself; an entry without a
+        # published checksum is validated structurally after download and its sha256 recorded.
+        return store.download(
+            default.id, progress=download_progress, cancel=cancel, allow_unverified=True
+        ).path
