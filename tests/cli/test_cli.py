@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from shared_data import JFK
 from wavescribe.core import formats
 
-JFK = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
 FAST = ["--beam-size", "1", "--no-refine", "-q"]
 
 

