@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import filecmp
 import json
-import re
 import struct
 from pathlib import Path
 from typing import NamedTuple
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 
 from shared_data import JFK_DIR
+from speech_synth import word_error_rate
 from wavescribe.core.ct2_convert import (
     convert_ct2_to_ggml,
     is_ct2_whisper_folder,
@@ -33,20 +33,6 @@ STARTER = starter_model_dir()
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^\w\s]", "", text.lower()).split()
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = _words(reference), _words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
 def transcribe(model_path: Path, audio: np.ndarray) -> str:
     from pywhispercpp.model import Model
 

@@ -6,16 +6,14 @@ import hashlib
 import json
 import math
 import os
-import re
 import struct
 import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from local_http import FileServer, Rule, serving
 from wavescribe.core.catalog import CATALOG_ENV, Catalog, load_catalog
 from wavescribe.core.download import DownloadProgress
 from wavescribe.core.errors import (
@@ -52,69 +50,13 @@ def write_tiny_ggml(path: Path, *, ftype: int = 1, n_vocab: int = 51864) -> Path
     return path
 
 
-class _Server:
-    """Serves ``files`` with Range support; ``delay`` slows every 4 KiB so cancel can be tested."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.ranges: list[str | None] = []
-        self.delay = 0.0
-        self.stopping = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = False
-        self.httpd.owner = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}
-        )
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        srv: _Server = self.server.owner  # type: ignore[attr-defined]
-        srv.ranges.append(self.headers.get("Range"))
-        data = srv.files.get(self.path.lstrip("/"))
-        if data is None:
-            self.send_error(404)
-            return
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        start = int(match.group(1)) if match else 0
-        self.send_response(206 if match else 200)
-        self.send_header("Content-Length", str(len(data) - start))
-        if match:
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        self.end_headers()
-        step = 4096 if srv.delay else len(data)
-        try:
-            for i in range(start, len(data), step):
-                if srv.stopping.is_set():
-                    return
-                self.wfile.write(data[i : i + step])
-                time.sleep(srv.delay)
-        except OSError:
-            pass
-
-
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    srv = _Server()
-    srv.files.update({f"{k}.bin": v for k, v in PAYLOADS.items()})
-    srv.thread.start()
-    try:
+def server() -> Iterator[FileServer]:
+    with serving({f"/{k}.bin": v for k, v in PAYLOADS.items()}) as srv:
         yield srv
-    finally:
-        srv.stopping.set()
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
-        srv.thread.join(5)
 
 
-def catalog_toml(srv: _Server, **sha_overrides: str) -> str:
+def catalog_toml(srv: FileServer, **sha_overrides: str) -> str:
     """A small catalog in the shipped format whose URLs point at the local server."""
     parts = ['default = "base-q5_1"\n']
     for model_id, data in PAYLOADS.items():
@@ -122,12 +64,12 @@ def catalog_toml(srv: _Server, **sha_overrides: str) -> str:
         parts.append(
             f'[[model]]\nid = "{model_id}"\nname = "{model_id}"\nfamily = "{model_id[:-5]}"\n'
             f'languages = "multilingual"\nquantization = "q5_1"\nsize = {len(data)}\n'
-            f'sha256 = "{sha}"\nurls = ["{srv.url(model_id + ".bin")}"]\n'
+            f'sha256 = "{sha}"\nurls = ["{srv.url(f"/{model_id}.bin")}"]\n'
         )
     parts.append(
         '[[model]]\nid = "distil-large-v3-q5_0"\nname = "Distil"\nfamily = "distil-large-v3"\n'
         f'languages = "en"\nquantization = "q5_0"\nverified = false\n'
-        f'urls = ["{srv.url("distil.bin")}"]\n'
+        f'urls = ["{srv.url("/distil.bin")}"]\n'
     )
     parts.append(
         '[[model]]\nid = "tiny.en-starter"\nname = "Starter"\nfamily = "tiny"\nlanguages = "en"\n'
@@ -137,7 +79,7 @@ def catalog_toml(srv: _Server, **sha_overrides: str) -> str:
 
 
 @pytest.fixture
-def catalog(server: _Server, tmp_path: Path) -> Catalog:
+def catalog(server: FileServer, tmp_path: Path) -> Catalog:
     path = tmp_path / "models.toml"
     path.write_text(catalog_toml(server), encoding="utf-8")
     return load_catalog(path)
@@ -171,15 +113,15 @@ def test_download_installs_a_verified_catalog_model(store: ModelStore) -> None:
 
 
 def test_downloading_an_installed_model_again_is_a_no_op(
-    store: ModelStore, server: _Server
+    store: ModelStore, server: FileServer
 ) -> None:
     first = store.download("tiny-q5_1")
     assert store.download("tiny-q5_1") == first
-    assert len(server.ranges) == 1
+    assert len(server.hits) == 1
 
 
 def test_catalog_can_come_from_the_environment(
-    server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "elsewhere.toml"
     path.write_text(catalog_toml(server), encoding="utf-8")
@@ -188,9 +130,10 @@ def test_catalog_can_come_from_the_environment(
 
 
 def test_cancelled_download_installs_nothing_and_resumes_later(
-    store: ModelStore, server: _Server
+    store: ModelStore, server: FileServer
 ) -> None:
-    server.delay = 0.02  # ~1 s for the whole file, so the cancel lands mid-transfer
+    # ~1 s for the whole file, so the cancel lands mid-transfer; the resume runs at full speed.
+    server.plan["/small-q5_1.bin"] = [Rule(chunk=4096, delay=0.02), Rule()]
     cancel = threading.Event()
     seen: list[int] = []
 
@@ -206,13 +149,12 @@ def test_cancelled_download_installs_nothing_and_resumes_later(
     kept = part.stat().st_size
     assert kept > 0 and seen
 
-    server.delay = 0.0
     store.download("small-q5_1")
-    assert server.ranges[-1] == f"bytes={kept}-"
+    assert server.hits[-1].range == f"bytes={kept}-"
     assert store.path_for("small-q5_1").read_bytes() == PAYLOADS["small-q5_1"]
 
 
-def test_checksum_mismatch_installs_nothing(server: _Server, tmp_path: Path) -> None:
+def test_checksum_mismatch_installs_nothing(server: FileServer, tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(catalog_toml(server, **{"tiny-q5_1": "0" * 64}), encoding="utf-8")
     store = ModelStore(tmp_path / "models", catalog=load_catalog(path))
@@ -228,17 +170,17 @@ def test_unverified_model_needs_explicit_permission(store: ModelStore) -> None:
 
 
 def test_unverified_download_must_be_a_valid_ggml_file(
-    store: ModelStore, server: _Server, tmp_path: Path
+    store: ModelStore, server: FileServer, tmp_path: Path
 ) -> None:
-    server.files["distil.bin"] = b"<html>not a model</html>" * 100
+    server.files["/distil.bin"] = b"<html>not a model</html>" * 100
     with pytest.raises(ModelCorrupt):
         store.download("distil-large-v3-q5_0", allow_unverified=True)
     assert store.installed() == []
     assert list((store.root / ".downloads").iterdir()) == []
 
-    server.files["distil.bin"] = write_tiny_ggml(tmp_path / "g.bin").read_bytes()
+    server.files["/distil.bin"] = write_tiny_ggml(tmp_path / "g.bin").read_bytes()
     model = store.download("distil-large-v3-q5_0", allow_unverified=True)
-    assert model.sha256 == hashlib.sha256(server.files["distil.bin"]).hexdigest()
+    assert model.sha256 == hashlib.sha256(server.files["/distil.bin"]).hexdigest()
     assert not model.sha256_verified and model.catalog_id == "distil-large-v3-q5_0"
 
 
@@ -281,7 +223,9 @@ def test_import_without_copy_moves_the_file(store: ModelStore, tmp_path: Path) -
     assert (model.quantization, model.multilingual) == ("q8_0", True)
 
 
-def test_import_recognises_a_file_with_a_catalog_checksum(server: _Server, tmp_path: Path) -> None:
+def test_import_recognises_a_file_with_a_catalog_checksum(
+    server: FileServer, tmp_path: Path
+) -> None:
     source = write_tiny_ggml(tmp_path / "ggml-tiny-q5_1.bin")
     toml = catalog_toml(server, **{"tiny-q5_1": hashlib.sha256(source.read_bytes()).hexdigest()})
     (tmp_path / "c.toml").write_text(toml, encoding="utf-8")

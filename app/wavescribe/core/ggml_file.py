@@ -50,20 +50,9 @@ _BOUNDS = {
 
 
 @dataclass(frozen=True)
-class GgmlInfo:
-    """What a validated GGML model file holds."""
+class GgmlInfo(Hparams):
+    """What a validated GGML model file holds: its hparams plus file facts."""
 
-    n_vocab: int
-    n_audio_ctx: int
-    n_audio_state: int
-    n_audio_head: int
-    n_audio_layer: int
-    n_text_ctx: int
-    n_text_state: int
-    n_text_head: int
-    n_text_layer: int
-    n_mels: int
-    ftype: int
     size_bytes: int
     n_tensors: int
 
