@@ -1,0 +1,72 @@
+"""The multilingual path: language detection, a forced language, translation to English.
+
+Uses the packaged multilingual Whisper base (the ``multilingual`` extra, part of ``dev``),
+converted to GGML q8_0, on German speech spoken by espeak-ng.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import speech_synth as synth
+from wavescribe.core.engine import Engine
+from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.ggml_file import validate_ggml
+from wavescribe.core.model_store import ModelStore
+from wavescribe.core.starter import MULTILINGUAL_ID, resolve_model
+
+GERMAN = (
+    "Guten Morgen. Heute fahre ich mit dem Zug in die Stadt, weil das Wetter schön ist. "
+    "Am Abend koche ich Suppe für meine Familie."
+)
+
+
+@pytest.fixture(scope="module")
+def base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = ModelStore(tmp_path_factory.mktemp("store"))
+    path = resolve_model(MULTILINGUAL_ID, store)
+    assert not (store.root / ".base-ct2").exists()  # the assembled source folder is cleaned up
+    return path
+
+
+@pytest.fixture(scope="module")
+def german_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    audio = synth.speak(GERMAN, voice="de", wpm=140)
+    return synth.write_wav(tmp_path_factory.mktemp("de") / "de.wav", audio)
+
+
+@pytest.fixture(scope="module")
+def engine(base_model: Path):
+    with Engine(base_model) as e:
+        yield e
+
+
+FAST = {"refine": False, "beam_size": 1}
+
+
+def test_packaged_base_converts_to_a_multilingual_ggml(base_model: Path):
+    info = validate_ggml(base_model)
+    assert info.multilingual and info.model_type == "base" and info.quantization == "q8_0"
+
+
+def test_language_is_detected_and_german_is_transcribed(engine: Engine, german_wav: Path):
+    t = engine.transcribe(german_wav, TranscribeOptions(language="auto", **FAST))
+    assert t.language == "de"
+    # espeak-ng's German is robotic and base is a small model: a loose bound, but German words.
+    assert synth.word_error_rate(GERMAN, t.text) <= 0.4, t.text
+    assert {"morgen", "zug", "familie"} <= set(synth.normalise_words(t.text))
+
+
+def test_translate_gives_english(engine: Engine, german_wav: Path):
+    t = engine.transcribe(german_wav, TranscribeOptions(translate=True, **FAST))
+    words = set(synth.normalise_words(t.text))
+    assert "morning" in words and len({"train", "city", "family", "weather"} & words) >= 2, t.text
+    assert not {"morgen", "zug", "stadt", "familie", "und"} & words
+
+
+def test_a_forced_language_is_used(engine: Engine, german_wav: Path):
+    t = engine.transcribe(german_wav, TranscribeOptions(language="de", **FAST))
+    assert t.language == "de"
+    assert "zug" in synth.normalise_words(t.text)
