@@ -41,7 +41,7 @@ def test_first_run_installs_the_starter_model_and_writes_every_format(data_dir, 
     srt = formats.read(out / "jfk.srt")
     assert "fellow americans" in srt.text.lower()
     assert formats.read(out / "jfk.vtt").text == srt.text
-    assert "ask not what your country" in (out / "jfk.txt").read_text().lower()
+    assert "ask not what your country" in " ".join((out / "jfk.txt").read_text().lower().split())
     full = formats.read(out / "jfk.json")
     assert full.segments[0].words and full.source is not None
     assert (data_dir / "models" / "tiny.en-starter.bin").is_file()

