@@ -172,8 +172,8 @@ class Condition:
 
 
 CONDITIONS = {
-    "clean": Condition("clean", (700, 1200, 500, 2000, 900, 1500)),
-    "noisy": Condition("noisy", (700, 1200, 500, 2000, 900, 1500), noise_dbfs=NOISE_DBFS),
+    "clean": Condition("clean", (700, 1200, 5500, 500, 2000, 900)),
+    "noisy": Condition("noisy", (700, 1200, 5500, 500, 2000, 900), noise_dbfs=NOISE_DBFS),
     "long_gaps": Condition("long_gaps", (6000, 800, 12000, 1000, 5000, 600)),
     "tone_bed": Condition("tone_bed", (1500, 6000, 1000, 5500, 2000, 800), tone_hz=TONE_HZ),
 }
@@ -182,5 +182,43 @@ CONDITIONS = {
 def silent_stretches(spans: list[Span], total_ms: int, min_ms: int = 5000) -> list[tuple[int, int]]:
     """Stretches of at least ``min_ms`` with no speech (gaps between, before and after spans)."""
     edges = [0, *(x for s in spans for x in (s.start_ms, s.end_ms)), total_ms]
-    pairs = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+    pairs = [(edges[i], edges[i + 1]) for i in range(0, len(edges) - 1, 2)]
     return [(a, b) for a, b in pairs if b - a >= min_ms]
+
+
+# --- Scoring a transcript against the ground truth --------------------------------------------
+# A sentence is matched to the cues that overlap it: the first one's start against the sentence's
+# start, the last one's end against its end. A cue "in silence" overlaps a stretch of at least
+# 5 s without speech, past the first LINGER_MS after the speech before it (a cue may stay up that
+# long after the voice stops, for reading time) and before the last EDGE_MS before the next.
+
+LINGER_MS = 1000
+EDGE_MS = 150
+
+
+def edge_errors(spans: list[Span], cues: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Signed start and end errors (cue minus truth, ms) per sentence; a missed sentence counts
+    as an error of the sentence's whole length."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s in spans:
+        hit = [c for c in cues if c[1] > s.start_ms and c[0] < s.end_ms]
+        if not hit:
+            starts.append(s.end_ms - s.start_ms)
+            ends.append(s.end_ms - s.start_ms)
+            continue
+        starts.append(hit[0][0] - s.start_ms)
+        ends.append(hit[-1][1] - s.end_ms)
+    return starts, ends
+
+
+def cues_in_silence(
+    spans: list[Span], cues: list[tuple[int, int]], total_ms: int, min_silence_ms: int = 5000
+) -> list[tuple[int, int]]:
+    """The cues that show text inside a long silence (see above)."""
+    out = []
+    for a, b in silent_stretches(spans, total_ms, min_silence_ms):
+        lo = a + (LINGER_MS if a > 0 else 0) + EDGE_MS
+        hi = b - EDGE_MS
+        out.extend(c for c in cues if c[0] < hi and c[1] > lo)
+    return sorted(set(out))

@@ -86,6 +86,12 @@ def transcribe_in_worker(
     """Decode ``path``, run whisper.cpp and (optionally) refine; stream events via ``send``."""
     from wavescribe.core.audio import load_audio
 
+    if options.refine:
+        from wavescribe.core.refine import warm_up_in_background
+
+        # The stable-ts/torch import and Silero load (~1.7 s) overlap decoding and whisper.cpp,
+        # which releases the GIL while it runs.
+        warm_up_in_background()
     send(("progress", "decode", 0.0))
     audio, info = load_audio(
         path, progress=lambda f: send(("progress", "decode", f)), cancel=cancelled
@@ -124,6 +130,13 @@ def _refine(
     except RefinementUnavailable as exc:
         transcript.metadata["refine_skipped"] = str(exc)
         send(("warning", f"timing refinement skipped: {exc}"))
+        return transcript
+    except errors.Cancelled:
+        raise
+    except Exception as exc:  # a refinement bug must not cost the user the transcript
+        traceback.print_exc()
+        transcript.metadata["refine_skipped"] = f"refinement failed: {exc!r}"
+        send(("warning", f"timing refinement failed ({exc!r}); timings are whisper.cpp's own"))
         return transcript
     send(("progress", "refine", 1.0))
     return refined
