@@ -1,7 +1,9 @@
-"""Build hook: ship the top-level ``models.toml`` inside the wheel as ``wavescribe/models.toml``.
+"""Build hook: ship repository-level data inside the wheel.
 
-The catalog lives at the top of the repository (one file to review); an installed wheel has no
-repository, so the build copies it into the package. Everything else is in pyproject.toml.
+The catalog (``models.toml``) and the desktop resources (``resources/icons``,
+``resources/wavescribe.desktop``) live at the top of the repository (one place to review); an
+installed wheel has no repository, so the build copies them into the package as
+``wavescribe/models.toml`` and ``wavescribe/resources/...``. Everything else is in pyproject.toml.
 """
 
 import shutil
@@ -11,14 +13,25 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent
+# (source in the repository, destination inside the package)
+PACKAGE_DATA = [
+    ("models.toml", "models.toml"),
+    ("resources/icons", "resources/icons"),
+    ("resources/wavescribe.desktop", "resources/wavescribe.desktop"),
+]
 
 
-class BuildPyWithCatalog(build_py):
+class BuildPyWithData(build_py):
     def run(self) -> None:
         super().run()
-        target = Path(self.build_lib) / "wavescribe" / "models.toml"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / "models.toml", target)
+        package = Path(self.build_lib) / "wavescribe"
+        for source, dest in PACKAGE_DATA:
+            src, target = ROOT / source, package / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                shutil.copytree(src, target, dirs_exist_ok=True)
+            else:
+                shutil.copyfile(src, target)
 
 
-setup(cmdclass={"build_py": BuildPyWithCatalog})
+setup(cmdclass={"build_py": BuildPyWithData})

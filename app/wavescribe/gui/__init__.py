@@ -1,0 +1,6 @@
+"""The desktop app (PySide6). Only this package imports Qt; it calls the core and listens.
+
+Layout: ``app`` starts Qt, ``main_window`` lays out widgets and actions, ``workspace`` decides
+what they mean, ``engine_bridge`` is the one path from core work (worker thread, engine process)
+back to the GUI thread, ``jobs`` holds the queue's state; the rest are panels and dialogs.
+"""

@@ -1,0 +1,102 @@
+"""The About box: versions of everything that matters for a bug report, and the compute backend.
+
+whisper.cpp's system info (CPU features, GPU backend) comes from a running engine when there is
+one; otherwise ``core.hardware`` asks the library in a short-lived child process, off the GUI
+thread, so the GUI process never loads it.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from importlib import metadata
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from wavescribe import __version__
+from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.resources import app_icon
+
+_cached_backend = ""
+
+
+def versions() -> list[tuple[str, str]]:
+    def dist(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return [
+        ("Wavescribe", __version__),
+        ("pywhispercpp (whisper.cpp)", dist("pywhispercpp")),
+        ("stable-ts", dist("stable-ts-whisperless")),
+        ("Qt / PySide6", f"{qVersion()} / {pyside_version}"),
+        ("Python", platform.python_version()),
+        ("System", f"{platform.system()} {platform.release()} ({platform.machine()})"),
+    ]
+
+
+def probe_backend() -> str:
+    """whisper.cpp's system info from a child process (blocking: run it off the GUI thread)."""
+    from wavescribe.core.hardware import whisper_system_info
+
+    return whisper_system_info()
+
+
+def describe_backend(system_info: str) -> str:
+    """One line: the GPU backend if the build has one, else the CPU features it uses."""
+    from wavescribe.core.hardware import parse_system_info
+
+    return parse_system_info(system_info).summary
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, system_info: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("aboutDialog")
+        self.setWindowTitle("About Wavescribe")
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(64, 64))
+        text = QLabel(
+            "<h2>Wavescribe</h2><p>Offline audio and video to accurate, well-timed subtitles, "
+            "with whisper.cpp. Nothing leaves this computer.</p>"
+            "<table>"
+            + "".join(
+                f"<tr><td>{html.escape(k)}&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
+                for k, v in versions()
+            )
+            + "</table>"
+        )
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backend = QLabel()
+        self.backend.setObjectName("aboutBackend")
+        self.backend.setWordWrap(True)
+        self.backend.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(icon)
+        layout.addWidget(text)
+        layout.addWidget(self.backend)
+        layout.addWidget(buttons)
+
+        known = system_info or _cached_backend
+        if known:
+            self._show_backend(known)
+        else:
+            self.backend.setText("Backend: asking whisper.cpp…")
+            run_task(probe_backend, self._show_backend, lambda e: self._show_backend(str(e)))
+
+    def _show_backend(self, system_info: str) -> None:
+        global _cached_backend
+        if "|" not in system_info:
+            self.backend.setText(f"Backend: {html.escape(system_info)}")
+            return
+        _cached_backend = system_info
+        self.backend.setText(
+            f"<p><b>Backend:</b> {html.escape(describe_backend(system_info))}</p>"
+            f"<p><small>{html.escape(system_info)}</small></p>"
+        )

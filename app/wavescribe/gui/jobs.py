@@ -1,0 +1,325 @@
+"""The job queue as the window shows it: one row per file, with state, progress, elapsed and ETA.
+
+``JobQueueModel`` is fed by the ``EngineBridge`` signals (``attach``) and is the only place a job's
+state changes; views and the window listen to its signals.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.transcript import Segment, Transcript
+
+_Index = QModelIndex | QPersistentModelIndex
+
+# Share of the whole job each stage covers, for one progress bar across stages (decoding is quick,
+# refinement takes about a tenth of the transcription on CPU).
+_STAGE_SPAN = {"decode": (0.0, 0.08), "transcribe": (0.08, 0.9), "refine": (0.9, 1.0)}
+_STAGE_SPAN_NO_REFINE = {"decode": (0.0, 0.08), "transcribe": (0.08, 1.0)}
+
+
+class JobState(enum.Enum):
+    QUEUED = "Queued"
+    PREPARING_MODEL = "Preparing model"
+    LOADING_MODEL = "Loading model"
+    DECODING = "Reading audio"
+    TRANSCRIBING = "Transcribing"
+    REFINING = "Refining timings"
+    CANCELLING = "Cancelling…"
+    DONE = "Done"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+    @property
+    def running(self) -> bool:
+        return not self.finished and self is not JobState.QUEUED
+
+
+_STAGE_STATE = {
+    "model": JobState.PREPARING_MODEL,
+    "load": JobState.LOADING_MODEL,
+    "decode": JobState.DECODING,
+    "transcribe": JobState.TRANSCRIBING,
+    "refine": JobState.REFINING,
+}
+
+
+@dataclass(eq=False)
+class Job:
+    """One file to transcribe (or a transcript opened from a project: ``DONE`` from the start)."""
+
+    id: int
+    path: Path
+    options: TranscribeOptions
+    model: str | None = None
+    state: JobState = JobState.QUEUED
+    progress: float = 0.0  # of the whole job, 0..1
+    stage_progress: float = 0.0  # of the current stage (shown while preparing the model)
+    duration_ms: int | None = None
+    started_at: float | None = None  # time.monotonic()
+    finished_at: float | None = None
+    segments: list[Segment] = field(default_factory=list)  # as decoded, until finished
+    transcript: Transcript | None = None
+    error: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)
+    revision: int = 0  # bumped by each edit of the transcript, so autosave sees the change
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def elapsed(self, now: float | None = None) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at if self.finished_at is not None else (now or time.monotonic())
+        return max(0.0, end - self.started_at)
+
+    def eta(self, now: float | None = None) -> float | None:
+        """Seconds left, from the pace so far; None until there is enough progress to judge."""
+        if self.state not in (JobState.TRANSCRIBING, JobState.REFINING) or self.progress < 0.12:
+            return None
+        elapsed = self.elapsed(now) or 0.0
+        return elapsed * (1.0 - self.progress) / self.progress
+
+    def visible_segments(self) -> list[Segment]:
+        return self.transcript.segments if self.transcript is not None else self.segments
+
+
+def overall_progress(stage: str, fraction: float, refine: bool) -> float | None:
+    """Map a stage's fraction onto the whole job; None for stages outside the bar (model, load)."""
+    spans = _STAGE_SPAN if refine else _STAGE_SPAN_NO_REFINE
+    if stage not in spans:
+        return None
+    lo, hi = spans[stage]
+    return lo + (hi - lo) * min(1.0, max(0.0, fraction))
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class JobQueueModel(QAbstractTableModel):
+    """The jobs in the order they were added: file, state, progress, elapsed, ETA, Cancel."""
+
+    COLUMNS = ("File", "State", "Progress", "Elapsed", "ETA", "")
+    FILE, STATE, PROGRESS, ELAPSED, ETA, CANCEL = range(6)
+    JobRole = Qt.ItemDataRole.UserRole + 1
+    ProgressRole = Qt.ItemDataRole.UserRole + 2
+
+    job_changed = Signal(int)  # job id: state or progress changed
+    segment_added = Signal(int, object)  # job id, Segment
+    job_finished = Signal(int)  # done, failed or cancelled
+    job_failed = Signal(int, object)  # job id, exception
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: list[Job] = []
+        self._next_id = 1
+
+    # -- Qt model API ---------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        job, col = self._jobs[index.row()], index.column()
+        if role == self.JobRole:
+            return job
+        if role == self.ProgressRole and col == self.PROGRESS:
+            return self._bar_value(job)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(job, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.FILE:
+                return str(job.path)
+            if col == self.STATE and job.error is not None:
+                return str(job.error)
+            if col == self.STATE and job.warnings:
+                return "\n".join(job.warnings)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.ELAPSED, self.ETA):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # -- queue ----------------------------------------------------------------------------
+    @property
+    def jobs(self) -> list[Job]:
+        return list(self._jobs)
+
+    def add(self, path: str | Path, options: TranscribeOptions, model: str | None = None) -> Job:
+        job = Job(self._next_id, Path(path), options, model)
+        self._next_id += 1
+        self.beginInsertRows(QModelIndex(), len(self._jobs), len(self._jobs))
+        self._jobs.append(job)
+        self.endInsertRows()
+        return job
+
+    def add_finished(self, path: str | Path, transcript: Transcript) -> Job:
+        """A transcript that needs no engine (e.g. from a project file)."""
+        job = self.add(path, TranscribeOptions())
+        job.transcript, job.state, job.progress = transcript, JobState.DONE, 1.0
+        self._changed(job)
+        return job
+
+    def job(self, job_id: int) -> Job | None:
+        return next((j for j in self._jobs if j.id == job_id), None)
+
+    def row_of(self, job_id: int) -> int:
+        return next((i for i, j in enumerate(self._jobs) if j.id == job_id), -1)
+
+    def remove(self, job_id: int) -> None:
+        row = self.row_of(job_id)
+        if row >= 0 and self._jobs[row].state.finished:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._jobs[row]
+            self.endRemoveRows()
+
+    def clear_finished(self) -> None:
+        for job in [j for j in self._jobs if j.state.finished]:
+            self.remove(job.id)
+
+    def mark_cancelling(self, job_id: int) -> None:
+        job = self.job(job_id)
+        if job is not None and job.state.running:
+            job.state = JobState.CANCELLING
+            self._changed(job)
+
+    def tick(self) -> None:
+        """Refresh the elapsed and ETA cells of running jobs (called by a timer)."""
+        for row, job in enumerate(self._jobs):
+            if job.state.running:
+                self.dataChanged.emit(self.index(row, self.ELAPSED), self.index(row, self.ETA))
+
+    # -- from the bridge ------------------------------------------------------------------
+    def attach(self, bridge: Any) -> None:
+        bridge.started.connect(self._on_started)
+        bridge.probed.connect(self._on_probed)
+        bridge.progress.connect(self._on_progress)
+        bridge.segment.connect(self._on_segment)
+        bridge.warning.connect(self._on_warning)
+        bridge.finished.connect(self._on_finished)
+        bridge.failed.connect(self._on_failed)
+        bridge.cancelled.connect(self._on_cancelled)
+
+    def _on_started(self, job_id: int) -> None:
+        if job := self.job(job_id):
+            job.started_at = time.monotonic()
+            job.state = JobState.DECODING
+            self._changed(job)
+
+    def _on_probed(self, job_id: int, info: Any) -> None:
+        if job := self.job(job_id):
+            job.duration_ms = info.duration_ms or None
+
+    def _on_progress(self, job_id: int, stage: str, fraction: float) -> None:
+        job = self.job(job_id)
+        if job is None or job.state.finished:
+            return
+        if job.state is not JobState.CANCELLING:
+            job.state = _STAGE_STATE.get(stage, job.state)
+        job.stage_progress = fraction
+        overall = overall_progress(stage, fraction, job.options.refine)
+        if overall is not None:
+            job.progress = max(job.progress, overall)
+        self._changed(job)
+
+    def _on_segment(self, job_id: int, segment: Segment) -> None:
+        job = self.job(job_id)
+        if job is None or job.state.finished:
+            return
+        job.segments.append(segment)
+        if job.duration_ms:  # whisper.cpp's own progress comes in coarse steps; segments help
+            done = overall_progress("transcribe", segment.end / job.duration_ms, job.options.refine)
+            job.progress = max(job.progress, done or 0.0)
+            self._changed(job)
+        self.segment_added.emit(job_id, segment)
+
+    def _on_warning(self, job_id: int, message: str) -> None:
+        if job := self.job(job_id):
+            job.warnings.append(message)
+            self._changed(job)
+
+    def _on_finished(self, job_id: int, transcript: Transcript) -> None:
+        if job := self.job(job_id):
+            job.transcript, job.progress = transcript, 1.0
+            self._finish(job, JobState.DONE)
+
+    def _on_failed(self, job_id: int, exc: BaseException) -> None:
+        if job := self.job(job_id):
+            job.error = exc
+            self._finish(job, JobState.FAILED)
+            self.job_failed.emit(job_id, exc)
+
+    def _on_cancelled(self, job_id: int) -> None:
+        if job := self.job(job_id):
+            self._finish(job, JobState.CANCELLED)
+
+    # -- internals ------------------------------------------------------------------------
+    def _finish(self, job: Job, state: JobState) -> None:
+        job.state = state
+        if job.started_at is not None:
+            job.finished_at = time.monotonic()
+        self._changed(job)
+        self.job_finished.emit(job.id)
+
+    def _changed(self, job: Job) -> None:
+        row = self.row_of(job.id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            self.job_changed.emit(job.id)
+
+    @staticmethod
+    def _bar_value(job: Job) -> float | None:
+        """0..1 for the bar; None for a busy indicator (loading a model has no fraction)."""
+        if job.state is JobState.PREPARING_MODEL:
+            return job.stage_progress
+        if job.state is JobState.LOADING_MODEL:
+            return None
+        return job.progress
+
+    def _display(self, job: Job, col: int) -> str:
+        if col == self.FILE:
+            return job.name
+        if col == self.STATE:
+            return job.state.value + (" ⚠" if job.warnings and job.state.finished else "")
+        if col == self.PROGRESS:
+            value = self._bar_value(job)
+            return "" if value is None else f"{int(value * 100)} %"
+        if col == self.ELAPSED:
+            return format_seconds(job.elapsed())
+        if col == self.ETA:
+            return format_seconds(job.eta())
+        if col == self.CANCEL:
+            return "" if job.state.finished else "Cancel"
+        return ""

@@ -1,0 +1,359 @@
+"""The main window: layout, menus and actions. What the actions mean lives in ``Workspace``,
+``ProjectActions`` and ``export``; this module only wires gestures to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wavescribe.gui import export, settings
+from wavescribe.gui.first_run import FirstRunPanel
+from wavescribe.gui.job_table import JobTable
+from wavescribe.gui.jobs import Job, JobState
+from wavescribe.gui.projects import ProjectActions
+from wavescribe.gui.resources import app_icon
+from wavescribe.gui.transcript_view import TranscriptView
+from wavescribe.gui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from wavescribe.core.model_store import ModelStore
+
+MEDIA_SUFFIXES = (
+    *(".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".amr", ".wma", ".aiff"),
+    *(".aif", ".caf", ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".mpg", ".mpeg", ".ts"),
+)
+OPEN_FILTERS = ";;".join(
+    (
+        "Audio, video and projects (" + " ".join(f"*{s}" for s in MEDIA_SUFFIXES) + " *.wsproj)",
+        "Wavescribe projects (*.wsproj)",
+        "All files (*)",
+    )
+)
+
+
+def ask_open_paths(parent: QWidget | None) -> list[str]:
+    """Native open dialog; tests replace this function."""
+    folder = settings.get_dir(settings.LAST_OPEN_DIR)
+    paths, _ = QFileDialog.getOpenFileNames(parent, "Open Audio or Video", folder, OPEN_FILTERS)
+    return paths
+
+
+def _key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
+    """The platform's standard shortcut, or ``fallback`` where the platform has none."""
+    seq = QKeySequence(standard)
+    return seq if not seq.isEmpty() else QKeySequence(fallback)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store_factory: Callable[[], ModelStore] | None = None) -> None:
+        """``store_factory`` gives the model store jobs resolve models in (default: the user's)."""
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Wavescribe")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.workspace = Workspace(self, store_factory)
+        self.projects = ProjectActions(self, self.workspace)
+        self._quitting = False
+
+        self.first_run = FirstRunPanel()
+        self.job_table = JobTable(self.workspace.jobs)
+        self.transcript_title = QLabel()
+        self.transcript_title.setObjectName("transcriptTitle")
+        self.transcript_view = TranscriptView()
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 4, 0, 0)
+        lower_layout.addWidget(self.transcript_title)
+        lower_layout.addWidget(self.transcript_view)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.job_table)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([160, 480])
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.first_run)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
+
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self._tick = QTimer(self)
+        self._tick.setInterval(500)
+        self._tick.timeout.connect(self.workspace.jobs.tick)
+        self._tick.start()
+        self._restore_state()
+        self._update_actions()
+        self.first_run.refresh_model(self.workspace.default_model)
+
+    # -- construction ---------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        self.addAction(action)  # shortcuts work whichever child has focus
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_files, K.Open)
+        self.open_project_action = self._action("Open &Project…", lambda: self.projects.open())
+        self.save_action = self._action("&Save Project", lambda: self.projects.save(), K.Save)
+        self.save_as_action = self._action(
+            "Save Project &As…", lambda: self.projects.save(save_as=True), K.SaveAs
+        )
+        self.export_action = self._action("&Export Subtitles…", lambda: self.export(), "Ctrl+E")
+        self.export_format_actions = {
+            fmt: self._action(label + "…", lambda _=False, f=fmt: self.export(f))
+            for fmt, (label, _) in export.EXPORT_FORMATS.items()
+        }
+        self.quit_action = self._action("&Quit", self.close, _key(K.Quit, "Ctrl+Q"))
+        self.options_action = self._action(
+            "&Options…", self.edit_default_options, _key(K.Preferences, "Ctrl+,")
+        )
+        self.cancel_all_action = self._action("Cancel &All", self.workspace.cancel_all)
+        self.clear_action = self._action("C&lear Finished", self.workspace.clear_finished)
+        self.models_action = self._action("&Models…", self.open_models, "Ctrl+M")
+        self.about_action = self._action("&About Wavescribe", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addActions([self.open_project_action, self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        export_as: QMenu = file_menu.addMenu("Export &As")
+        export_as.addActions(list(self.export_format_actions.values()))
+        self.export_as_menu = export_as
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        jobs_menu = bar.addMenu("&Transcription")
+        jobs_menu.addActions([self.options_action, self.cancel_all_action, self.clear_action])
+        tools = bar.addMenu("T&ools")
+        tools.addAction(self.models_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _connect(self) -> None:
+        ws = self.workspace
+        ws.shown_changed.connect(self._show_job)
+        ws.shown_segment.connect(self.transcript_view.append_segment)
+        ws.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        ws.jobs.rowsInserted.connect(lambda *_: self.pages.setCurrentWidget(self.splitter))
+        ws.jobs.job_changed.connect(lambda _id: self._update_actions())
+        self.job_table.cancel_requested.connect(ws.cancel)
+        self.job_table.options_requested.connect(self.edit_job_options)
+        self.job_table.remove_requested.connect(ws.remove)
+        self.job_table.clear_finished_requested.connect(ws.clear_finished)
+        self.job_table.job_activated.connect(lambda job_id: ws.show_job(job_id, pinned=True))
+        self.first_run.open_requested.connect(self.open_files)
+        self.first_run.models_requested.connect(self.open_models)
+
+    # -- actions --------------------------------------------------------------------------
+    def open_files(self) -> None:
+        paths = ask_open_paths(self)
+        if paths:
+            settings.set_dir(settings.LAST_OPEN_DIR, Path(paths[0]).parent)
+            self.workspace.add_files(paths)
+
+    def export(self, fmt: str | None = None) -> None:
+        job = self.workspace.shown
+        transcript = self.workspace.shown_transcript()
+        if job is None or transcript is None:
+            return
+        export.export_transcript(
+            self,
+            transcript,
+            job.path,
+            fmt,
+            on_done=lambda p: self.statusBar().showMessage(f"Exported {p}", 8000),
+        )
+
+    def edit_default_options(self) -> None:
+        from wavescribe.gui.options import OptionsDialog
+
+        ws = self.workspace
+        dialog = OptionsDialog(ws.defaults, ws.default_model, self)
+        dialog.accepted.connect(lambda: self._defaults_chosen(dialog))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _defaults_chosen(self, dialog) -> None:
+        self.workspace.set_defaults(dialog.options(), dialog.model())
+        self.first_run.refresh_model(dialog.model())
+
+    def edit_job_options(self, job_id: int) -> None:
+        from wavescribe.gui.options import OptionsDialog
+
+        job = self.workspace.jobs.job(job_id)
+        if job is None or job.state is not JobState.QUEUED:
+            return
+        dialog = OptionsDialog(job.options, job.model, self, f"Options for {job.name}")
+        dialog.accepted.connect(
+            lambda: self.workspace.set_job_options(job_id, dialog.options(), dialog.model())
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_models(self) -> None:
+        try:
+            from wavescribe.gui.model_manager import ModelManagerDialog
+        except ImportError:
+            QMessageBox.information(self, "Models", "The model manager is not available yet.")
+            return
+        from wavescribe.core.model_store import ModelStore
+
+        def refresh(*_: object) -> None:
+            self.first_run.refresh_model(self.workspace.default_model)
+
+        dialog = ModelManagerDialog(ModelStore(), self)
+        dialog.models_changed.connect(refresh)
+        dialog.finished.connect(refresh)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_about(self) -> None:
+        from wavescribe.gui.about import AboutDialog
+
+        dialog = AboutDialog(self, self.workspace.bridge.system_info)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    # -- state ----------------------------------------------------------------------------
+    def _show_job(self, job: Job | None) -> None:
+        if job is None:
+            self.transcript_view.show_segments([])
+            self.transcript_title.setText("")
+            self.setWindowTitle("Wavescribe")
+        else:
+            self.transcript_view.show_segments(job.visible_segments())
+            self.transcript_title.setText(f"<b>{job.name}</b> — {job.state.value.lower()}")
+            self.setWindowTitle(f"{job.name} — Wavescribe")
+            self.job_table.select_job(job.id)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        job = self.workspace.shown
+        if job is not None:
+            self.transcript_title.setText(f"<b>{job.name}</b> — {job.state.value.lower()}")
+        can_export = self.workspace.shown_transcript() is not None
+        for action in (self.export_action, self.save_action, self.save_as_action):
+            action.setEnabled(can_export)
+        self.export_as_menu.setEnabled(can_export)
+        for action in self.export_format_actions.values():
+            action.setEnabled(can_export)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = settings.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.workspace.add_files([p]))
+        if recent:
+            self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction("Clear Menu", settings.clear_recent_files)
+        clear.setEnabled(bool(recent))
+
+    def _restore_state(self) -> None:
+        geometry = settings.get_bytes(settings.WINDOW_GEOMETRY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(960, 680)
+        state = settings.get_bytes(settings.SPLITTER_STATE)
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        settings.set_value(settings.WINDOW_GEOMETRY, self.saveGeometry())
+        settings.set_value(settings.SPLITTER_STATE, self.splitter.saveState())
+
+    # -- events ---------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        files = expand_folders(paths)
+        if files:
+            event.acceptProposedAction()
+            self.workspace.add_files(files)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.workspace.bridge.is_busy() and not self._quitting:
+            event.ignore()
+            self._confirm_quit()
+            return
+        self.save_state()
+        self._tick.stop()
+        self.workspace.shutdown()
+        self.projects.clean_exit()
+        event.accept()
+
+    def _confirm_quit(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("quitBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Wavescribe")
+        box.setText("Files are still being transcribed. Quit anyway?")
+        box.setInformativeText("Finished transcripts are kept; the file in progress is stopped.")
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def answered() -> None:
+            if box.clickedButton() is quit_button:
+                self._quitting = True
+                self.close()
+
+        box.finished.connect(answered)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+
+def expand_folders(paths: list[str]) -> list[str]:
+    """Files as they are; a dropped folder contributes the media files directly inside it."""
+    out: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(str(c) for c in p.iterdir() if c.suffix.lower() in MEDIA_SUFFIXES)
+        else:
+            out.append(raw)
+    return out

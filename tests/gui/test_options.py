@@ -1,0 +1,91 @@
+"""Transcription options: defaults persisted with QSettings, and per-file options in the queue."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from shared_data import JFK
+from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.subtitle_rules import SubtitleRules
+from wavescribe.gui import options
+from wavescribe.gui.jobs import JobState
+
+
+def open_dialog(qtbot, trigger) -> options.OptionsDialog:
+    trigger()
+    qtbot.waitUntil(
+        lambda: any(w.objectName() == "optionsDialog" and w.isVisible() for w in _top())
+    )
+    return next(w for w in _top() if w.objectName() == "optionsDialog" and w.isVisible())
+
+
+def _top():
+    return QApplication.topLevelWidgets()
+
+
+def test_defaults_round_trip_through_qsettings():
+    chosen = TranscribeOptions(
+        language="de",
+        translate=True,
+        initial_prompt="Wavescribe, whisper.cpp",
+        threads=1,
+        beam_size=3,
+        refine=False,
+        rules=SubtitleRules(max_chars_per_line=37, max_lines=1, max_cps=15.0, max_duration_ms=5000),
+    )
+    options.save_defaults(chosen, "base.en")
+    assert options.load_defaults() == (chosen, "base.en")
+
+
+def test_unreadable_settings_fall_back_to_the_built_in_defaults():
+    from wavescribe.gui import settings
+
+    settings.set_value(options.OPTIONS_KEY, "{not json")
+    assert options.load_defaults() == (TranscribeOptions(), None)
+    settings.set_value(options.OPTIONS_KEY, '{"beam_size": 2, "from_the_future": 1}')
+    assert options.load_defaults()[0].beam_size == 2
+
+
+def test_the_options_dialog_sets_the_defaults_new_files_get(window, qtbot):
+    dialog = open_dialog(qtbot, window.options_action.trigger)
+    qtbot.waitUntil(lambda: dialog.model_box.findData("tiny.en") >= 0)  # listed off-thread
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData("tiny.en"))
+    dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+    dialog.translate.setChecked(True)
+    dialog.prompt.setText("Élodie, Grenoble")
+    dialog.threads.setValue(1)
+    dialog.refine.setChecked(True)
+    dialog.max_chars.setValue(32)
+    dialog.max_duration.setValue(6.0)
+    dialog.accept()
+
+    ws = window.workspace
+    assert ws.default_model == "tiny.en"
+    assert (ws.defaults.language, ws.defaults.translate) == ("fr", True)
+    assert ws.defaults.initial_prompt == "Élodie, Grenoble"
+    assert ws.defaults.rules.max_chars_per_line == 32
+    assert ws.defaults.rules.max_duration_ms == 6000
+    assert options.load_defaults() == (ws.defaults, "tiny.en")  # what the next start reads
+
+
+def test_restore_defaults_button_resets_every_field(window, qtbot):
+    window.workspace.set_defaults(TranscribeOptions(language="de", beam_size=2), None)
+    dialog = open_dialog(qtbot, window.options_action.trigger)
+    dialog._restore_defaults()
+    assert dialog.options() == TranscribeOptions()
+    dialog.reject()
+
+
+def test_a_queued_file_can_get_its_own_options(window, qtbot):
+    first, second = window.workspace.add_files([JFK, JFK])
+    dialog = open_dialog(qtbot, lambda: window.edit_job_options(second.id))
+    assert "jfk.flac" in dialog.windowTitle()
+    dialog.beam.setValue(4)
+    dialog.prompt.setText("Kennedy")
+    dialog.accept()
+    assert second.options.beam_size == 4 and second.options.initial_prompt == "Kennedy"
+    assert first.options.beam_size == 1 and window.workspace.defaults.beam_size == 1
+    [queued] = [r for r in window.workspace.bridge._queue if r.job_id == second.id]
+    assert queued.options.initial_prompt == "Kennedy"  # what the engine will be asked
+    window.workspace.cancel_all()
+    qtbot.waitUntil(lambda: first.state.finished and second.state is JobState.CANCELLED)

@@ -1,0 +1,172 @@
+"""Screenshots of the real app on a real X display (Xvfb): ``python tests/screenshots.py [OUT]``.
+
+Starts ``Xvfb :99`` unless ``DISPLAY`` is already set, runs the app with a fresh data folder (so
+it is a first run: the starter model gets prepared) and fresh settings, drives it as a person
+would and saves PNGs into OUT (default ``out/screenshots/``):
+
+  01-empty.png          the first-run window
+  02-job-running.png    files queued, one transcribing, its subtitles arriving
+  03-finished.png       a finished transcript
+  04-model-manager.png  the model manager (when gui/model_manager.py exists)
+  05-options.png        the transcription options
+  06-about.png          the About box with the backend
+
+Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # speech_synth, shared_data
+
+
+def start_xvfb(display: str = ":99") -> subprocess.Popen | None:
+    if os.environ.get("DISPLAY"):
+        return None
+    if shutil.which("Xvfb") is None:
+        sys.exit("Xvfb is not installed: apt-get install xvfb (and the xcb libraries in NOTES.md)")
+    proc = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            sys.exit(f"Xvfb did not start on {display}")
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = display
+    return proc
+
+
+def make_speech(folder: Path) -> Path:
+    """About 45 s of spoken sentences, so there is time to catch a job mid-way."""
+    import numpy as np
+
+    import speech_synth as synth
+
+    audio, _ = synth.compose(synth.SENTENCES, [900, 1400, 700, 1200, 1000])
+    return synth.write_wav(folder / "interview.wav", np.tile(audio, 2))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="out/screenshots", type=Path)
+    args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    xvfb = start_xvfb()
+    scratch = Path(tempfile.mkdtemp(prefix="wavescribe-shots-"))
+    os.environ["WAVESCRIBE_DATA_DIR"] = str(scratch / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")
+    os.environ.pop("QT_QPA_PLATFORM", None)
+    try:
+        return shoot(out, make_speech(scratch))
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def shoot(out: Path, speech: Path) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from shared_data import JFK
+    from wavescribe.gui.app import create_app
+    from wavescribe.gui.jobs import JobState
+    from wavescribe.gui.main_window import MainWindow
+
+    app = create_app()
+    window = MainWindow()
+    window.resize(1100, 720)
+    window.show()
+
+    def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}")
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = out / name
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        print(f"wrote {path}")
+
+    def top(name: str) -> QWidget | None:
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible() and (w.objectName() == name or type(w).__name__ == name):
+                return w
+        return None
+
+    label = window.first_run.model_label
+    wait_for(lambda: "Looking" not in label.text(), 30, "the model description")
+    save(window, "01-empty.png")
+
+    ws = window.workspace
+    jobs = ws.add_files([speech, JFK])
+    running = jobs[0]
+    wait_for(
+        lambda: running.state is JobState.TRANSCRIBING and len(running.segments) >= 3,
+        300,
+        "a job under way",
+    )
+    save(window, "02-job-running.png")
+
+    wait_for(lambda: all(j.state.finished for j in jobs), 600, "the jobs to finish")
+    ws.show_job(running.id)
+    window.transcript_view.selectRow(2)
+    save(window, "03-finished.png")
+
+    window.open_models()
+    settle(1.5)
+    manager = top("ModelManagerDialog")
+    if manager is not None:
+        save(manager, "04-model-manager.png")
+        manager.close()
+    else:
+        print("no model manager yet: 04-model-manager.png skipped")
+
+    window.edit_default_options()
+    options = top("optionsDialog")
+    if options is not None:
+        save(options, "05-options.png")
+        options.close()
+
+    window.show_about()
+    about = top("aboutDialog")
+    if about is not None:
+        wait_for(lambda: "Backend: asking" not in about.backend.text(), 60, "the backend line")
+        save(about, "06-about.png")
+        about.close()
+
+    QTimer.singleShot(0, window.close)
+    settle(0.2)
+    ws.shutdown()
+    window.projects.clean_exit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
