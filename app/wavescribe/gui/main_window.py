@@ -39,6 +39,7 @@ from wavescribe.gui.workspace import Workspace
 
 if TYPE_CHECKING:
     from wavescribe.core.model_store import ModelStore
+    from wavescribe.gui.editor import EditorPanel
 
 MEDIA_SUFFIXES = (
     *(".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".amr", ".wma", ".aiff"),
@@ -87,7 +88,11 @@ class MainWindow(QMainWindow):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 4, 0, 0)
         lower_layout.addWidget(self.transcript_title)
-        lower_layout.addWidget(self.transcript_view)
+        self.editor: EditorPanel | None = None  # made on first use: it pulls in numpy
+        self.lower_pages = QStackedWidget()  # the live table while a job runs, then the editor
+        self.lower_pages.addWidget(self.transcript_view)
+        self._edited: tuple[int, int] | None = None  # (job id, id of its transcript) in the editor
+        lower_layout.addWidget(self.lower_pages)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.job_table)
         self.splitter.addWidget(lower)
@@ -160,6 +165,8 @@ class MainWindow(QMainWindow):
         self.export_as_menu = export_as
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")  # filled when the editor is first made
+        self.edit_menu.setEnabled(False)
         jobs_menu = bar.addMenu("&Transcription")
         jobs_menu.addActions([self.options_action, self.cancel_all_action, self.clear_action])
         tools = bar.addMenu("T&ools")
@@ -256,14 +263,50 @@ class MainWindow(QMainWindow):
     def _show_job(self, job: Job | None) -> None:
         if job is None:
             self.transcript_view.show_segments([])
+            self.lower_pages.setCurrentWidget(self.transcript_view)
             self.transcript_title.setText("")
             self.setWindowTitle("Wavescribe")
         else:
             self.transcript_view.show_segments(job.visible_segments())
+            self._show_editor(job)
             self.transcript_title.setText(f"<b>{job.name}</b> — {job.state.value.lower()}")
             self.setWindowTitle(f"{job.name} — Wavescribe")
             self.job_table.select_job(job.id)
         self._update_actions()
+
+    def _show_editor(self, job: Job) -> None:
+        """A finished transcript opens in the editor (once: a re-show keeps its undo history)."""
+        if job.state is not JobState.DONE or job.transcript is None:
+            self.lower_pages.setCurrentWidget(self.transcript_view)
+            return
+        editor = self._ensure_editor()
+        key = (job.id, id(job.transcript))
+        if key != self._edited:
+            self._edited = key
+            editor.load(job.transcript, str(job.path))
+        self.lower_pages.setCurrentWidget(editor)
+
+    def _ensure_editor(self) -> EditorPanel:
+        if self.editor is not None:
+            return self.editor
+        from wavescribe.gui.editor import EditorPanel
+
+        editor = self.editor = EditorPanel()
+        self.lower_pages.addWidget(editor)
+        editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        editor.edited.connect(self._on_edited)
+        self.addActions([editor.undo_action, editor.redo_action])  # wherever the focus is
+        self.edit_menu.addActions([editor.undo_action, editor.redo_action])
+        self.edit_menu.addSeparator()
+        names = ("split", "merge", "delete", "play", "play_cue", "zoom_cue", "zoom_all", "help")
+        self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
+        self.edit_menu.setEnabled(True)
+        return editor
+
+    def _on_edited(self) -> None:
+        job = self.workspace.shown
+        if job is not None and self._edited == (job.id, id(job.transcript)):
+            job.revision += 1  # autosave writes it; the list beside stays the editor's
 
     def _update_actions(self) -> None:
         job = self.workspace.shown
@@ -323,6 +366,8 @@ class MainWindow(QMainWindow):
             return
         self.save_state()
         self._tick.stop()
+        if self.editor is not None:
+            self.editor.shutdown()
         self.workspace.shutdown()
         self.projects.clean_exit()
         event.accept()
