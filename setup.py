@@ -18,6 +18,7 @@ PACKAGE_DATA = [
     ("models.toml", "models.toml"),
     ("resources/icons", "resources/icons"),
     ("resources/wavescribe.desktop", "resources/wavescribe.desktop"),
+    ("resources/samples", "resources/samples"),  # the --self-test speech sample
 ]
 
 

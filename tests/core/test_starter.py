@@ -59,3 +59,18 @@ def test_without_the_starter_the_catalog_default_downloads_on_first_use(
     assert seen and seen[-1].bytes_done == len(payload)
     sidecar = json.loads(path.with_suffix(".json").read_text())
     assert sidecar["sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+def test_a_frozen_build_installs_its_bundled_starter_without_converting(
+    tmp_path: Path, tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from wavescribe.core import starter
+
+    # As in a frozen app: the converted file ships inside the bundle, no CTranslate2 package.
+    monkeypatch.setattr(starter, "_bundled_starter", lambda: tiny_en_ggml)
+    monkeypatch.setattr(ct2_convert, "starter_model_dir", lambda: None)
+    store = ModelStore(tmp_path / "models")
+    path = resolve_model(None, store)
+    assert path == store.path_for(STARTER_ID)
+    assert path.read_bytes() == tiny_en_ggml.read_bytes()
+    assert tiny_en_ggml.is_file()  # the bundle's copy stays where it is

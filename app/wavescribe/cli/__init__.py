@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline audio/video to accurate, well-timed subtitles.",
     )
     parser.add_argument("--version", action="version", version=f"wavescribe {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="transcribe the bundled speech sample; exit 0 if the words match",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     transcribe_cmd.add_parser(sub)
     models_cmd.add_parser(sub)
@@ -77,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and wants_gui(argv):
         parser.error("no display to open the app on; to transcribe: wavescribe transcribe FILE")
     args = parser.parse_args(argv)
+    if args.self_test:
+        from wavescribe import selftest
+
+        return selftest.run()
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

