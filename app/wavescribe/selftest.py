@@ -54,14 +54,12 @@ def word_error_rate(reference: Sequence[str], hypothesis: Sequence[str]) -> floa
 
 def _resource(name: str) -> Path | None:
     """A packaged resource (wheel or frozen bundle), else the checkout's ``resources/``."""
+    from wavescribe.gui.resources import resource_path  # Qt-free module: no Qt import here
+
     try:
-        packaged = importlib.resources.files("wavescribe") / "resources" / name
-        if packaged.is_file():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, OSError):  # pragma: no cover - odd installs only
-        pass
-    repo = Path(__file__).resolve().parents[2] / "resources" / name
-    return repo if repo.is_file() else None
+        return resource_path(name)
+    except FileNotFoundError:
+        return None
 
 
 def bundled_model() -> Path | None:

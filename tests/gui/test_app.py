@@ -221,4 +221,4 @@ def test_a_built_wheel_carries_the_resources_and_finds_them(tmp_path):
 def _skip_junk(copy) -> dict:
     if copy is shutil.copy:
         return {}
-    return {"ignore": shutil.ignore_patterns("__pycache__", "*.egg-info", "samples")}
+    return {"ignore": shutil.ignore_patterns("__pycache__", "*.egg-info")}

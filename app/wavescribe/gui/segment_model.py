@@ -18,7 +18,7 @@ from wavescribe.core.document import HistoryEvent
 from wavescribe.core.edits import SetText, SetTimes
 from wavescribe.core.rule_check import RuleViolation, check_all, check_at
 from wavescribe.core.subtitle_rules import SubtitleRules
-from wavescribe.gui.transcript_view import chars_per_second, format_ms
+from wavescribe.gui.transcript_view import display_cell, format_ms
 from wavescribe.gui.undo import EditStack
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -84,16 +84,7 @@ class SegmentModel(QAbstractTableModel):
                 col, seg.text
             )
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.START:
-                return format_ms(seg.start)
-            if col == self.END:
-                return format_ms(seg.end)
-            if col == self.DURATION:
-                return f"{seg.duration / 1000:.2f}"
-            if col == self.CPS:
-                speed = chars_per_second(seg)
-                return "∞" if speed == float("inf") else f"{speed:.1f}"
-            return seg.text.replace("\n", " ⏎ ")
+            return display_cell(seg, col)  # same columns as the read-only TranscriptModel
         warned = self._warnings.get(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [v.message for v in warned or []]

@@ -43,6 +43,20 @@ def chars_per_second(segment: Segment) -> float:
     return cps(segment.text, segment.duration)
 
 
+def display_cell(seg: Segment, col: int) -> str:
+    """What a segment table shows in column ``col`` (start, end, duration, cps, text)."""
+    if col == TranscriptModel.START:
+        return format_ms(seg.start)
+    if col == TranscriptModel.END:
+        return format_ms(seg.end)
+    if col == TranscriptModel.DURATION:
+        return f"{seg.duration / 1000:.2f}"
+    if col == TranscriptModel.CPS:
+        speed = chars_per_second(seg)
+        return "∞" if speed == float("inf") else f"{speed:.1f}"
+    return seg.text.replace("\n", " ⏎ ")
+
+
 class TranscriptModel(QAbstractTableModel):
     COLUMNS = ("Start", "End", "Duration", "CPS", "Text")
     START, END, DURATION, CPS, TEXT = range(5)
@@ -77,16 +91,7 @@ class TranscriptModel(QAbstractTableModel):
         if role == self.SegmentRole:
             return seg
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.START:
-                return format_ms(seg.start)
-            if col == self.END:
-                return format_ms(seg.end)
-            if col == self.DURATION:
-                return f"{seg.duration / 1000:.2f}"
-            if col == self.CPS:
-                speed = chars_per_second(seg)
-                return "∞" if speed == float("inf") else f"{speed:.1f}"
-            return seg.text.replace("\n", " ⏎ ")
+            return display_cell(seg, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == self.TEXT:
             return seg.text
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.TEXT:
