@@ -153,14 +153,19 @@ def run_whisper(
         if options.language not in ("auto", "en", ""):
             send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
         options.language, options.translate = "en", False
-    params = _full_params(pw, options)
+    from wavescribe.core.chunking import plan_chunks
+
     eot = pw.whisper_token_eot(ctx)
     segments: list[Segment] = []
+    chunks = plan_chunks(audio)
+    done = 0  # samples of the chunks already transcribed, for overall progress
+    offset_ms = 0
+    language: str | None = None
 
     def on_new_segments(cb_ctx: Any, n_new: int, *_: Any) -> None:
         n = pw.whisper_full_n_segments(cb_ctx)
         for i in range(n - n_new, n):
-            seg = _segment_at(pw, cb_ctx, i, eot)
+            seg = _segment_at(pw, cb_ctx, i, eot, offset_ms)
             if seg is not None:
                 segments.append(seg)
                 send(("segment", seg.to_dict()))
@@ -168,21 +173,29 @@ def run_whisper(
     def on_progress(*args: Any) -> None:
         pct = next((a for a in args if isinstance(a, int)), None)
         if pct is not None:
-            send(("progress", "transcribe", min(1.0, max(0.0, pct / 100.0))))
+            within = min(1.0, max(0.0, pct / 100.0)) * (chunk_end - chunk_start)
+            send(("progress", "transcribe", (done + within) / max(1, audio.size)))
 
-    pw.assign_new_segment_callback(params, on_new_segments)
-    pw.assign_progress_callback(params, on_progress)
-    pw.assign_abort_callback(params, cancelled)
     send(("progress", "transcribe", 0.0))
-    rc = pw.whisper_full(ctx, params, audio, audio.size)
-    if cancelled():
-        raise errors.Cancelled("transcription cancelled")
-    if rc != 0:
-        raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
-    language = None
-    lang_id = pw.whisper_full_lang_id(ctx)
-    if lang_id >= 0:
-        language = pw.whisper_lang_str(lang_id)
+    for chunk_start, chunk_end in chunks:
+        # A fresh parameter struct per piece; after the first, the detected language is kept.
+        params = _full_params(pw, options)
+        pw.assign_new_segment_callback(params, on_new_segments)
+        pw.assign_progress_callback(params, on_progress)
+        pw.assign_abort_callback(params, cancelled)
+        offset_ms = chunk_start * 1000 // 16000
+        piece = audio[chunk_start:chunk_end]  # a view: no copy
+        rc = pw.whisper_full(ctx, params, piece, piece.size)
+        if cancelled():
+            raise errors.Cancelled("transcription cancelled")
+        if rc != 0:
+            raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
+        lang_id = pw.whisper_full_lang_id(ctx)
+        if language is None and lang_id >= 0:
+            language = pw.whisper_lang_str(lang_id)
+            if options.language == "auto":
+                options.language = language
+        done += chunk_end - chunk_start
     send(("progress", "transcribe", 1.0))
     return segments, language
 
@@ -214,16 +227,17 @@ def _full_params(pw: Any, options: TranscribeOptions) -> Any:
     return params
 
 
-def _segment_at(pw: Any, ctx: Any, i: int, eot: int) -> Segment | None:
+def _segment_at(pw: Any, ctx: Any, i: int, eot: int, offset_ms: int = 0) -> Segment | None:
     text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
-    start = 10 * pw.whisper_full_get_segment_t0(ctx, i)
-    end = 10 * pw.whisper_full_get_segment_t1(ctx, i)
+    start = offset_ms + 10 * pw.whisper_full_get_segment_t0(ctx, i)
+    end = offset_ms + 10 * pw.whisper_full_get_segment_t1(ctx, i)
     tokens = []
     for j in range(pw.whisper_full_n_tokens(ctx, i)):
         data = pw.whisper_full_get_token_data(ctx, i, j)
         if data.id >= eot:  # timestamps, language and task tokens carry no text
             continue
-        tokens.append((pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p))
+        t0, t1 = offset_ms + 10 * data.t0, offset_ms + 10 * data.t1
+        tokens.append((pw.whisper_token_to_bytes(ctx, data.id), t0, t1, data.p))
     words = words_from_tokens(tokens, start, end)
     if not text.strip() and not words:
         return None
