@@ -292,8 +292,12 @@ def _settings(beam: int, model: Path) -> str:
 
 
 # -- measuring --------------------------------------------------------------------------------
-def measure(rows: list[Row], repeat: int, log: Callable[[str], None]) -> None:
-    """Round-robin over the rows ``repeat`` times, so background load spreads over all of them."""
+def measure(rows: list[Row], repeat: int, log: Callable[[str], None]) -> list[float]:
+    """Round-robin over the rows ``repeat`` times, so background load spreads over all of them.
+
+    Returns the 1-minute load average seen after each run (our own run counts in it).
+    """
+    loads: list[float] = []
     for r in range(repeat):
         for row in rows:
             if row.runs and row.runs[-1].wall < 0:
@@ -315,6 +319,9 @@ def measure(rows: list[Row], repeat: int, log: Callable[[str], None]) -> None:
                 f"  run {r + 1}/{repeat}: {row.engine:<30} {row.settings:<28} "
                 f"{run.wall:7.2f} s wall, {run.cpu:7.2f} s cpu{note} (load {_loadavg(1)})"
             )
+            with contextlib.suppress(OSError):
+                loads.append(os.getloadavg()[0])
+    return loads
 
 
 def _cli_total(stderr: str) -> float | None:
@@ -477,19 +484,19 @@ def _loadavg(n: int = 3) -> str:
         return "n/a"
 
 
-def _busy_warning() -> str | None:
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
+def _busy_warning(loads: list[float], threads: int) -> str | None:
+    """A note when other processes competed for the CPU while we measured."""
+    if not loads:
         return None
-    if load < 0.5:
+    load = statistics.median(loads)
+    if load <= threads + 0.75:  # our own runs keep about ``threads`` cores busy
         return None
     return (
-        f"NOTE: the 1-minute load average is {load:.1f} on {os.cpu_count()} cores: other processes "
-        "compete for the CPU, so these are busy-machine figures. whisper.cpp's OpenMP threads "
-        "spin while they wait for each other by default, which is 3-10x slower when a core is "
-        "taken; compare against the 'OMP passive' row, and rerun on an idle machine for the "
-        "idle-machine ratio."
+        f"NOTE: the 1-minute load average was {load:.1f} (median over the runs; ours account for "
+        f"about {threads}) on {os.cpu_count()} cores: other processes competed for the CPU, so "
+        "these are busy-machine figures. whisper.cpp's OpenMP threads spin while they wait for "
+        "each other by default, which is 3-10x slower when a core is taken; compare against the "
+        "'OMP passive' row, and rerun on an idle machine for the idle-machine ratio."
     )
 
 
@@ -557,8 +564,6 @@ def diagnose(model: Path, audio: Path, threads: int, beam: int, repeat: int) -> 
         for name, secs in best.items():
             print(f"    {name:<56} {secs:7.2f} s")
         print(f"    {'(process exit, unaccounted)':<56} {best_wall - sum(best.values()):7.2f} s")
-    with contextlib.suppress(OSError):
-        (audio.parent / (audio.name + ".bench.srt")).unlink()
 
 
 def _fmt(x: float | None) -> str:
@@ -661,7 +666,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nmeasuring {len(rows)} rows x {args.repeat} runs ...", flush=True)
     started = time.monotonic()
-    measure(rows, args.repeat, lambda s: print(s, flush=True))
+    loads = measure(rows, args.repeat, lambda s: print(s, flush=True))
     print(f"(measured in {time.monotonic() - started:.0f} s; load average now {_loadavg()})\n")
 
     ratios = print_table(rows, duration, reference_text)
@@ -673,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
         "wavescribe's worker runs.\ncpu s: user+sys of the fastest run. WER against the spoken "
         "text, and words out: similar\nfigures mean the engines did the same work."
     )
-    warning = _busy_warning()
+    warning = _busy_warning(loads, args.threads)
     if warning:
         print("\n" + textwrap.fill(warning, 100))
     print("\nwhisper-cli, where its time goes:")
