@@ -212,7 +212,8 @@ def _full_params(pw: Any, options: TranscribeOptions) -> Any:
         params = pw.whisper_full_default_params(
             pw.whisper_sampling_strategy.WHISPER_SAMPLING_GREEDY
         )
-        params.greedy = {"best_of": 5}
+    # Candidates for temperature-fallback retries, in both modes (as whisper-cli and Whisper do).
+    params.greedy = {"best_of": 5}
     params.n_threads = options.threads
     params.language = options.language or "auto"
     params.detect_language = False
