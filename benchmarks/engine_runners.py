@@ -85,10 +85,13 @@ def run_phases(audio: str, model: str, threads: int, beam: int, launched_at: flo
 
     transcript = engine.transcribe(audio, options, on_event)
     mark("transcribe (probe + decode audio + whisper_full + pipe)")
+    import tempfile
+
     from wavescribe.core import formats
 
-    formats.write(transcript, audio + ".bench.srt", "srt")
-    mark("write srt")
+    with tempfile.TemporaryDirectory(prefix="ws-bench-") as tmp:
+        formats.write(transcript, f"{tmp}/out.srt", "srt")
+        mark("write srt")
     engine.close()
     mark("stop worker")
     _emit(phases=marks, text=" ".join(s.text for s in transcript.segments))
