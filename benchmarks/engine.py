@@ -335,17 +335,10 @@ def _cli_fallbacks(stderr: str) -> str | None:
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    def words(s: str) -> list[str]:
-        return re.sub(r"[^a-z0-9' ]+", " ", s.lower()).split()
+    sys.path.insert(0, str(ROOT / "tests"))
+    from speech_synth import word_error_rate as wer
 
-    ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
+    return wer(reference, hypothesis)
 
 
 # -- report -----------------------------------------------------------------------------------

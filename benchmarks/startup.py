@@ -27,21 +27,10 @@ FORBIDDEN = {"torch", "stable_whisper", "_pywhispercpp", "av"}
 
 
 def start_xvfb(display: str = ":98") -> subprocess.Popen:
-    if shutil.which("Xvfb") is None:
-        sys.exit("no DISPLAY and no Xvfb: install xvfb, or pass --offscreen")
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"Xvfb did not start on {display}")
-        time.sleep(0.05)
-    os.environ["DISPLAY"] = display
-    return proc
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from xvfb import start_xvfb as start
+
+    return start(display)
 
 
 def one_start(command: list[str], env: dict[str, str]) -> tuple[float, dict]:

@@ -31,23 +31,12 @@ sys.path.insert(0, str(HERE))  # speech_synth, shared_data
 
 
 def start_xvfb(display: str = ":99") -> subprocess.Popen | None:
+    """A virtual display, unless one is already set."""
     if os.environ.get("DISPLAY"):
         return None
-    if shutil.which("Xvfb") is None:
-        sys.exit("Xvfb is not installed: apt-get install xvfb (and the xcb libraries in NOTES.md)")
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"Xvfb did not start on {display}")
-        time.sleep(0.05)
-    os.environ["DISPLAY"] = display
-    return proc
+    from xvfb import start_xvfb as start
+
+    return start(display)
 
 
 def make_speech(folder: Path) -> Path:
