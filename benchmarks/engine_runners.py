@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 
 T_START = time.perf_counter()
 WALL_START = time.time()
@@ -25,6 +26,19 @@ WALL_START = time.time()
 
 def _emit(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
+
+
+def _stopwatch(marks: dict[str, float]) -> Callable[[str], None]:
+    """``mark(name)`` records the seconds since the previous mark under ``name``."""
+    last = time.perf_counter()
+
+    def mark(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        marks[name] = now - last
+        last = now
+
+    return mark
 
 
 def run_faster_whisper(audio: str, model_dir: str, threads: int, beam: int, compute: str) -> None:
@@ -59,13 +73,7 @@ def run_faster_whisper(audio: str, model_dir: str, threads: int, beam: int, comp
 def run_phases(audio: str, model: str, threads: int, beam: int, launched_at: float) -> None:
     """wavescribe's Engine as the CLI drives it, with a clock between the phases."""
     marks: dict[str, float] = {"interpreter start": WALL_START - launched_at}
-    t = time.perf_counter()
-
-    def mark(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        marks[name] = now - t
-        t = now
+    mark = _stopwatch(marks)
 
     import wavescribe.cli  # noqa: F401  (what the console script imports first)
     from wavescribe.core.engine import Engine
@@ -100,13 +108,7 @@ def run_phases(audio: str, model: str, threads: int, beam: int, launched_at: flo
 def run_inproc(audio: str, model: str, threads: int, beam: int) -> None:
     """The same whisper_full call as the worker makes, minus the worker process."""
     marks: dict[str, float] = {}
-    t = time.perf_counter()
-
-    def mark(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        marks[name] = now - t
-        t = now
+    mark = _stopwatch(marks)
 
     import _pywhispercpp as pw
 
