@@ -136,6 +136,7 @@ def run(out=None) -> int:
     )
     started = time.monotonic()
     devices: list[str] = []
+    device = None
     try:
         # use_gpu: a GPU build (Vulkan, CUDA, Metal) offloads to its device; a CPU build ignores it.
         with Engine(model, use_gpu=True) as engine:
@@ -143,6 +144,7 @@ def run(out=None) -> int:
             loaded = time.monotonic()
             transcript = engine.transcribe(sample, options)
             backend = engine.system_info.get("system_info", "?")
+            device = engine.device
             devices = _device_lines(getattr(engine, "_log_path", ""))
     except errors.WavescribeError as exc:
         print(f"  FAIL: the engine failed: {type(exc).__name__}: {exc}", file=out)
@@ -152,8 +154,12 @@ def run(out=None) -> int:
     reference = normalise_words(reference_file.read_text(encoding="utf-8"))
     wer = word_error_rate(reference, normalise_words(text))
     print(f"  backend:  whisper.cpp {backend}", file=out)
+    if device is not None:
+        print(f"  compute:  {device.name}", file=out)
+        if device.fallback:
+            print(f"  warning:  {device.fallback}", file=out)
     for line in devices:
-        print(f"  device:   {line}", file=out)
+        print(f"  log:      {line}", file=out)
     print(
         f"  time:     {loaded - started:.2f} s worker start + model load, "
         f"{done - loaded:.2f} s transcription ({sample.name})",

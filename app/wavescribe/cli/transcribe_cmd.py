@@ -44,6 +44,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--prompt", dest="initial_prompt", help="initial prompt: names, glossary")
     p.add_argument("-t", "--threads", type=_positive_int, default=default_threads())
     p.add_argument("--beam-size", type=_positive_int, default=5, help="1 = greedy (faster)")
+    p.add_argument(
+        "--cpu",
+        action="store_true",
+        help="compute on the CPU even when this build has a GPU backend and a GPU is there",
+    )
     p.add_argument("--no-refine", action="store_true", help="keep whisper.cpp's own timings")
     rules = SubtitleRules()
     p.add_argument("--max-chars", type=_positive_int, default=rules.max_chars_per_line)
@@ -78,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     from wavescribe.core.engine import Engine
 
     status = EXIT_OK
-    with Engine(model_path) as engine, _cancel_on_sigint(engine, progress):
+    with Engine(model_path, use_gpu=not args.cpu) as engine, _cancel_on_sigint(engine, progress):
+        _start_engine(engine, progress)
         for src, targets in outputs:
             try:
                 _transcribe_one(engine, src, targets, formats, options, progress)
@@ -90,6 +96,20 @@ def run(args: argparse.Namespace) -> int:
                 _complain(progress, f"wavescribe: error: {exc}")
                 status = status or exit_code_for(exc)
     return status
+
+
+def _start_engine(engine: Any, progress: ProgressLine) -> None:
+    """Load the model now, so the device in use (and a GPU fallback) is said before any job."""
+    from wavescribe.core.engine import Warning_
+
+    def on_event(ev: Any) -> None:
+        if isinstance(ev, Warning_):
+            progress.message(f"warning: {ev.message}")
+
+    progress.update("load", 0.0, "")
+    engine.start(on_event)
+    if engine.device is not None:
+        progress.message(f"whisper.cpp computes on: {engine.device.name}")
 
 
 def _transcribe_one(

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wavescribe.core import errors
+from wavescribe.core.compute_device import ComputeDevice
 from wavescribe.core.engine_options import TranscribeOptions
 from wavescribe.core.transcript import Segment, Transcript
 
@@ -54,13 +55,14 @@ EventCallback = Callable[[Event], None]
 class Engine:
     """A whisper.cpp model loaded in a child process. Use as a context manager or call close()."""
 
-    def __init__(self, model_path: str | os.PathLike[str], *, use_gpu: bool = False) -> None:
+    def __init__(self, model_path: str | os.PathLike[str], *, use_gpu: bool = True) -> None:
         from wavescribe.core.ggml_file import validate_ggml
 
         self.model_path = str(model_path)
         self.model_info = validate_ggml(self.model_path)  # never hand whisper.cpp a bad file
         self.use_gpu = use_gpu
-        self.system_info: dict[str, str] = {}
+        self.system_info: dict[str, Any] = {}
+        self.device: ComputeDevice | None = None  # known once the worker has loaded the model
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
         self._conn: Any = None
@@ -97,7 +99,10 @@ class Engine:
             self._discard_worker()
             raise _error_from(msg[1], msg[2])
         self.system_info = msg[1]
+        self.device = ComputeDevice.from_dict(msg[1]["device"]) if "device" in msg[1] else None
         if on_event:
+            if self.device is not None and self.device.fallback:
+                on_event(Warning_(self.device.fallback))
             on_event(Progress("load", 1.0))
 
     def close(self) -> None:

@@ -37,7 +37,7 @@ def worker_main(
     except errors.WavescribeError as exc:
         conn.send(("error", type(exc).__name__, str(exc)))
         return
-    conn.send(("ready", _system_info()))
+    conn.send(("ready", _system_info(log_path, use_gpu)))
     while True:
         try:
             msg = conn.recv()
@@ -256,10 +256,30 @@ def _load_model(model_path: str, use_gpu: bool) -> Any:
     return ctx
 
 
-def _system_info() -> dict[str, str]:
+def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
+    """whisper.cpp's build features, and the device it chose while loading (from its log)."""
     import _pywhispercpp as pw
 
-    return {"system_info": pw.whisper_print_system_info().strip()}
+    from wavescribe.core.compute_device import detect_device
+
+    info = pw.whisper_print_system_info().strip()
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+    except OSError:
+        log = ""
+    folder = os.path.dirname(os.path.abspath(pw.__file__))
+    frozen = getattr(sys, "_MEIPASS", None)  # the packaged app keeps its libraries there
+    libraries = [name for d in {folder, frozen} if d for name in _listdir(d)]
+    device = detect_device(log, info, use_gpu, libraries)
+    return {"system_info": info, "device": device.to_dict()}
+
+
+def _listdir(folder: str) -> list[str]:
+    try:
+        return [n for n in os.listdir(folder) if "ggml" in n]
+    except OSError:
+        return []
 
 
 def _redirect_native_stderr(log_path: str) -> None:
