@@ -3,19 +3,23 @@
 Painting touches only what is visible: ``PeakPyramid.slice`` gives one min/max pair per pixel
 column (cached as a pixmap until the view moves, so a drag repaints only the cues), and cues are
 found by bisection. Gestures become commands through the ``TimingController`` (snapping, limits)
-and go on the undo stack; a drag is one step because the stack is sealed on release.
+and go on the undo stack; a drag is one step because the stack is sealed on release. While a drag
+snaps or is stopped, ``markers`` show where and why; a double-click (or F2 / Enter) edits a cue's
+text in place, and a right-click offers the cue gestures, splitting at the word under the mouse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
-    QImage,
+    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -25,26 +29,28 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
-from wavescribe.core.document import SubtitleDocument
-from wavescribe.core.peaks import FULL_SCALE, PeakPyramid
-from wavescribe.core.timing import Snapping, TimingController
-from wavescribe.gui.timeline_geometry import Viewport, ruler_label, tick_step
+from wavescribe.core.document import HistoryEvent, SubtitleDocument
+from wavescribe.core.peaks import PeakPyramid
+from wavescribe.core.timing import Snapping, SnapTarget, TimingController, TimingResult
+from wavescribe.gui.cue_text_editor import CueTextEditor, TextInPlace
+from wavescribe.gui.timeline_geometry import Viewport
+from wavescribe.gui.timeline_markers import EditMarkers, RefusedMarker
+from wavescribe.gui.timeline_paint import (
+    PLAYHEAD,
+    RULER_PX,
+    paint_cue,
+    paint_narrow,
+    render_wave,
+)
 from wavescribe.gui.undo import EditStack
+from wavescribe.gui.waveform_menu import cue_menu, word_index_at
 
-RULER_PX = 18
 EDGE_PX = 5  # how near an edge the mouse must be to grab it
 DRAG_PX = 3  # movement before a press becomes a drag
 SNAP_PX = 8
 WORDS_BELOW_MS_PER_PX = 15.0  # word timings are drawn when zoomed in this far
-
-_WAVE = QColor("#4c8bf5")
-_BACK = QColor("#15181d")
-_CUE = QColor(255, 200, 60, 50)
-_CUE_SELECTED = QColor(255, 200, 60, 110)
-_CUE_EDGE = QColor("#ffc83c")
-_PLAYHEAD = QColor("#ff4d4d")
 
 
 @dataclass
@@ -80,14 +86,18 @@ class WaveformView(QWidget):
         self.playhead_ms: int | None = None
         self.follow_playhead = True
         self._drag: _Drag | None = None
+        self.markers = EditMarkers(self.update, self)
+        self._text = TextInPlace(self)
+        self._editor_actions: Mapping[str, QAction] = {}
         self._wave_cache: tuple[tuple[object, ...], QPixmap] | None = None
         self._times_cache: tuple[tuple[int, int], np.ndarray, np.ndarray] | None = None
 
     # --- what is shown -----------------------------------------------------------------------
     def set_document(self, stack: EditStack, controller: TimingController) -> None:
+        self._text.close()
         self.stack, self.doc, self.controller = stack, stack.doc, controller
         self.selected = -1
-        stack.changed.connect(self.update)
+        stack.changed.connect(self._on_doc_changed)
         if not self.viewport.duration_ms:
             end = max((s.end for s in self.doc.segments), default=0)
             self.set_duration(controller.media_end_ms or end)
@@ -148,8 +158,25 @@ class WaveformView(QWidget):
             self._changed_view()
 
     def _changed_view(self) -> None:
+        self._text.place()
         self.view_changed.emit()
         self.update()
+
+    def _on_doc_changed(self, _event: HistoryEvent) -> None:
+        self._text.document_changed()
+        if self._drag is None:  # an undo, say: the flashed edge is no longer there
+            self.markers.clear_refused()
+        self.update()
+
+    @property
+    def snap_marker(self) -> SnapTarget | None:
+        """Where the edge being dragged snapped, while it does."""
+        return self.markers.snap
+
+    @property
+    def refused_marker(self) -> RefusedMarker | None:
+        """The edge an edit was just stopped at or refused at (shown briefly)."""
+        return self.markers.refused
 
     def x_of(self, ms: float) -> float:
         return self.viewport.x_of(ms)
@@ -164,46 +191,19 @@ class WaveformView(QWidget):
         if d is not None and d.kind == "create" and d.active:
             a, b = sorted((self.x_of(d.press_ms), self.x_of(d.now_ms)))
             p.fillRect(QRectF(a, RULER_PX, b - a, h - RULER_PX), QColor(120, 220, 120, 70))
+        self.markers.paint(p, self.x_of, RULER_PX, h)
         if self.playhead_ms is not None:
             x = self.x_of(self.playhead_ms)
-            p.setPen(QPen(_PLAYHEAD, 1))
+            p.setPen(QPen(PLAYHEAD, 1))
             p.drawLine(QLineF(x, 0, x, h))
         p.end()
 
     def _wave_pixmap(self, w: int, h: int) -> QPixmap:
         vp = self.viewport
         key = (vp.start_ms, vp.ms_per_px, w, h, id(self.pyramid), self.devicePixelRatioF())
-        if self._wave_cache is not None and self._wave_cache[0] == key:
-            return self._wave_cache[1]
-        image = np.full((h, w), _BACK.rgba(), np.uint32)
-        if self.pyramid is not None and w > 0 and h > RULER_PX:
-            # One column per pixel, filled with numpy: no Python loop over columns.
-            mins, maxs = self.pyramid.slice(vp.start_ms, vp.end_ms, w)
-            mid, half = (RULER_PX + h) / 2, (h - RULER_PX) / 2 - 2
-            top = np.floor(mid - maxs.astype("f4") * (half / FULL_SCALE)).astype(np.int32)
-            bottom = np.ceil(mid - mins.astype("f4") * (half / FULL_SCALE)).astype(np.int32)
-            rows = np.arange(h, dtype=np.int32)[:, None]
-            image[(rows >= top) & (rows <= bottom)] = _WAVE.rgba()
-        qimage = QImage(image.data, w, h, 4 * w, QImage.Format.Format_ARGB32)
-        pix = QPixmap.fromImage(qimage)  # copies: ``image`` may go
-        p = QPainter(pix)
-        self._paint_ruler(p, w)
-        p.end()
-        self._wave_cache = (key, pix)
-        return pix
-
-    def _paint_ruler(self, p: QPainter, w: int) -> None:
-        vp = self.viewport
-        step = tick_step(vp.ms_per_px)
-        p.setPen(QColor("#9aa4b2"))
-        first = int(vp.start_ms // step * step)
-        for ms in range(first, int(vp.end_ms) + step, step):
-            x = vp.x_of(ms)
-            if x < -step / vp.ms_per_px or x > w:
-                continue
-            p.drawLine(QLineF(x, RULER_PX - 6, x, RULER_PX))
-            p.drawText(QPointF(x + 3, RULER_PX - 6), ruler_label(ms, step))
-        p.drawLine(0, RULER_PX, w, RULER_PX)
+        if self._wave_cache is None or self._wave_cache[0] != key:
+            self._wave_cache = (key, render_wave(self.pyramid, vp, w, h))
+        return self._wave_cache[1]
 
     def _cue_times(self) -> tuple[np.ndarray, np.ndarray]:
         """Starts and ends as arrays, rebuilt only after an edit (painting needs them often)."""
@@ -237,46 +237,14 @@ class WaveformView(QWidget):
         narrow = (x1s - x0s) < 4
         if 0 <= self.selected - shown.start < len(narrow):
             narrow[self.selected - shown.start] = False
-        self._paint_narrow(p, x0s[narrow], x1s[narrow], h)
+        paint_narrow(p, x0s[narrow], x1s[narrow], self.width(), h)
+        words = vp if vp.ms_per_px <= WORDS_BELOW_MS_PER_PX else None
         for j in np.flatnonzero(~narrow).tolist():
-            self._paint_cue(p, shown.start + j, float(x0s[j]), float(x1s[j]), h)
-
-    def _paint_narrow(self, p: QPainter, x0s: np.ndarray, x1s: np.ndarray, h: int) -> None:
-        """Cues a few pixels wide (a zoomed-out view) as runs of covered pixels."""
-        w = self.width()
-        if not len(x0s) or w <= 0:
-            return
-        a = np.clip(np.floor(x0s).astype(np.int64), 0, w)
-        b = np.clip(np.maximum(np.ceil(x1s).astype(np.int64), a + 1), 0, w)
-        cover = np.zeros(w + 1, np.int32)
-        np.add.at(cover, a, 1)
-        np.add.at(cover, b, -1)
-        on = np.concatenate(([0], (np.cumsum(cover[:-1]) > 0).astype(np.int8), [0]))
-        flips = np.flatnonzero(np.diff(on))
-        for lo, hi in zip(flips[0::2].tolist(), flips[1::2].tolist(), strict=True):
-            p.fillRect(QRectF(lo, RULER_PX, hi - lo, h - RULER_PX), _CUE)
-
-    def _paint_cue(self, p: QPainter, i: int, x0: float, x1: float, h: int) -> None:
-        seg = self.doc[i]  # type: ignore[index]
-        rect = QRectF(x0, RULER_PX, max(x1 - x0, 1.0), h - RULER_PX)
-        p.fillRect(rect, _CUE_SELECTED if i == self.selected else _CUE)
-        if x1 - x0 < 4:
-            return
-        p.setPen(QPen(_CUE_EDGE, 1))
-        p.drawLine(QLineF(x0, RULER_PX, x0, h))
-        p.drawLine(QLineF(x1, RULER_PX, x1, h))
-        if x1 - x0 > 30:
-            p.setPen(Qt.GlobalColor.white)
-            text = p.fontMetrics().elidedText(
-                seg.text.replace("\n", " "), Qt.TextElideMode.ElideRight, int(x1 - x0 - 6)
+            i = shown.start + j
+            seg = self.doc[i]
+            paint_cue(
+                p, seg, float(x0s[j]), float(x1s[j]), h, selected=i == self.selected, vp=words
             )
-            p.drawText(QPointF(x0 + 3, RULER_PX + 14), text)
-        if self.viewport.ms_per_px <= WORDS_BELOW_MS_PER_PX:
-            p.setPen(QColor(255, 255, 255, 120))
-            for word in seg.words:
-                wx = self.x_of(word.start)
-                p.drawLine(QLineF(wx, h - 14, wx, h))
-                p.drawText(QPointF(wx + 2, h - 3), word.text.strip())
 
     # --- hit testing -------------------------------------------------------------------------
     def hit(self, x: float) -> tuple[Literal["start", "end", "body"] | None, int | None]:
@@ -345,13 +313,26 @@ class WaveformView(QWidget):
             result = ctl.drag_edge(d.index, d.kind, d.now_ms)  # type: ignore[arg-type]
         if result.command is not None:
             stack.push(result.command)
-        if result.limit:
-            self.message.emit(f"Stopped by {result.limit}")
+        self._mark(d, result)
+
+    def _mark(self, d: _Drag, result: TimingResult) -> None:
+        """Show what the drag snapped to, or flash the edge that was stopped, and say why."""
+        self.markers.set_snap(result.snapped if not result.limit else None)
+        if not result.limit or self.doc is None or d.index is None:
+            return
+        seg = self.doc[d.index]
+        edge = d.kind
+        if edge == "body":  # held back while moving left: the start hit something
+            edge = "start" if d.now_ms - d.offset_ms < seg.start else "end"
+        ms = seg.start if edge == "start" else seg.end
+        self.markers.flash_refused(RefusedMarker(d.index, ms, result.limit))
+        self.message.emit(f"Stopped by {result.limit}")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         d, self._drag = self._drag, None
         if d is None or event.button() != Qt.MouseButton.LeftButton:
             return super().mouseReleaseEvent(event)
+        self.markers.set_snap(None)
         if self.stack is not None:
             self.stack.seal()
         if d.kind == "create":
@@ -390,8 +371,72 @@ class WaveformView(QWidget):
             self.zoom(1)
         elif key == Qt.Key.Key_Minus:
             self.zoom(-1)
+        elif key in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.edit_text(self.selected)
         else:
             super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        _, index = self.hit(event.position().x())
+        if event.button() != Qt.MouseButton.LeftButton or index is None:
+            return super().mouseDoubleClickEvent(event)  # on empty waveform: a second press
+        self._drag = None
+        self.edit_text(index)
+
+    # --- the cue menu ------------------------------------------------------------------------
+    def set_menu_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The editor's cue actions (``split``, ``merge``, ``delete``, ``play_cue``) to offer."""
+        self._editor_actions = actions
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.cue_menu_at(event.pos().x())
+        if menu is None:
+            return super().contextMenuEvent(event)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def cue_menu_at(self, x: float) -> QMenu | None:
+        """Select the cue under ``x`` and build its menu (None: no cue there)."""
+        if self._drag is not None or self.doc is None:
+            return None
+        _, index = self.hit(x)
+        if index is None:
+            return None
+        self.select(index, reveal=False)
+        self.cue_clicked.emit(index)
+        seg = self.doc[index]
+        word = None
+        if self.viewport.ms_per_px <= WORDS_BELOW_MS_PER_PX:  # only where words are drawn
+            k = word_index_at(seg.words, self.viewport.ms_at(x))
+            word = None if k is None else (k, seg.words[k].text)
+        return cue_menu(
+            self,
+            word=word,
+            split_at_word=lambda k: self.split_at_word(index, k),
+            edit_text=lambda: self.edit_text(index),
+            editor_actions=self._editor_actions,
+        )
+
+    def split_at_word(self, index: int, word_index: int) -> bool:
+        """Split cue ``index`` before its word ``word_index`` (one undo step)."""
+        if self.controller is None or self.stack is None:
+            return False
+        result = self.controller.split_at_word(index, word_index)
+        done = self.stack.push(result.command, result.limit)
+        if done:
+            self.select(index, reveal=False)
+            self.cue_clicked.emit(index)
+        return done
+
+    # --- text in place ---------------------------------------------------------------------
+    @property
+    def text_editor(self) -> CueTextEditor | None:
+        """The in-place text editor, while one is open."""
+        return self._text.editor
+
+    def edit_text(self, index: int) -> None:
+        """Open a text editor over cue ``index``; Enter commits one ``SetText``, Esc cancels."""
+        self._text.open(index)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         whole = self.viewport.ms_per_px >= self.viewport.max_ms_per_px
