@@ -32,6 +32,7 @@ __all__ = [
     "Shift",
     "Split",
     "retext_words",
+    "search_pattern",
 ]
 
 Edge = Literal["start", "end", "body"]
@@ -261,19 +262,14 @@ class ReplaceAll(_Restoring):
         whole_words: bool = False,
     ) -> None:
         super().__init__()
-        if not find:
-            raise EditRefused("there is nothing to find")
-        source = find if regex else re.escape(find)
-        if whole_words:
-            source = rf"\b(?:{source})\b"
-        try:
-            self.pattern = re.compile(source, 0 if case_sensitive else re.IGNORECASE)
-        except re.error as exc:
-            raise EditRefused(f"the pattern is not valid: {exc}") from exc
+        self.pattern = search_pattern(
+            find, case_sensitive=case_sensitive, regex=regex, whole_words=whole_words
+        )
         self.replacement: str | Callable[[re.Match[str]], str] = (
             replace if regex else lambda _m: replace
         )
-        self.count = 0
+        self.count = 0  # replacements made, after ``do``
+        self.cues = 0  # cues changed, after ``do``
         self.label = f"Replace “{find}” with “{replace}”"
 
     def do(self, doc: SubtitleDocument) -> None:
@@ -295,7 +291,25 @@ class ReplaceAll(_Restoring):
             seg = doc.segments[i]
             seg.words = retext_words(seg.words, text)
             seg.text = text
-        self.count = count
+        self.count, self.cues = count, len(changes)
+
+
+def search_pattern(
+    find: str, *, case_sensitive: bool = False, regex: bool = False, whole_words: bool = False
+) -> re.Pattern[str]:
+    """The pattern that find and replace look for; :class:`EditRefused` if it is empty or bad.
+
+    Plain text is matched literally; ``whole_words`` only matches at word boundaries.
+    """
+    if not find:
+        raise EditRefused("there is nothing to find")
+    source = find if regex else re.escape(find)
+    if whole_words:
+        source = rf"\b(?:{source})\b"
+    try:
+        return re.compile(source, 0 if case_sensitive else re.IGNORECASE)
+    except re.error as exc:
+        raise EditRefused(f"the pattern is not valid: {exc}") from exc
 
 
 class Shift(_Restoring):

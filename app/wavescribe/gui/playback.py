@@ -1,19 +1,37 @@
-"""Playback with sounddevice, and the position maths it rests on.
+"""Playback with sounddevice at 0.5–2× speed, and the position maths it rests on.
 
-The audio callback runs on PortAudio's thread and only advances a :class:`PlaybackCursor`; the
-GUI polls the cursor for the playhead. With no PortAudio or no output device (CI, a server, a
-laptop with its sound off) the player says why in ``unavailable`` and the editor keeps working.
+The audio callback runs on PortAudio's thread and only pulls blocks from a :class:`PlaybackCursor`;
+the GUI polls the cursor for the playhead. Away from 1× the cursor time-stretches with WSOLA
+(audiotsm), which keeps the pitch, so speech stays intelligible at 2× and natural at 0.5×.
+
+The playhead is always a position in the *source*: after ``n`` output frames at speed ``s`` the
+listener has heard ``floor(n·s)`` source frames (WSOLA keeps output and input aligned to within a
+frame), and a region of ``L`` source frames plays as exactly ``ceil(L/s)`` output frames, so the
+playhead ends on the region's end at every speed.
+
+With no PortAudio or no output device (CI, a server, a laptop with its sound off) the player says
+why in ``unavailable`` and the editor keeps working.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from audiotsm import wsola
+from audiotsm.io.array import ArrayReader
+from audiotsm.io.base import Writer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 POLL_MS = 30
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
+WSOLA_FRAME_S = 0.04  # ~40 ms frames: the usual choice for speech
 
 
 def ms_to_frame(ms: float, rate: int) -> int:
@@ -24,17 +42,117 @@ def frame_to_ms(frame: int, rate: int) -> int:
     return frame * 1000 // rate
 
 
+def _ratio(speed: float) -> Fraction:
+    return Fraction(speed).limit_denominator(1000)
+
+
+def output_length(source_frames: int, speed: float) -> int:
+    """How many output frames ``source_frames`` of the source last at ``speed``."""
+    return math.ceil(source_frames / _ratio(speed))
+
+
+def source_advance(output_frames: int, speed: float) -> int:
+    """How many source frames have been heard after ``output_frames`` at ``speed``."""
+    return math.floor(output_frames * _ratio(speed))
+
+
+def clamp_speed(speed: float) -> float:
+    return min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+
+
+class _Collect(Writer):
+    """An audiotsm writer that queues mono output frames for the next callback blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.queued = 0
+
+    @property
+    def channels(self) -> int:
+        return 1
+
+    def write(self, buffer: np.ndarray) -> int:
+        self.blocks.append(np.array(buffer[0], np.float32))
+        self.queued += buffer.shape[1]
+        return int(buffer.shape[1])
+
+    def take(self, n: int) -> np.ndarray:
+        data = np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
+        out, rest = data[:n], data[n:]
+        self.blocks, self.queued = ([rest] if len(rest) else []), len(rest)
+        return out
+
+
+class _Stretcher:
+    """Pitch-preserving speed change of one source region, pulled block by block (WSOLA)."""
+
+    def __init__(self, region: np.ndarray, rate: int, speed: float) -> None:
+        # a multiple of 8 keeps the hops (frame/2 · speed) whole for every speed in SPEEDS
+        frame = max(64, round(rate * WSOLA_FRAME_S / 8) * 8)
+        self._tsm = wsola(1, speed=speed, frame_length=frame)
+        self._reader = ArrayReader(region.reshape(1, -1))
+        self._out = _Collect()
+        self._flushed = False
+
+    def pull(self, n: int) -> np.ndarray:
+        """``n`` output frames, zero-padded once the region is used up."""
+        while self._out.queued < n and not self._flushed:
+            self._tsm.read_from(self._reader)
+            _, finished = self._tsm.write_to(self._out)
+            if finished and self._reader.empty:
+                done = False
+                while not done:
+                    _, done = self._tsm.flush_to(self._out)
+                self._flushed = True
+        chunk = self._out.take(n)
+        if len(chunk) < n:
+            chunk = np.concatenate([chunk, np.zeros(n - len(chunk), np.float32)])
+        return chunk
+
+
 class PlaybackCursor:
-    """Where playback is in the samples, and the next block to hand PortAudio (thread-safe)."""
+    """Where playback is in the source, and the next block to hand PortAudio (thread-safe).
+
+    ``read`` returns output frames (time-stretched away from 1×); ``position_ms`` and ``frame``
+    are source positions. With ``loop`` the region starts over when it ends (``loops`` counts).
+    """
 
     def __init__(
-        self, samples: np.ndarray, rate: int, start_ms: float, end_ms: float | None
+        self,
+        samples: np.ndarray,
+        rate: int,
+        start_ms: float,
+        end_ms: float | None,
+        *,
+        speed: float = 1.0,
+        loop: bool = False,
     ) -> None:
         self.samples, self.rate = samples, rate
-        self.frame = min(ms_to_frame(start_ms, rate), len(samples))
+        self.start = min(ms_to_frame(start_ms, rate), len(samples))
         stop = len(samples) if end_ms is None else ms_to_frame(end_ms, rate)
-        self.stop = max(self.frame, min(stop, len(samples)))
+        self.stop = max(self.start, min(stop, len(samples)))
+        self.speed = clamp_speed(speed)
+        self.loop = loop
+        self.loops = 0
+        self._stretcher: _Stretcher | None = None
         self._lock = threading.Lock()
+        self._begin(self.start)
+
+    def _begin(self, frame: int) -> None:
+        """Start a pass at source ``frame``: output is counted from here to the stop."""
+        self.frame = self._pass_start = frame
+        self.out_frames = 0  # output frames handed out in this pass
+        self.total_out = output_length(self.stop - frame, self.speed)
+        self._stretcher = None
+        if self.speed != 1.0:
+            region = self.samples[frame : self.stop]
+            self._stretcher = _Stretcher(region, self.rate, self.speed)
+
+    def set_speed(self, speed: float) -> None:
+        """Go on at ``speed`` from the current position (a loop still restarts at its start)."""
+        with self._lock:
+            self.speed = clamp_speed(speed)
+            self._begin(self.frame)
 
     @property
     def position_ms(self) -> int:
@@ -42,17 +160,34 @@ class PlaybackCursor:
 
     @property
     def finished(self) -> bool:
-        return self.frame >= self.stop
+        return not self.loop and self.out_frames >= self.total_out
 
     def read(self, n: int) -> tuple[np.ndarray, bool]:
-        """``n`` frames (zero-padded past the stop) and whether this block reaches the stop."""
+        """``n`` output frames (zero-padded past the stop) and whether this block reaches it."""
+        parts: list[np.ndarray] = []
         with self._lock:
-            chunk = self.samples[self.frame : min(self.frame + n, self.stop)]
-            self.frame += len(chunk)
-            done = self.frame >= self.stop
+            need = n
+            while need > 0:
+                if self.out_frames >= self.total_out:
+                    if not (self.loop and self.total_out > 0):
+                        break
+                    self.loops += 1
+                    self._begin(self.start)
+                k = min(need, self.total_out - self.out_frames)
+                if self._stretcher is None:
+                    a = self._pass_start + self.out_frames
+                    parts.append(self.samples[a : a + k])
+                else:
+                    parts.append(self._stretcher.pull(k))
+                self.out_frames += k
+                need -= k
+                heard = source_advance(self.out_frames, self.speed)
+                self.frame = min(self.stop, self._pass_start + heard)
+            done = self.finished
+        chunk = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         if len(chunk) < n:
             chunk = np.concatenate([chunk, np.zeros(n - len(chunk), np.float32)])
-        return chunk, done
+        return chunk.astype(np.float32, copy=False), done
 
 
 def audio_unavailable() -> str | None:
@@ -69,10 +204,11 @@ def audio_unavailable() -> str | None:
 
 
 class Player(QObject):
-    """Plays the shown job's audio; ``position`` carries the playhead while it plays."""
+    """Plays the shown job's audio; ``position`` carries the (source) playhead while it plays."""
 
-    position = Signal(int)  # ms
+    position = Signal(int)  # ms in the file
     playing_changed = Signal(bool)
+    speed_changed = Signal(float)
     unavailable = Signal(str)  # why a play request did nothing
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -81,6 +217,8 @@ class Player(QObject):
         self.rate = 16000
         self.cursor: PlaybackCursor | None = None
         self.position_ms = 0
+        self.speed = 1.0
+        self._end_ms: int | None = None
         self._stream: Any = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -93,6 +231,26 @@ class Player(QObject):
     def set_audio(self, samples: np.ndarray | None, rate: int = 16000) -> None:
         self.stop()
         self.samples, self.rate = samples, rate
+
+    def set_speed(self, speed: float) -> None:
+        """Change the speed (clamped to 0.5–2×); playback goes on from where it is."""
+        speed = clamp_speed(speed)
+        if speed == self.speed:
+            return
+        self.speed = speed
+        self.speed_changed.emit(speed)
+        if self.cursor is not None and self.is_playing:
+            self.cursor.set_speed(speed)
+
+    def step_speed(self, steps: int) -> None:
+        """Move ``steps`` along :data:`SPEEDS` (Ctrl+Shift+Up/Down)."""
+        here = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, here + steps))])
+
+    def set_loop(self, loop: bool) -> None:
+        """Loop the region now playing, or stop looping it (playing to the end never loops)."""
+        if self.cursor is not None and self._end_ms is not None:
+            self.cursor.loop = loop
 
     def seek(self, ms: int) -> None:
         self.position_ms = max(0, ms)
@@ -107,8 +265,9 @@ class Player(QObject):
         else:
             self.play(self.position_ms)
 
-    def play(self, start_ms: int, end_ms: int | None = None) -> bool:
-        """Play from ``start_ms`` (to ``end_ms``); False, with ``unavailable`` sent, if it can't."""
+    def play(self, start_ms: int, end_ms: int | None = None, *, loop: bool = False) -> bool:
+        """Play from ``start_ms`` (to ``end_ms``, over and over with ``loop``); False, with
+        ``unavailable`` sent, if it can't."""
         self.stop()
         if self.samples is None:
             self.unavailable.emit("Cannot play: the audio is still loading")
@@ -119,7 +278,10 @@ class Player(QObject):
             return False
         import sounddevice as sd
 
-        cursor = PlaybackCursor(self.samples, self.rate, start_ms, end_ms)
+        loop = loop and end_ms is not None
+        cursor = PlaybackCursor(
+            self.samples, self.rate, start_ms, end_ms, speed=self.speed, loop=loop
+        )
 
         def callback(out: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
             chunk, done = cursor.read(frames)
@@ -136,6 +298,7 @@ class Player(QObject):
             self.unavailable.emit(f"Cannot play: {exc}")
             return False
         self.cursor, self._stream = cursor, stream
+        self._end_ms = end_ms
         self._timer.start()
         self.playing_changed.emit(True)
         return True
@@ -146,7 +309,7 @@ class Player(QObject):
             return
         self._timer.stop()
         try:
-            stream.stop()
+            stream.abort()  # now, not after the queued blocks have played
             stream.close()
         except Exception:
             pass
@@ -160,3 +323,42 @@ class Player(QObject):
         self.position.emit(self.position_ms)
         if self.cursor.finished and self._stream is not None and not self._stream.active:
             self.stop()
+
+
+class SpeedBox(QComboBox):
+    """The playback speed choice; follows the player when a shortcut changes it."""
+
+    def __init__(self, player: Player, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("speedBox")
+        self.setToolTip("Playback speed (Ctrl+Shift+Up / Down); the pitch is kept")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the list and waveform
+        for speed in SPEEDS:
+            self.addItem(f"{speed:g}×", speed)
+        self.setCurrentIndex(SPEEDS.index(1.0))
+        self.player = player
+        self.currentIndexChanged.connect(lambda i: player.set_speed(SPEEDS[i]))
+        player.speed_changed.connect(self._show)
+        self._show(player.speed)
+
+    def _show(self, speed: float) -> None:
+        if speed in SPEEDS:
+            self.setCurrentIndex(SPEEDS.index(speed))
+
+
+class TransportBar(QWidget):
+    """A thin row above the waveform: playback speed and the loop-cue toggle."""
+
+    def __init__(self, player: Player, loop: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transportBar")
+        self.speed_box = SpeedBox(player)
+        self.loop_button = QToolButton()
+        self.loop_button.setDefaultAction(loop)
+        self.loop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(QLabel("Speed"))
+        row.addWidget(self.speed_box)
+        row.addWidget(self.loop_button)
+        row.addStretch(1)
