@@ -10,6 +10,8 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
   04-model-manager.png  the model manager (when gui/model_manager.py exists)
   05-options.png        the transcription options
   06-about.png          the About box with the backend
+  07-editor-whole-file.png  the editor on the finished (refined) transcript, the whole file
+  08-editor-word-zoom.png   the same zoomed to ~5-15 ms per pixel on a cue: its words drawn
 
 Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
 """
@@ -79,6 +81,7 @@ def shoot(out: Path, speech: Path) -> int:
     from wavescribe.gui.main_window import MainWindow
 
     app = create_app()
+    print(f"Qt platform: {app.platformName()} on DISPLAY={os.environ.get('DISPLAY')}")
     window = MainWindow()
     window.resize(1100, 720)
     window.show()
@@ -128,6 +131,8 @@ def shoot(out: Path, speech: Path) -> int:
     window.transcript_view.selectRow(2)
     save(window, "03-finished.png")
 
+    shoot_editor(window, wait_for, save)
+
     window.open_models()
     settle(1.5)
     manager = top("ModelManagerDialog")
@@ -157,5 +162,34 @@ def shoot(out: Path, speech: Path) -> int:
     return 0
 
 
+def shoot_editor(window, wait_for: Callable[..., None], save: Callable[..., None]) -> None:
+    """The waveform editor at whole-file zoom, then on one cue, close enough to see its words."""
+    from wavescribe.gui.waveform_view import WORDS_BELOW_MS_PER_PX
+
+    editor = window.editor
+    if editor is None or window.lower_pages.currentWidget() is not editor:
+        raise RuntimeError("the finished transcript did not open in the editor")
+    wf = editor.waveform
+    wait_for(lambda: wf.pyramid is not None and editor.samples is not None, 60, "the waveform")
+    cues = editor.stack.doc
+    # a cue of several words, near the middle: the one whose words are shown
+    wordy = [i for i in range(len(cues)) if len(cues[i].words) >= 4] or list(range(len(cues)))
+    index = wordy[len(wordy) // 2]
+    editor.select(index)
+    wf.fit_all()
+    save(window, "07-editor-whole-file.png")
+
+    seg = cues[index]
+    wf.zoom_to_selection()
+    span = (seg.end - seg.start) * 1.25
+    wf.viewport.set_zoom(min(max(span / max(wf.width(), 1), 5.0), WORDS_BELOW_MS_PER_PX - 1))
+    wf.scroll_to(max(seg.start - (wf.viewport.visible_ms - (seg.end - seg.start)) / 2, 0))
+    print(f"word zoom: cue {index + 1}, {wf.viewport.ms_per_px:.1f} ms per pixel")
+    save(window, "08-editor-word-zoom.png")
+    wf.fit_all()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # PySide6 6.12 can crash tearing down at exit; the PNGs are written

@@ -101,7 +101,8 @@ class PeakPyramid:
     """Min/max peaks at halving resolutions; immutable once built.
 
     ``levels[k]`` is an ``(n, 2)`` int16 array of ``[min, max]`` per bin of ``base * 2**k``
-    samples; the last bin of a level may cover fewer samples.
+    samples; the last bin of a level may cover fewer samples. ``path`` is the cache file it was
+    read from (None when computed), so a caller can tell whether it still needs saving elsewhere.
     """
 
     def __init__(
@@ -117,6 +118,7 @@ class PeakPyramid:
         self.n_samples = n_samples
         self.levels = levels
         self.source = source
+        self.path: Path | None = None
 
     # --- building ----------------------------------------------------------------------------
     @classmethod
@@ -256,6 +258,7 @@ class PeakPyramid:
         except OSError as exc:
             raise PeakCacheCorrupt(f"cannot read the peak cache: {exc}") from exc
         pyramid = _parse(data)
+        pyramid.path = Path(path)
         if expected is not None and pyramid.source != expected:
             raise PeakCacheStale(
                 f"the peak cache was made from other audio ({pyramid.source} != {expected})"

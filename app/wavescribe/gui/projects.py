@@ -2,6 +2,8 @@
 
 * Save / Save As write the shown transcript, its audio path and options as a ``.wsproj`` file.
 * Open reads one; when its audio has moved, the user is asked to find it (or opens it without).
+* The waveform's peaks are kept beside the project (``talk.wspeaks``): written on save, read
+  first on open (``gui.timeline_peaks``), so a re-opened long file shows its waveform at once.
 * Every finished transcript is autosaved (each job is its own autosave session) when it finishes,
   and again on a timer whenever it changed (``Job.revision``); a clean exit removes the autosaves,
   a crash leaves them, and the next start offers them back.
@@ -94,10 +96,12 @@ class ProjectActions(QObject):
 
         def write() -> Project:
             from wavescribe.core.project import Project
+            from wavescribe.gui.timeline_peaks import store_peaks_beside
 
             saved = self._projects.get(job.id) or Project.for_audio(audio, transcript, options)
             saved.transcript, saved.options = transcript, options
             saved.save(target)
+            store_peaks_beside(audio, target)  # none cached yet: the editor writes them there
             return saved
 
         def done(saved: Project) -> None:
@@ -171,6 +175,10 @@ class ProjectActions(QObject):
         )
 
     def _add(self, project: Project, audio: Path) -> Job:
+        if project.path is not None:  # before the editor asks where the peaks are
+            from wavescribe.gui.timeline_peaks import remember_project  # numpy: not at start-up
+
+            remember_project(audio, project.path)
         job = self._workspace.add_transcript(audio, project.transcript)
         if project.options is not None:
             job.options = project.options
