@@ -232,6 +232,10 @@ def build_overlay(
     env.update(backend_flags(backend, work, cuda_archs=cuda_archs, vulkan_include=vulkan_include))
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = str(jobs or os.cpu_count() or 2)
     env["PYWHISPERCPP_VERSION"] = f"{version}+{backend}"
+    # pip builds in a fresh isolated environment each time; a nested CMake project (ggml's
+    # Vulkan shader generator) remembers the previous one's ninja path, so it starts afresh.
+    for stale in src.glob("build/temp*/**/vulkan-shaders-gen-prefix"):
+        shutil.rmtree(stale)
     wheels = work / f"wheels-{backend}"
     shutil.rmtree(wheels, ignore_errors=True)
     print(f"gpu_wheel: building pywhispercpp {version} with {backend} in {src}", flush=True)

@@ -44,9 +44,7 @@ class ComputeDevice:
 
     @classmethod
     def from_dict(cls, d: dict) -> ComputeDevice:
-        return cls(
-            str(d["name"]), bool(d["is_gpu"]), tuple(d["build_backends"]), d.get("fallback")
-        )
+        return cls(str(d["name"]), bool(d["is_gpu"]), tuple(d["build_backends"]), d.get("fallback"))
 
 
 # A backend that is built in says so while it initialises, even when it finds no device.

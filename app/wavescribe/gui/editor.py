@@ -29,9 +29,10 @@ from wavescribe.core.peaks import PeakPyramid
 from wavescribe.core.timing import TimingController, TimingResult, silence_edges
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.engine_bridge import run_task
-from wavescribe.gui.playback import Player
+from wavescribe.gui.find_replace import FindReplaceDialog
+from wavescribe.gui.playback import Player, TransportBar
 from wavescribe.gui.segment_model import SegmentModel
-from wavescribe.gui.timeline_peaks import decode_with_peaks, load_cached_peaks, peak_cache_path
+from wavescribe.gui.timeline_peaks import decode_with_peaks, load_cached_peaks
 from wavescribe.gui.undo import EditStack
 from wavescribe.gui.waveform_view import WaveformView
 
@@ -39,11 +40,15 @@ from wavescribe.gui.waveform_view import WaveformView
 SHORTCUTS: list[tuple[str, str, str]] = [
     ("play", "Play / pause", "Space"),
     ("play_cue", "Play the selected cue", "P"),
+    ("loop", "Loop cue: playing the cue repeats it until stopped", "L"),
+    ("speed_up", "Play faster (up to 2×)", "Ctrl+Shift+Up"),
+    ("speed_down", "Play slower (down to 0.5×)", "Ctrl+Shift+Down"),
     ("prev_cue", "Previous cue", "Alt+Left"),
     ("next_cue", "Next cue", "Alt+Right"),
     ("split", "Split the cue at the playhead", "S"),
     ("merge", "Merge the cue with the next", "M"),
     ("delete", "Delete the cue", "Ctrl+Delete"),
+    ("edit_text", "Edit the cue's text (or double-click it on the waveform)", "F2"),
     ("start_at_playhead", "Set the cue's start at the playhead", "A"),
     ("end_at_playhead", "Set the cue's end at the playhead", "D"),
     ("start_earlier", "Nudge start 10 ms earlier", "["),
@@ -60,6 +65,8 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("zoom_all", "Show the whole file", "Ctrl+0"),
     ("snap", "Snapping on / off", "Ctrl+Shift+S"),
     ("follow", "Follow the playhead on / off", "Ctrl+Shift+F"),
+    ("find", "Find in the transcript", "Ctrl+F"),
+    ("replace", "Find and replace", "Ctrl+H"),
     ("help", "Keyboard shortcuts", "F1"),
 ]
 
@@ -108,10 +115,14 @@ class EditorPanel(QWidget):
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self._update_undo()
+        self.transport = TransportBar(self.player, self.actions_by_name["loop"])
+        layout.insertWidget(0, self.transport)
+        self._find_dialog: FindReplaceDialog | None = None
 
         self.waveform.cue_clicked.connect(self._select_row)
         self.waveform.seek_requested.connect(self.player.seek)
         self.waveform.message.connect(self.message)
+        self.waveform.set_menu_actions(self.actions_by_name)
         self.waveform.view_changed.connect(self._sync_scrollbar)
         self.scrollbar.valueChanged.connect(lambda v: self.waveform.scroll_to(float(v)))
         self.player.position.connect(self.waveform.set_playhead)
@@ -123,11 +134,17 @@ class EditorPanel(QWidget):
         slots: dict[str, Callable[[], object]] = {
             "play": self.player.toggle,
             "play_cue": self.play_cue,
+            "loop": lambda: self.player.set_loop(self.actions_by_name["loop"].isChecked()),
+            "speed_up": lambda: self.player.step_speed(1),
+            "speed_down": lambda: self.player.step_speed(-1),
+            "find": lambda: self.show_find(replacing=False),
+            "replace": lambda: self.show_find(replacing=True),
             "prev_cue": lambda: self.select(self.selected - 1 if self.selected > 0 else 0),
             "next_cue": lambda: self.select(self.selected + 1),
             "split": self.split_at_playhead,
             "merge": self.merge_with_next,
             "delete": self.delete_cue,
+            "edit_text": self.edit_text,
             "start_at_playhead": lambda: self._at_playhead("start"),
             "end_at_playhead": lambda: self._at_playhead("end"),
             "start_earlier": lambda: self.nudge("start", -10),
@@ -156,6 +173,8 @@ class EditorPanel(QWidget):
         for name in ("snap", "follow"):
             self.actions_by_name[name].setCheckable(True)
             self.actions_by_name[name].setChecked(True)
+        self.actions_by_name["loop"].setCheckable(True)
+        self.actions_by_name["loop"].setIconText("Loop cue")
 
     # --- loading -----------------------------------------------------------------------------
     def load(self, transcript: Transcript, audio_path: str | None) -> None:
@@ -191,14 +210,14 @@ class EditorPanel(QWidget):
 
     def _load_audio(self, audio_path: str) -> None:
         self._loads += 1
-        ticket, cache = self._loads, peak_cache_path(audio_path)
+        ticket = self._loads  # peaks: beside the project first, then the per-user cache
 
         def cached(pyramid: PeakPyramid | None) -> None:
             if ticket != self._loads:
                 return  # another job was opened meanwhile
             if pyramid is not None:
                 self._show_peaks(pyramid)
-            run_task(lambda: decode_with_peaks(audio_path, cache, pyramid), decoded, failed)
+            run_task(lambda: decode_with_peaks(audio_path, pyramid=pyramid), decoded, failed)
 
         def decoded(result: tuple[np.ndarray, PeakPyramid]) -> None:
             if ticket != self._loads:
@@ -212,7 +231,7 @@ class EditorPanel(QWidget):
             if ticket == self._loads:
                 self.message.emit(f"No waveform: {exc}")
 
-        run_task(lambda: load_cached_peaks(audio_path, cache), cached, failed)
+        run_task(lambda: load_cached_peaks(audio_path), cached, failed)
 
     def _show_peaks(self, pyramid: PeakPyramid) -> None:
         self.waveform.set_peaks(pyramid)
@@ -312,12 +331,19 @@ class EditorPanel(QWidget):
             return
         self._apply(self.controller.set_edge_at(self.selected, edge, self._playhead()))  # type: ignore[arg-type]
 
+    def edit_text(self) -> None:
+        """Edit the selected cue's text where the focus is: in the list, else on the waveform."""
+        if self.table.hasFocus() and self.model is not None and self.selected >= 0:
+            self.table.edit(self.model.index(self.selected, SegmentModel.TEXT))
+        else:
+            self.waveform.edit_text(self.selected)
+
     def play_cue(self) -> None:
         if self.stack is None or self.selected < 0:
             self.message.emit("Select a cue to play")
             return
         seg = self.stack.doc[self.selected]
-        self.player.play(seg.start, seg.end)
+        self.player.play(seg.start, seg.end, loop=self.actions_by_name["loop"].isChecked())
 
     def _toggle_snapping(self) -> None:
         on = self.actions_by_name["snap"].isChecked()
@@ -327,6 +353,11 @@ class EditorPanel(QWidget):
 
     def _toggle_follow(self) -> None:
         self.waveform.follow_playhead = self.actions_by_name["follow"].isChecked()
+
+    def show_find(self, *, replacing: bool) -> None:
+        if self._find_dialog is None:
+            self._find_dialog = FindReplaceDialog(self)
+        self._find_dialog.show_for(replacing=replacing)
 
     def show_shortcuts(self) -> None:
         from wavescribe.gui.shortcuts_help import ShortcutsDialog

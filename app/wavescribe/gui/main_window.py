@@ -298,8 +298,15 @@ class MainWindow(QMainWindow):
         self.addActions([editor.undo_action, editor.redo_action])  # wherever the focus is
         self.edit_menu.addActions([editor.undo_action, editor.redo_action])
         self.edit_menu.addSeparator()
-        names = ("split", "merge", "delete", "play", "play_cue", "zoom_cue", "zoom_all", "help")
-        self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
+        groups = (
+            ("find", "replace"),
+            ("edit_text", "split", "merge", "delete"),
+            ("play", "play_cue", "loop", "speed_up", "speed_down"),
+            ("zoom_cue", "zoom_all", "help"),
+        )
+        for names in groups:
+            self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
+            self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
         return editor
 
