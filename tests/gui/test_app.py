@@ -156,6 +156,17 @@ def test_about_box_names_versions_and_the_compute_backend(window, qtbot):
     about.close()
 
 
+def test_a_gpu_build_on_the_cpu_says_so_in_the_status_bar(window, qtbot):
+    """What the bridge sends when a Vulkan build found no GPU (see core.compute_device)."""
+    why = "this Vulkan build found no usable GPU (...); transcribing on the CPU instead"
+    window.workspace.bridge.device_info.emit("CPU", why)
+    assert window.device_label.text() == "whisper.cpp on CPU ⚠"
+    assert window.device_label.toolTip() == why
+    assert window.statusBar().currentMessage().startswith("This Vulkan build found no usable GPU")
+    window.workspace.bridge.device_info.emit("Vulkan0 (Radeon 780M)", "")
+    assert window.device_label.text() == "whisper.cpp on Vulkan0 (Radeon 780M)"
+
+
 def test_models_menu_opens_the_model_manager_on_the_users_store(window, qtbot):
     def manager():
         return [

@@ -43,6 +43,10 @@ def test_dropped_file_is_queued_and_its_segments_appear_while_it_runs(window, qt
     text = " ".join(s.text for s in window.transcript_view.model().segments).lower()
     assert "lazy dog" in text and "library" in text, (text, reference)
     assert window.export_action.isEnabled()
+    # The status bar says what whisper.cpp computed on: the project's CPU wheel, no GPU warning.
+    qtbot.waitUntil(lambda: window.device_label is not None)
+    assert window.device_label.text() == "whisper.cpp on CPU"
+    assert window.device_label.toolTip() == "Transcription computes on CPU"
     print(f"longest GUI stall during transcription: {worst * 1000:.0f} ms")
     assert worst < 0.1, f"the GUI thread froze for {worst * 1000:.0f} ms"
 

@@ -138,6 +138,7 @@ class EngineBridge(QObject):
     failed = Signal(int, object)  # the exception (a core error, or a bug)
     cancelled = Signal(int)
     backend_info = Signal(str)  # whisper.cpp's system info, once an engine has started
+    device_info = Signal(str, str)  # the device computed on, and why not the GPU ("" if no why)
 
     def __init__(
         self,
@@ -157,6 +158,7 @@ class EngineBridge(QObject):
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.system_info = ""
+        self.device = ("", "")
 
     # -- GUI thread API -------------------------------------------------------------------
     def submit(
@@ -292,6 +294,11 @@ class EngineBridge(QObject):
         if info and info != self.system_info:
             self.system_info = info
             to_gui(self.backend_info.emit, info)
+        if engine.device is not None:
+            device = (engine.device.name, engine.device.fallback or "")
+            if device != self.device:
+                self.device = device
+                to_gui(self.device_info.emit, *device)
 
     def _engine_for(self, model_path: str) -> Engine:
         from wavescribe.core.engine import Engine

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         lower_layout.setContentsMargins(0, 4, 0, 0)
         lower_layout.addWidget(self.transcript_title)
         self.editor: EditorPanel | None = None  # made on first use: it pulls in numpy
+        self.device_label: QLabel | None = None  # what whisper.cpp computes on, once known
         self.lower_pages = QStackedWidget()  # the live table while a job runs, then the editor
         self.lower_pages.addWidget(self.transcript_view)
         self._edited: tuple[int, int] | None = None  # (job id, id of its transcript) in the editor
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         ws.shown_changed.connect(self._show_job)
         ws.shown_segment.connect(self.transcript_view.append_segment)
         ws.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        ws.bridge.device_info.connect(self._show_device)
         ws.jobs.rowsInserted.connect(lambda *_: self.pages.setCurrentWidget(self.splitter))
         ws.jobs.job_changed.connect(lambda _id: self._update_actions())
         self.job_table.cancel_requested.connect(ws.cancel)
@@ -309,6 +311,17 @@ class MainWindow(QMainWindow):
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
         return editor
+
+    def _show_device(self, name: str, fallback: str) -> None:
+        """Say in the status bar what whisper.cpp computes on, and loudly when a GPU is unused."""
+        if self.device_label is None:
+            self.device_label = QLabel()
+            self.device_label.setObjectName("deviceLabel")
+            self.statusBar().addPermanentWidget(self.device_label)
+        self.device_label.setText(f"whisper.cpp on {name}" + (" ⚠" if fallback else ""))
+        self.device_label.setToolTip(fallback or f"Transcription computes on {name}")
+        if fallback:
+            self.statusBar().showMessage(fallback[:1].upper() + fallback[1:], 15000)
 
     def _on_edited(self) -> None:
         job = self.workspace.shown
