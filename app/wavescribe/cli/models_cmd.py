@@ -85,10 +85,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _source_present(model_id: str) -> bool:
     from wavescribe.core import starter
-    from wavescribe.core.ct2_convert import starter_model_dir
 
     if model_id == starter.STARTER_ID:
-        return starter_model_dir() is not None
+        return starter.starter_available()
     if model_id == starter.MULTILINGUAL_ID:
         import importlib.util
 

@@ -49,6 +49,13 @@ def ensure_starter_model(
     return import_ct2_folder(store, src, STARTER_ID, STARTER_QUANTIZATION, progress, cancel)
 
 
+def starter_available() -> bool:
+    """Whether the starter model can be installed here: bundled in a frozen app, or its package."""
+    from wavescribe.core.ct2_convert import starter_model_dir
+
+    return _bundled_starter() is not None or starter_model_dir() is not None
+
+
 def _bundled_starter() -> Path | None:
     """The starter GGML that packaging/build.py puts inside a frozen app, if this is one."""
     from importlib.resources import files

@@ -26,9 +26,9 @@ def describe_model(spec: str | None = None, store: object | None = None) -> str:
     except ModelError as exc:
         if spec not in (None, "tiny.en-starter"):
             return f"The chosen model cannot be used: {exc} Choose another in Options or Models…"
-        from wavescribe.core.ct2_convert import starter_model_dir
+        from wavescribe.core.starter import starter_available
 
-        if starter_model_dir() is not None:
+        if starter_available():
             return (
                 "Model: <b>tiny.en</b> (English), the starter model that comes with Wavescribe. "
                 "It is prepared once, the first time you transcribe (a few seconds). "
