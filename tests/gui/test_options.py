@@ -89,3 +89,17 @@ def test_a_queued_file_can_get_its_own_options(window, qtbot):
     assert queued.options.initial_prompt == "Kennedy"  # what the engine will be asked
     window.workspace.cancel_all()
     qtbot.waitUntil(lambda: first.state.finished and second.state is JobState.CANCELLED)
+
+
+def test_gpu_off_in_the_options_loads_the_model_for_the_cpu(window, qtbot):
+    dialog = open_dialog(qtbot, window.options_action.trigger)
+    assert dialog.use_gpu.isChecked()  # the GPU is used by default wherever there is one
+    dialog.use_gpu.setChecked(False)
+    dialog.accept()
+    assert window.workspace.defaults.use_gpu is False
+    [job] = window.workspace.add_files([JFK])
+    qtbot.waitUntil(lambda: job.state.finished, timeout=120_000)
+    assert job.state is JobState.DONE, job.error
+    [(key, engine)] = window.workspace.bridge._engines.items()
+    assert key[1] is False and engine.use_gpu is False
+    assert engine.device is not None and engine.device.name == "CPU"

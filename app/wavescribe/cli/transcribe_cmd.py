@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             max_cps=args.max_cps,
             max_duration_ms=int(args.max_duration * 1000),
         ),
+        use_gpu=not args.cpu,
     )
     progress = ProgressLine(_NullStream() if args.quiet else sys.stderr)
     model_path = _resolve_model(args.model, progress)
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from wavescribe.core.engine import Engine
 
     status = EXIT_OK
-    with Engine(model_path, use_gpu=not args.cpu) as engine, _cancel_on_sigint(engine, progress):
+    with Engine(model_path, use_gpu=options.use_gpu) as engine, _cancel_on_sigint(engine, progress):
         _start_engine(engine, progress)
         for src, targets in outputs:
             try:

@@ -28,6 +28,9 @@ class TranscribeOptions:
     beam_size: int = 5
     refine: bool = True
     rules: SubtitleRules = field(default_factory=SubtitleRules)
+    # Where the engine loads the model: the build's GPU when there is one (a CPU build ignores
+    # it). Read by whoever makes the Engine (it is a load-time choice), not by the decoder.
+    use_gpu: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -154,7 +154,8 @@ class EngineBridge(QObject):
         self._cond = threading.Condition()
         self._current: _Request | None = None
         self._current_engine: Engine | None = None
-        self._engines: collections.OrderedDict[str, Engine] = collections.OrderedDict()
+        # One engine per (model file, use_gpu), kept loaded: the model loads once per choice.
+        self._engines: collections.OrderedDict[tuple[str, bool], Engine] = collections.OrderedDict()
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.system_info = ""
@@ -271,7 +272,7 @@ class EngineBridge(QObject):
         to_gui(self.model_resolved.emit, req.job_id, str(model_path))
         if req.cancel.is_set():
             raise errors.Cancelled("cancelled")
-        engine = self._engine_for(str(model_path))
+        engine = self._engine_for(str(model_path), req.options.use_gpu)
         with self._cond:
             self._current_engine = engine
 
@@ -300,16 +301,17 @@ class EngineBridge(QObject):
                 self.device = device
                 to_gui(self.device_info.emit, *device)
 
-    def _engine_for(self, model_path: str) -> Engine:
+    def _engine_for(self, model_path: str, use_gpu: bool = True) -> Engine:
         from wavescribe.core.engine import Engine
 
+        key = (model_path, use_gpu)
         with self._cond:
-            engine = self._engines.pop(model_path, None)
+            engine = self._engines.pop(key, None)
         if engine is None:
-            engine = Engine(model_path)  # validates the file before any process starts
+            engine = Engine(model_path, use_gpu=use_gpu)  # validates the file before any process
         evicted = []
         with self._cond:
-            self._engines[model_path] = engine  # most recently used last
+            self._engines[key] = engine  # most recently used last
             while len(self._engines) > self._max_engines:
                 evicted.append(self._engines.popitem(last=False)[1])
         for oldest in evicted:

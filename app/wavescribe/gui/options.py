@@ -91,6 +91,12 @@ class OptionsDialog(QDialog):
         self.translate.setChecked(options.translate)
         self.prompt = QLineEdit(options.initial_prompt or "")
         self.prompt.setPlaceholderText("Names, spellings or a glossary the speech uses")
+        self.use_gpu = QCheckBox("Use the GPU when this build has one")
+        self.use_gpu.setChecked(options.use_gpu)
+        self.use_gpu.setToolTip(
+            "Off: whisper.cpp computes on the CPU even in a CUDA, Vulkan or Metal build "
+            "(for a GPU that misbehaves). The status bar says what is used."
+        )
         self.threads = _spin(1, default_threads(), options.threads)
         self.beam = _spin(1, 10, options.beam_size)
         self.beam.setToolTip("1 is fastest; 5 is a little more accurate")
@@ -110,6 +116,7 @@ class OptionsDialog(QDialog):
         general.addRow("Threads:", self.threads)
         general.addRow("Beam size:", self.beam)
         general.addRow("Timing:", self.refine)
+        general.addRow("Compute:", self.use_gpu)
         rules_box = QGroupBox("Subtitle rules")
         rules_form = QFormLayout(rules_box)
         rules_form.addRow("Characters per line:", self.max_chars)
@@ -149,6 +156,7 @@ class OptionsDialog(QDialog):
             beam_size=self.beam.value(),
             refine=self.refine.isChecked(),
             rules=rules,
+            use_gpu=self.use_gpu.isChecked(),
         )
 
     def model(self) -> str | None:
@@ -168,6 +176,7 @@ class OptionsDialog(QDialog):
         self.threads.setValue(fresh.threads)
         self.beam.setValue(fresh.beam_size)
         self.refine.setChecked(fresh.refine)
+        self.use_gpu.setChecked(fresh.use_gpu)
         self.max_chars.setValue(fresh.rules.max_chars_per_line)
         self.max_lines.setValue(fresh.rules.max_lines)
         self.max_cps.setValue(fresh.rules.max_cps)
