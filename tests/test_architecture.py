@@ -23,6 +23,17 @@ def test_ruff_is_clean():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_core_type_checks():
+    """mypy on the headless core (its settings are in pyproject.toml)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "mypy", "app/wavescribe/core"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_cli_start_up_does_not_import_torch_or_whisper():
     code = (
         "import sys, wavescribe.cli, wavescribe.core.engine, wavescribe.core.starter;"

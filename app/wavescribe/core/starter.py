@@ -122,7 +122,7 @@ def import_ct2_folder(
     store.root.mkdir(parents=True, exist_ok=True)
     tmp = store.root / f".{model_id}.converting.bin"
     try:
-        convert_ct2_to_ggml(src, tmp, quantization, progress=progress, cancel=cancel)
+        convert_ct2_to_ggml(Path(src), tmp, quantization, progress=progress, cancel=cancel)
         return store.install_converted(
             tmp,
             model_id,
