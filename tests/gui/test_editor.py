@@ -78,7 +78,7 @@ def test_dragging_an_end_edge_retimes_the_cue_in_one_undo_step(qtbot, editor):
     original = copy.deepcopy(editor.stack.doc.to_dict())
     drag(qtbot, editor.waveform, 2000, 2500)
     assert times(editor)[0] == (1000, 2500)
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
     editor.undo_action.trigger()
     assert editor.stack.doc.to_dict() == original
     editor.redo_action.trigger()
@@ -89,7 +89,7 @@ def test_dragging_the_body_moves_the_cue_and_its_words(qtbot, editor):
     drag(qtbot, editor.waveform, 1500, 1200)
     assert times(editor)[0] == (700, 1700)
     assert editor.stack.doc[0].words[0].start == 700
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
 
 
 def test_a_drag_into_a_neighbour_stops_there_and_says_why(qtbot, editor):
@@ -135,8 +135,8 @@ def test_split_merge_delete_and_undo_all_restore_the_original(qtbot, editor):
     editor.select(0)
     editor.actions_by_name["start_earlier_big"].trigger()
     editor.actions_by_name["end_later"].trigger()
-    assert len(editor.stack.history) == 5
-    while editor.stack.history.can_undo:
+    assert editor.stack.qstack.count() == 5
+    while editor.stack.qstack.canUndo():
         editor.undo_action.trigger()
     assert editor.stack.doc.to_dict() == original
     assert editor.model.rowCount() == 3

@@ -116,7 +116,7 @@ def test_replace_changes_the_current_match_as_one_undo_step_and_moves_on(qtbot, 
     assert [w.text for w in editor.stack.doc[0].words] == [" The", " dog", " sat."]
     assert (editor.stack.doc[0].words[1].start, editor.stack.doc[0].words[1].end) == (400, 800)
     assert dialog.current == Match(1, 12, 15) and editor.selected == 1  # the next "cat"
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
     editor.undo_action.trigger()
     assert editor.stack.doc.segments == before
 
@@ -142,7 +142,7 @@ def test_replace_all_is_one_undo_step_and_says_how_many(qtbot, dialog):
     qtbot.mouseClick(dialog.replace_all_button, Qt.MouseButton.LeftButton)
     assert texts(editor) == ["The dog sat.", "A dog and a dog!", "Concatenate nothing", "dog"]
     assert dialog.status.text() == "4 replacements in 3 cues"
-    assert len(editor.stack.history) == 1 and edited
+    assert editor.stack.qstack.count() == 1 and edited
     editor.undo_action.trigger()
     assert editor.stack.doc.segments == before
     editor.redo_action.trigger()
@@ -170,7 +170,7 @@ def test_a_bad_regex_is_explained_not_raised(dialog):
     dialog.search()
     dialog.replace()
     assert dialog.status.text().startswith("Cannot replace: the replacement is not valid")
-    assert texts(dialog.editor) == TEXTS and len(dialog.editor.stack.history) == 0
+    assert texts(dialog.editor) == TEXTS and dialog.editor.stack.qstack.count() == 0
 
 
 def test_nothing_found_says_so(dialog):

@@ -73,7 +73,7 @@ def test_double_click_type_and_enter_sets_the_text_in_one_undo_step(qtbot, edito
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert texts(editor) == ["one two three", "Spam, split me", "five six"]
     assert wf.text_editor is None and wf.hasFocus()
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
     editor.undo_action.trigger()
     assert editor.stack.doc.to_dict() == original
 
@@ -103,7 +103,7 @@ def test_escape_cancels_and_an_unchanged_text_leaves_no_undo_step(qtbot, editor)
     qtbot.keyClick(wf, Qt.Key.Key_Return)  # Enter on the selected cue opens it too
     assert wf.text_editor is not None and wf.text_editor.index == 0
     qtbot.keyClick(wf.text_editor, Qt.Key.Key_Return)
-    assert editor.stack.doc.to_dict() == original and len(editor.stack.history) == 0
+    assert editor.stack.doc.to_dict() == original and editor.stack.qstack.count() == 0
 
 
 def test_clicking_elsewhere_commits_the_text(qtbot, editor):
@@ -184,7 +184,7 @@ def test_a_right_click_opens_the_menu_on_that_cue_and_its_actions_work(qtbot, ed
     ]
     assert editor.selected == 1
     assert texts(editor) == ["one two three", "four five six"]
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
 
 
 def test_edit_text_from_the_menu_opens_the_editor_on_that_cue(editor):
@@ -210,7 +210,7 @@ def test_a_snapping_drag_shows_the_snap_target_until_release(qtbot, editor):
     assert wf.snap_marker is not None
     qtbot.mouseRelease(wf, LEFT, pos=QPoint(290, Y))
     assert wf.snap_marker is None
-    assert len(editor.stack.history) == 1
+    assert editor.stack.qstack.count() == 1
 
 
 def test_a_drag_stopped_by_a_neighbour_flashes_the_stopped_edge(qtbot, editor):

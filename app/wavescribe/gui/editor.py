@@ -182,6 +182,9 @@ class EditorPanel(QWidget):
         self.player.set_audio(None)
         self.samples = None
         doc = SubtitleDocument(transcript)
+        for previous in (self.stack, self.model):  # the last job's history and list model
+            if previous is not None:
+                previous.deleteLater()
         self.stack = EditStack(doc, self)
         self.controller = TimingController(doc)
         if not self.actions_by_name["snap"].isChecked():
@@ -375,11 +378,12 @@ class EditorPanel(QWidget):
             self.edited.emit()
 
     def _update_undo(self) -> None:
-        h = self.stack.history if self.stack is not None else None
-        self.undo_action.setEnabled(bool(h and h.can_undo))
-        self.redo_action.setEnabled(bool(h and h.can_redo))
-        self.undo_action.setText(f"&Undo {h.undo_label}" if h and h.undo_label else "&Undo")
-        self.redo_action.setText(f"&Redo {h.redo_label}" if h and h.redo_label else "&Redo")
+        q = self.stack.qstack if self.stack is not None else None
+        undo, redo = (q.undoText(), q.redoText()) if q is not None else ("", "")
+        self.undo_action.setEnabled(q is not None and q.canUndo())
+        self.redo_action.setEnabled(q is not None and q.canRedo())
+        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
 
     def _follow_current(self, ms: int) -> None:
         if self.model is not None and self.controller is not None:
