@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STAMP = ".wavescribe-build.json"  # version + CMake settings the overlay was built with
 
 # The CPU flags the PyPI wheel reports (whisper_print_system_info), without -march=native.
 CPU_FLAGS = {
@@ -44,7 +46,7 @@ CPU_FLAGS = {
     "GGML_OPENMP": "ON",
     "WHISPER_BUILD_TESTS": "OFF",
     "WHISPER_BUILD_EXAMPLES": "OFF",
-    # The libraries find each other next to the extension, wherever the wheel is installed.
+    # Relative rpaths where CMake can; PyInstaller resolves and bundles the libraries either way.
     "CMAKE_BUILD_RPATH_USE_ORIGIN": "ON",
 }
 
@@ -161,7 +163,7 @@ def cuda_extras(work: Path) -> dict[str, str]:
         )
     include, lib = wheel / "include", wheel / "lib"
     # Only the cuBLAS headers: the wheel's copies of cuda.h etc. may be another minor version.
-    shim = work / f"cublas-{major}"
+    shim = work.resolve() / f"cublas-{major}"
     (shim / "include").mkdir(parents=True, exist_ok=True)
     for header in include.glob("cublas*.h"):
         link = shim / "include" / header.name
@@ -226,10 +228,16 @@ def build_overlay(
 ) -> Path:
     """Build the GPU pywhispercpp wheel and install it into ``work/overlay-<backend>``."""
     version = pywhispercpp_version()
+    flags = CPU_FLAGS | backend_flags(
+        backend, work, cuda_archs=cuda_archs, vulkan_include=vulkan_include
+    )
+    overlay = work / f"overlay-{backend}"
+    stamp = json.dumps({"version": version, "flags": flags}, sort_keys=True)
+    if (overlay / STAMP).is_file() and (overlay / STAMP).read_text() == stamp:
+        print(f"gpu_wheel: {overlay} is already built with these settings")
+        return overlay
     src = unpack(fetch_sdist(work, version), work / f"pywhispercpp-{backend}")
-    env = dict(os.environ)
-    env.update(CPU_FLAGS)
-    env.update(backend_flags(backend, work, cuda_archs=cuda_archs, vulkan_include=vulkan_include))
+    env = dict(os.environ) | flags
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = str(jobs or os.cpu_count() or 2)
     env["PYWHISPERCPP_VERSION"] = f"{version}+{backend}"
     # pip builds in a fresh isolated environment each time; a nested CMake project (ggml's
@@ -242,10 +250,10 @@ def build_overlay(
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(src)]
     subprocess.run(cmd, env=env, check=True)
     wheel = next(wheels.glob("pywhispercpp-*.whl"))
-    overlay = work / f"overlay-{backend}"
     shutil.rmtree(overlay, ignore_errors=True)
     pip = [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(overlay)]
     subprocess.run([*pip, str(wheel)], check=True)
+    (overlay / STAMP).write_text(stamp)  # a rebuild with the same settings reuses it
     print(f"gpu_wheel: {wheel.name} installed in {overlay}")
     return overlay
 
