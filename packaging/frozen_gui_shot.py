@@ -2,6 +2,7 @@
 screenshot of the screen: the check that the packaged GUI really starts.
 
     python packaging/frozen_gui_shot.py dist/wavescribe/wavescribe out/frozen-gui.png
+    python packaging/frozen_gui_shot.py APP OUT.png resources/samples/welcome.flac  # + a job
 
 The app runs under ``env -i`` (PATH=/usr/bin:/bin, an empty HOME, only DISPLAY); the screenshot
 is taken by this script's own Qt, connected to the same X display, once a top-level window named
@@ -21,11 +22,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from xvfb import start_xvfb
 
 
-def main(app: Path, out: Path, display: str = ":97", wait_s: float = 30.0) -> int:
+def main(
+    app: Path, out: Path, files: list[Path], display: str = ":97", wait_s: float = 30.0
+) -> int:
+    """With ``files``, the app opens with them queued and the shot waits for the transcription
+    (the frozen engine worker, the bundled model) to finish: up to a minute per file."""
     xvfb = start_xvfb(display)
     with tempfile.TemporaryDirectory() as home:
         env = {"PATH": "/usr/bin:/bin", "HOME": home, "DISPLAY": display, "LANG": "C.UTF-8"}
-        proc = subprocess.Popen([str(app)], env=env, cwd=home)
+        proc = subprocess.Popen([str(app), *map(str, files)], env=env, cwd=home)
         try:
             os.environ["QT_QPA_PLATFORM"] = "xcb"
             from PySide6.QtGui import QGuiApplication
@@ -37,7 +42,7 @@ def main(app: Path, out: Path, display: str = ":97", wait_s: float = 30.0) -> in
                     print(f"frozen app exited with {proc.returncode} before showing a window")
                     return 1
                 time.sleep(0.2)
-            time.sleep(1.5)  # let it finish painting
+            time.sleep(1.5 + 20.0 * len(files))  # let it paint (and transcribe the files)
             shot = qt.primaryScreen().grabWindow(0)
             out.parent.mkdir(parents=True, exist_ok=True)
             shot.save(str(out))
@@ -68,6 +73,7 @@ def _window_mapped(display: str) -> bool:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    raise SystemExit(main(Path(sys.argv[1]).resolve(), Path(sys.argv[2])))
+    extra = [Path(f).resolve() for f in sys.argv[3:]]
+    raise SystemExit(main(Path(sys.argv[1]).resolve(), Path(sys.argv[2]), extra))
