@@ -1,6 +1,6 @@
 """How well are cues timed? Raw whisper.cpp against refined, on speech with known timing.
 
-    python benchmarks/timing.py [--model PATH] [--threads N] [--sentences N]
+    python benchmarks/timing.py [--model PATH] [--threads N] [--sentences N] [--lite]
 
 For each condition (clean; pink noise at -35 dBFS; long silent gaps; a steady tone bed between
 sentences) the script synthesises sentences with espeak-ng at known offsets (tests/speech_synth.py),
@@ -15,6 +15,9 @@ have them) and prints, raw vs refined:
 * cues showing text inside a silence of 5 s or more (see speech_synth.cues_in_silence);
 * the share of cues that break a subtitle rule (subtitle_rules.cue_violations, default rules);
 * refinement wall time, and as a share of the transcription's wall time in the same run.
+
+``--lite`` adds a "lite" row per condition: the same transcript refined without torch and
+stable-ts (Silero on ONNX Runtime, no silence suppression), as the packaged app refines.
 
 Timings on a shared machine swing: compare the ratio, not the seconds.
 """
@@ -96,6 +99,9 @@ def main() -> int:
     ap.add_argument("--model", help="a GGML model (default: the starter tiny.en, converted)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--sentences", type=int, default=12, help="sentences per file (max 12)")
+    ap.add_argument(
+        "--lite", action="store_true", help="also refine without torch/stable-ts (ONNX Silero)"
+    )
     args = ap.parse_args()
     if not synth.espeak_available():
         sys.exit("espeak-ng is needed to synthesise the test speech")
@@ -109,6 +115,10 @@ def main() -> int:
     warm_up()
     warm_s = time.perf_counter() - t0
     print(f"stable-ts/torch import + Silero load (once per worker process): {warm_s:.2f} s")
+    if args.lite:
+        t0 = time.perf_counter()
+        warm_up(lite=True)
+        print(f"lite: onnxruntime import + Silero ONNX load: {time.perf_counter() - t0:.2f} s")
     rules = SubtitleRules()
     sentences = (synth.SENTENCES + synth.MORE_SENTENCES)[: args.sentences]
     options = TranscribeOptions(refine=False)
@@ -145,15 +155,31 @@ def main() -> int:
             refine_s = min(refine_times)
             print(_row(name, "raw", raw, spans, total_ms, rules))
             print(_row(name, "refined", refined, spans, total_ms, rules))
-            timing_rows.append((name, total_ms / 1000, transcribe_s, refine_s))
+            lite_s = float("nan")
+            if args.lite:
+                lite_times = []
+                for _ in range(3):
+                    t2 = time.perf_counter()
+                    lite = refine_transcript(raw, decoded, rules, lite=True)
+                    lite_times.append(time.perf_counter() - t2)
+                lite_s = min(lite_times)
+                assert lite.metadata["refinement"]["method"] == "silero-onnx, no stable-ts"
+                print(_row(name, "lite", lite, spans, total_ms, rules))
+            timing_rows.append((name, total_ms / 1000, transcribe_s, refine_s, lite_s))
     print()
     print("columns: errors in ms (median, p90 of |error|); wend = last word's end; silence = cues")
     print("in a >= 5 s silence; rule breaks = cues breaking any rule (default SubtitleRules)")
     print()
-    print(f"{'condition':<10} {'audio s':>8} {'transcribe s':>13} {'refine s':>9} {'ratio':>7}")
-    for name, audio_s, tr, rf in timing_rows:
-        print(f"{name:<10} {audio_s:>8.1f} {tr:>13.2f} {rf:>9.3f} {rf / tr:>7.1%}")
-    ratios = [rf / tr for _, _, tr, rf in timing_rows]
+    print(
+        f"{'condition':<10} {'audio s':>8} {'transcribe s':>13} {'refine s':>9} {'ratio':>7}"
+        + (f" {'lite s':>8} {'ratio':>7}" if args.lite else "")
+    )
+    for name, audio_s, tr, rf, lt in timing_rows:
+        print(
+            f"{name:<10} {audio_s:>8.1f} {tr:>13.2f} {rf:>9.3f} {rf / tr:>7.1%}"
+            + (f" {lt:>8.3f} {lt / tr:>7.1%}" if args.lite else "")
+        )
+    ratios = [rf / tr for _, _, tr, rf, _ in timing_rows]
     print(f"median ratio: {statistics.median(ratios):.1%}")
     return 0
 

@@ -33,6 +33,22 @@ EXIT_FAIL = 1
 EXIT_SETUP = 4  # the sample or the model is missing (same code as the CLI's model problems)
 
 
+def _refinement_kind() -> str:
+    """Which timing refinement this build can run (see core/refine.py), without importing it."""
+    if importlib.util.find_spec("stable_whisper") is not None:
+        return "full (stable-ts + Silero VAD)"
+    from wavescribe.core.vad import onnx_model_path
+
+    try:
+        onnx_model_path()
+        has_onnx = importlib.util.find_spec("onnxruntime") is not None
+    except (FileNotFoundError, ImportError, ValueError):
+        has_onnx = False
+    if has_onnx:
+        return "lite (Silero VAD on onnxruntime, no stable-ts)"
+    return "lite (loudness mask, no Silero, no stable-ts)"
+
+
 def normalise_words(text: str) -> list[str]:
     """Lower-case words without punctuation: 'Welcome to Wavescribe.' -> [welcome, to, ...]."""
     text = text.lower().replace("’", "'")
@@ -105,11 +121,7 @@ def run(out=None) -> int:
         f"{platform.python_version()}, {'frozen build' if frozen else 'from source'}",
         file=out,
     )
-    refine = importlib.util.find_spec("stable_whisper") is not None
-    print(
-        f"  refine:   {'available' if refine else 'not in this build (whisper.cpp timings)'}",
-        file=out,
-    )
+    print(f"  refine:   {_refinement_kind()}", file=out)
     sample, reference_file = _resource(SAMPLE), _resource(SAMPLE_TEXT)
     if sample is None or reference_file is None:
         print("  FAIL: the bundled speech sample is missing", file=out)

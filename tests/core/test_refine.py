@@ -148,6 +148,98 @@ def test_the_engine_worker_refines_by_default(runs, engine) -> None:
     assert synth.cues_in_silence(run.spans, cue_spans(via_worker), run.total_ms) == []
 
 
+# --- the lite path: no torch, no stable-ts (Silero on ONNX Runtime), as the packaged app ---------
+
+
+@pytest.fixture(scope="module")
+def lite_refined(runs) -> dict[str, Transcript]:
+    from wavescribe.core.refine import refine_transcript
+
+    return {
+        name: refine_transcript(run.raw, run.audio, RULES, lite=True) for name, run in runs.items()
+    }
+
+
+@pytest.mark.parametrize("name", CONDITIONS)
+def test_lite_refinement_times_cues_about_as_well_as_the_full_path(
+    runs, lite_refined, name: str
+) -> None:
+    run, lite = runs[name], lite_refined[name]
+    info = lite.metadata["refinement"]
+    assert info["method"] == "silero-onnx, no stable-ts"
+    assert info["speech_detection"] == "silero-onnx" and info["silence_suppression"] is False
+    start, end = medians(run, lite)
+    full_start, full_end = medians(run, run.refined)
+    assert start <= 80 and end <= 80, (start, end)
+    assert start <= full_start + 20 and end <= full_end + 20, ((start, end), (full_start, full_end))
+    assert synth.cues_in_silence(run.spans, cue_spans(lite), run.total_ms) == []
+    assert [w.text for s in lite.segments for w in s.words] == [
+        w.text for s in run.raw.segments for w in s.words
+    ]
+    for a, b in itertools.pairwise(lite.segments):
+        assert a.end + RULES.min_gap_ms <= b.start
+
+
+def test_lite_refinement_is_forced_by_the_environment(runs, monkeypatch) -> None:
+    from wavescribe.core.refine import LITE_ENV, lite_forced, refine_transcript
+
+    monkeypatch.setenv(LITE_ENV, "1")
+    assert lite_forced()
+    run = runs["tone_bed"]
+    refined = refine_transcript(run.raw, run.audio, RULES)
+    assert refined.metadata["refinement"]["method"] == "silero-onnx, no stable-ts"
+    monkeypatch.setenv(LITE_ENV, "0")
+    assert not lite_forced()
+
+
+def test_lite_loudness_mask_fallback_keeps_text_out_of_silence(runs) -> None:
+    from wavescribe.core.refine import refine_transcript
+
+    run = runs["long_gaps"]
+    refined = refine_transcript(run.raw, run.audio, RULES, vad=False, lite=True)
+    assert refined.metadata["refinement"]["method"] == "loudness, no stable-ts"
+    assert synth.cues_in_silence(run.spans, cue_spans(refined), run.total_ms) == []
+    start, end = medians(run, refined)
+    assert start <= 80 and end <= 80, (start, end)
+
+
+def test_lite_retiming_of_imported_subtitles(runs) -> None:
+    from wavescribe.core.refine import retime_transcript
+
+    run = runs["long_gaps"]
+    imported = from_string(to_string(run.raw, "srt"), "srt")
+    for s in imported.segments:
+        s.start, s.end = s.start + 400, s.end + 400
+    retimed = retime_transcript(imported, run.audio, RULES, lite=True)
+    assert retimed.metadata["refinement"]["method"] == "silero-onnx, no stable-ts"
+    start, end = medians(run, retimed)
+    assert start <= 80 and end <= 80, (start, end)
+
+
+def test_the_engine_worker_refines_lite_without_saying_skipped(
+    runs, tiny_en_ggml, monkeypatch
+) -> None:
+    # A fresh worker (spawned) inherits the variable, as a packaged app's worker has no torch.
+    from wavescribe.core.engine import Engine, Warning_
+    from wavescribe.core.engine_options import TranscribeOptions
+    from wavescribe.core.refine import LITE_ENV
+
+    monkeypatch.setenv(LITE_ENV, "1")
+    # long_gaps, not noisy: a fresh decode of the noisy file put the median end at 80.5 ms once
+    # (whisper.cpp's words vary between decodes; the full path's own worker test sees the same).
+    run = runs["long_gaps"]
+    events: list = []
+    with Engine(tiny_en_ggml) as lite_engine:
+        via_worker = lite_engine.transcribe(run.path, TranscribeOptions(), events.append)
+    assert via_worker.metadata.get("refined") is True, via_worker.metadata
+    assert "refine_skipped" not in via_worker.metadata
+    assert via_worker.metadata["refinement"]["method"] == "silero-onnx, no stable-ts"
+    assert not [e for e in events if isinstance(e, Warning_) and "refinement" in e.message]
+    start, end = medians(run, via_worker)
+    assert start <= 80 and end <= 80, (start, end)
+    assert synth.cues_in_silence(run.spans, cue_spans(via_worker), run.total_ms) == []
+
+
 # --- no text in silence, with Whisper's hallucinations planted ------------------------------
 
 
@@ -188,10 +280,10 @@ def test_silero_failure_falls_back_to_the_loudness_mask(runs, monkeypatch) -> No
     from wavescribe.core import vad
     from wavescribe.core.refine import refine_transcript
 
-    def broken(audio, cancelled=None):
+    def broken(audio, cancelled=None, **kwargs):
         raise RuntimeError("Silero VAD unavailable (test)")
 
-    monkeypatch.setattr(vad, "speech_probabilities", broken)
+    monkeypatch.setattr(vad, "silero_probabilities", broken)
     run = runs["long_gaps"]
     refined = refine_transcript(run.raw, run.audio, RULES)
     info = refined.metadata["refinement"]
@@ -249,12 +341,19 @@ def test_importing_refine_does_not_import_torch_or_stable_ts() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_without_stable_ts_refinement_is_unavailable(monkeypatch) -> None:
-    from wavescribe.core.refine import RefinementUnavailable, refine_transcript
+def test_without_stable_ts_refinement_runs_lite(runs, monkeypatch) -> None:
+    from wavescribe.core.refine import refine_transcript
 
-    monkeypatch.setitem(sys.modules, "stable_whisper", None)
-    with pytest.raises(RefinementUnavailable, match="stable-ts"):
-        refine_transcript(Transcript(), np.zeros(16000, np.float32), RULES)
+    monkeypatch.setitem(sys.modules, "stable_whisper", None)  # as if stable-ts were not installed
+    run = runs["long_gaps"]
+    refined = refine_transcript(run.raw, run.audio, RULES)
+    info = refined.metadata["refinement"]
+    assert refined.metadata["refined"] is True
+    assert info["method"] == "silero, no stable-ts"  # torch is still here for Silero
+    assert info["silence_suppression"] is False
+    assert "stable-ts is not usable here" in info["notes"][-1]
+    start, end = medians(run, refined)
+    assert start <= 80 and end <= 80, (start, end)
 
 
 def test_refinement_can_be_cancelled(runs) -> None:

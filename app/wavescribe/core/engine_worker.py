@@ -89,8 +89,9 @@ def transcribe_in_worker(
     if options.refine:
         from wavescribe.core.refine import warm_up_in_background
 
-        # The stable-ts/torch import and Silero load (~1.7 s) overlap decoding and whisper.cpp,
-        # which releases the GIL while it runs.
+        # The stable-ts/torch import and Silero load (~1.7 s; ONNX Runtime's where torch is
+        # missing, as in the packaged app) overlap decoding and whisper.cpp, which releases the
+        # GIL while it runs.
         warm_up_in_background()
     send(("progress", "decode", 0.0))
     audio, info = load_audio(
@@ -127,7 +128,7 @@ def _refine(
     send(("progress", "refine", 0.0))
     try:
         refined = refine_transcript(transcript, audio, options.rules, cancelled=cancelled)
-    except RefinementUnavailable as exc:
+    except RefinementUnavailable as exc:  # not raised since the lite path (no stable-ts) exists
         transcript.metadata["refine_skipped"] = str(exc)
         send(("warning", f"timing refinement skipped: {exc}"))
         return transcript

@@ -3,8 +3,9 @@
 The steps, each in its own module:
 
 1. **Where is speech** (:mod:`vad`): Silero VAD from the ``silero-vad`` wheel, offline, model kept
-   per process; stable-ts's loudness mask if Silero cannot run (or ``vad=False``). Then
-   :mod:`speech_edges` sharpens every region's edges to a few ms from the signal.
+   per process (torch, or ONNX Runtime where torch is missing); a loudness mask if Silero cannot
+   run (or ``vad=False``). Then :mod:`speech_edges` sharpens every region's edges to a few ms from
+   the signal.
 2. **No text in silence** (:mod:`hallucination`): segments with no speech under them, or little
    speech plus one of Whisper's tells (repeat, improbable words, stock phrase), are dropped.
 3. **Words into speech** (:mod:`speech_align`): each word is assigned to the speech region it was
@@ -23,13 +24,20 @@ Why not stable-ts alone: fed whisper.cpp's word times, its suppression and VAD l
 0.1-1.4 s off (NOTES); here median edge errors are a few ms on clean speech, tens of ms in noise
 (``benchmarks/timing.py``).
 
+**The lite path**: without stable-ts/torch (the packaged app ships neither) the same pipeline runs
+with Silero on ONNX Runtime and without step 4; ``metadata["refinement"]["method"]`` says what ran
+(``"silero, stable-ts"``, ``"silero-onnx, no stable-ts"``, ...). ``lite=True`` (or the environment
+variable ``WAVESCRIBE_REFINE_LITE=1``) forces it where torch is installed, for tests and
+``benchmarks/timing.py --lite``. What step 4 adds over the lite path is measured there.
+
 stable-ts and torch are imported inside the functions (they cost 1-2 s): importing this module is
-cheap, and a machine without them still transcribes; :class:`RefinementUnavailable` says why not.
+cheap, and a machine without them still refines (lite).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -54,36 +62,55 @@ _warm_lock = threading.Lock()
 _warm_thread: threading.Thread | None = None
 
 
+LITE_ENV = "WAVESCRIBE_REFINE_LITE"
+
+
 class RefinementUnavailable(errors.WavescribeError):
-    """stable-ts (or torch) cannot be imported here; transcription goes on unrefined."""
+    """Refinement cannot run here. No longer raised by :func:`refine_transcript` (without
+    stable-ts it takes the lite path); kept for callers that catch it."""
 
 
-def _stable_whisper() -> Any:
+def lite_forced() -> bool:
+    """Whether ``WAVESCRIBE_REFINE_LITE`` asks for the lite path (no torch, no stable-ts)."""
+    return os.environ.get(LITE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _is_lite(lite: bool | None) -> bool:
+    return lite_forced() if lite is None else lite
+
+
+def _stable_whisper(lite: bool | None = None) -> tuple[Any, str | None]:
+    """stable-ts (``None`` on the lite path) and, when it is missing, why."""
+    if _is_lite(lite):
+        return None, "requested (no torch, no stable-ts)"
     try:
         import stable_whisper
         import torch  # noqa: F401  (stable-ts needs it; fail here, with a clear message)
     except Exception as exc:  # ImportError, or a broken torch install (missing .so)
-        raise RefinementUnavailable(
-            f"stable-ts is not usable here ({type(exc).__name__}: {exc}); "
-            "install the 'stable-ts-whisperless' and 'torch' packages to refine timings"
-        ) from exc
-    return stable_whisper
+        return None, f"stable-ts is not usable here ({type(exc).__name__}: {exc})"
+    return stable_whisper, None
 
 
-def warm_up(vad: bool = True) -> None:
-    """Import stable-ts/torch and load Silero now, so that refinement later costs only its own
-    work (the imports alone take 1-2 s). Errors are left for the real call to report."""
+def warm_up(vad: bool = True, lite: bool | None = None) -> None:
+    """Import stable-ts/torch (if there) and load Silero (torch or ONNX) now, so that refinement
+    later costs only its own work (the imports alone take 1-2 s). Errors are left for the real
+    call to report."""
     try:
-        _stable_whisper()
+        _stable_whisper(lite)
         if vad:
-            from wavescribe.core.vad import load_silero
+            from wavescribe.core.vad import load_silero, load_silero_onnx
 
-            load_silero()
+            try:
+                if _is_lite(lite):
+                    raise RuntimeError("lite: the ONNX model will run")
+                load_silero()
+            except Exception:  # no torch (the packaged app): refinement will use ONNX Runtime
+                load_silero_onnx()
     except Exception:
         pass
 
 
-def warm_up_in_background(vad: bool = True) -> threading.Thread:
+def warm_up_in_background(vad: bool = True, lite: bool | None = None) -> threading.Thread:
     """Run :func:`warm_up` in a daemon thread, once per process (later calls get that thread).
 
     Meant for the engine's worker: started when a job that will be refined begins, the imports
@@ -93,7 +120,7 @@ def warm_up_in_background(vad: bool = True) -> threading.Thread:
     with _warm_lock:
         if _warm_thread is None:
             _warm_thread = threading.Thread(
-                target=warm_up, args=(vad,), name="wavescribe-refine-warm-up", daemon=True
+                target=warm_up, args=(vad, lite), name="wavescribe-refine-warm-up", daemon=True
             )
             _warm_thread.start()
         return _warm_thread
@@ -106,16 +133,18 @@ def refine_transcript(
     *,
     cancelled: Callable[[], bool] | None = None,
     vad: bool = True,
+    lite: bool | None = None,
 ) -> Transcript:
     """Whisper output re-timed to the speech and re-cut into cues that keep ``rules``.
 
-    ``audio`` is the 16 kHz mono float32 the transcript was made from. Raises
-    :class:`RefinementUnavailable` without stable-ts, ``errors.Cancelled`` if ``cancelled()``.
+    ``audio`` is the 16 kHz mono float32 the transcript was made from. Without stable-ts (or with
+    ``lite``; ``None``: as ``WAVESCRIBE_REFINE_LITE`` says) the lite path runs: no torch, no
+    silence suppression. Raises ``errors.Cancelled`` if ``cancelled()``.
     """
     t0 = time.perf_counter()
-    sw = _stable_whisper()
+    sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled)
+    speech, regions = _speech(audio, vad, cancelled, allow_torch=not _is_lite(lite))
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
@@ -126,13 +155,10 @@ def refine_transcript(
     cues = build_cues(laid, rules)
     apply_timing_rules(cues, rules, media_end=speech.duration_ms)
     check()
-    info = {
-        "speech_detection": speech.method,
-        "notes": speech.notes,
-        "dropped_segments": [{"text": d.segment.text, "reason": d.reason} for d in dropped],
-        "dropped_words": sum(r is None for r in placement.region_of),
-        "seconds": round(time.perf_counter() - t0, 3),
-    }
+    info = _info(speech, sw, why_lite)
+    info["dropped_segments"] = [{"text": d.segment.text, "reason": d.reason} for d in dropped]
+    info["dropped_words"] = sum(r is None for r in placement.region_of)
+    info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
 
 
@@ -144,6 +170,7 @@ def retime_transcript(
     cancelled: Callable[[], bool] | None = None,
     vad: bool = True,
     resegment: bool = False,
+    lite: bool | None = None,
 ) -> Transcript:
     """Re-time existing subtitles (e.g. an imported SRT/VTT) to ``audio``; no text is dropped.
 
@@ -154,11 +181,12 @@ def retime_transcript(
     belongs to and laid out in it, so each cue starts at its speech onset and ends at its offset.
     The cues keep their text and line breaks as authored unless ``resegment`` asks to re-cut them
     by ``rules``; the display rules (gap, minimum duration, reading speed) are applied either way.
+    ``lite`` as in :func:`refine_transcript`.
     """
     t0 = time.perf_counter()
-    sw = _stable_whisper()
+    sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled)
+    speech, regions = _speech(audio, vad, cancelled, allow_torch=not _is_lite(lite))
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
     source = [_shifted(s, shift) for s in source] if shift else source
@@ -181,7 +209,8 @@ def retime_transcript(
             cues.append(cue)
     apply_timing_rules(cues, rules, media_end=speech.duration_ms)
     check()
-    info = {"speech_detection": speech.method, "notes": speech.notes, "retimed": True}
+    info = _info(speech, sw, why_lite)
+    info["retimed"] = True
     info["shift_ms"] = shift
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
@@ -221,13 +250,27 @@ def _checker(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
     return check
 
 
+def _info(speech: SpeechMap, sw: Any, why_lite: str | None) -> dict[str, Any]:
+    """What ran: speech detection, and whether stable-ts's silence suppression did."""
+    suppression = "stable-ts" if sw is not None else "no stable-ts"
+    info: dict[str, Any] = {
+        "method": f"{speech.method}, {suppression}",
+        "speech_detection": speech.method,
+        "silence_suppression": sw is not None,
+        "notes": list(speech.notes),
+    }
+    if why_lite:
+        info["notes"].append(f"lite refinement: {why_lite}")
+    return info
+
+
 def _speech(
-    audio: np.ndarray, vad: bool, cancelled: Callable[[], bool] | None
+    audio: np.ndarray, vad: bool, cancelled: Callable[[], bool] | None, *, allow_torch: bool = True
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
     check = _checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
+    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled, allow_torch=allow_torch)
     check()
     return speech, refine_edges(audio, speech.regions, speech.duration_ms)
 
@@ -276,7 +319,10 @@ def _gaps(regions: list[tuple[int, int]], duration_ms: int) -> list[tuple[int, i
 def _suppress_silence(
     sw: Any, words: list[Word], speech: SpeechMap, regions: list[tuple[int, int]]
 ) -> list[Word]:
-    """stable-ts's silence suppression on our words: word edges move out of silences."""
+    """stable-ts's silence suppression on our words: word edges move out of silences (nothing
+    happens without stable-ts: the lite path)."""
+    if sw is None:
+        return words
     silences = _fine_silences(speech, regions)
     if not words or not silences:
         return words
@@ -328,7 +374,9 @@ def _result(transcript: Transcript, cues: list[Segment], info: dict[str, Any]) -
 
 
 __all__ = [
+    "LITE_ENV",
     "RefinementUnavailable",
+    "lite_forced",
     "refine_transcript",
     "retime_transcript",
     "spread_words",
