@@ -90,7 +90,13 @@ def paint_cue(
         p.drawText(QPointF(x0 + 3, RULER_PX + 14), text)
     if vp is not None:
         p.setPen(QColor(255, 255, 255, 120))
-        for word in seg.words:
+        metrics = p.fontMetrics()
+        free_x = -1e9  # labels never overprint: a word whose label does not fit keeps its tick
+        for i, word in enumerate(seg.words):
             wx = vp.x_of(word.start)
             p.drawLine(QLineF(wx, h - 14, wx, h))
-            p.drawText(QPointF(wx + 2, h - 3), word.text.strip())
+            label = word.text.strip()
+            room = (vp.x_of(seg.words[i + 1].start) if i + 1 < len(seg.words) else x1) - wx - 3
+            if wx >= free_x and metrics.horizontalAdvance(label) <= room:
+                p.drawText(QPointF(wx + 2, h - 3), label)
+                free_x = wx + 2 + metrics.horizontalAdvance(label)
