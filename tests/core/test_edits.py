@@ -43,6 +43,21 @@ def _doc() -> SubtitleDocument:
     return SubtitleDocument(Transcript(segs, language="en", source=src, metadata={"k": 1}))
 
 
+def test_merged_retimes_that_add_up_to_a_move_redo_as_retimes() -> None:
+    """Found by the state machine below: start +1 then end +1 in one drag merge into one step;
+    its redo must not replay them as a move of the whole cue (which carries the words along)."""
+    doc = _doc()
+    history = UndoHistory(doc)
+    history.push(SetTimes(0, 1, 1000, "start"))
+    history.push(SetTimes(0, 1, 1001, "start"))  # same gesture: merged
+    assert len(history) == 1
+    latest = copy.deepcopy(doc.to_dict())
+    assert latest["segments"][0]["words"][0]["start"] == 0  # retiming left the words in place
+    history.undo()
+    history.redo()
+    assert doc.to_dict() == latest
+
+
 def _check_round_trip(command) -> tuple[dict, dict]:
     """do, undo, redo, undo: compare whole documents at each step."""
     doc = _doc()

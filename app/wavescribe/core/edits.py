@@ -76,23 +76,31 @@ class SetTimes(_Restoring):
         self.id = None if edge is None else ("times", index, edge)
         self.label = f"Move cue {index + 1}" if edge == "body" else f"Retime cue {index + 1}"
         self._original: tuple[int, int] | None = None
+        # The cue as this command left it: a redo puts it back rather than recomputing, because
+        # merged steps (retime start, then end) must not replay as one move that shifts words.
+        self._result: Segment | None = None
 
     def do(self, doc: SubtitleDocument) -> None:
         seg = doc.segment(self.index)
         doc.check_fits(self.index, self.start, self.end)
         self._saved = []
         self._save(doc, self.index)
+        if self._result is not None:  # a redo
+            doc.segments[self.index] = clone_segment(self._result)
+            return
         if self._original is None:
             self._original = (seg.start, seg.end)
         delta = self.start - seg.start
         if delta and self.end - seg.end == delta:
             _shift_words(seg, delta)
         seg.start, seg.end = self.start, self.end
+        self._result = clone_segment(seg)
 
     def merge_with(self, other: EditCommand) -> bool:
         if not isinstance(other, SetTimes) or other.id != self.id:
             return False
         self.start, self.end = other.start, other.end  # keep our copy of the original cue
+        self._result = other._result
         return True
 
     def is_noop(self) -> bool:
