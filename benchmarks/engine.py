@@ -5,8 +5,9 @@ machine, with the same model, audio, thread count and decoding settings:
 
 * ``whisper-cli`` built from the whisper.cpp source that pywhispercpp 1.5.1 bundles (1.8.5), with
   the wheel's CPU flags (see ``whisper_cli_build.py``; built on first run into a cache folder);
-  also run with ``OMP_WAIT_POLICY=PASSIVE``, the OpenMP policy wavescribe's worker sets, so that
-  the wrapper's cost can be told from the policy's;
+  also run with ``OMP_WAIT_POLICY=PASSIVE``, the OpenMP policy wavescribe's worker picks when
+  another process is using the CPU (on free cores it keeps libgomp's default, as whisper-cli),
+  so that the wrapper's cost can be told from the policy's;
 * ``wavescribe transcribe --no-refine`` (the engine path: Python start-up, worker spawn, model
   load, audio decode, whisper.cpp, subtitle writing) and a row with refinement on;
 * ``faster-whisper`` on the original CTranslate2 tiny.en, int8, same threads (skipped with a
@@ -614,8 +615,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(
                 whisper_cli_row(build.cli, model, audio, args.threads, beam, env=spin, group=group)
             )
-            # wavescribe's worker sets OMP_WAIT_POLICY=PASSIVE (robust on a busy machine, slower
-            # on an idle one): the same CLI with the same policy separates wrapper from policy.
+            # wavescribe's worker picks OMP_WAIT_POLICY=PASSIVE when the CPUs are busy at its start
+            # (core/openmp_policy.py): the same CLI with that policy, for busy-machine runs.
             passive = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
             rows.append(
                 whisper_cli_row(
@@ -667,9 +668,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nfaster-whisper rows skipped: {fw_missing}")
     print(
         "\nx RT: audio seconds per wall second. vs cli: min wall / whisper-cli's min wall, same "
-        "settings.\nvs cliP: the same against whisper-cli with OMP_WAIT_POLICY=PASSIVE, as "
-        "wavescribe's worker runs.\ncpu s: user+sys of the fastest run. WER against the spoken "
-        "text, and words out: similar\nfigures mean the engines did the same work."
+        "settings.\nvs cliP: the same against whisper-cli with OMP_WAIT_POLICY=PASSIVE, which "
+        "wavescribe's worker picks when the CPUs are busy.\ncpu s: user+sys of the fastest run. "
+        "WER against the spoken text, and words out: similar\nfigures mean the engines did the "
+        "same work."
     )
     warning = _busy_warning(loads, args.threads)
     if warning:
@@ -687,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "ok" if vs_cli is not None and vs_cli <= TARGET_RATIO else "ABOVE TARGET"
             print(
                 f"  {k.split(' | ')[1]:<22} vs whisper-cli {_fmt(vs_cli)}  {verdict:<13}"
-                f"(vs whisper-cli with the worker's OpenMP policy: {_fmt(vs_passive)})"
+                f"(vs whisper-cli with OMP passive: {_fmt(vs_passive)})"
             )
     return 0
 

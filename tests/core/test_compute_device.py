@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from wavescribe.core.compute_device import ComputeDevice, built_gpu_backends, detect_device
 from wavescribe.core.engine import Engine, Progress, Warning_
 
@@ -101,3 +103,17 @@ def test_engine_reports_the_device_it_loaded_on(tiny_en_ggml: Path) -> None:
         assert engine.device == ComputeDevice("CPU", False, ())
     assert not [e for e in events if isinstance(e, Warning_)]
     assert Progress("load", 1.0) in events
+
+
+def test_engine_worker_keeps_a_users_openmp_policy(
+    tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker picks a wait policy only when the user has not (core/openmp_policy.py)."""
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    with Engine(tiny_en_ggml) as engine:
+        engine.start()
+        assert engine.system_info["omp_wait_policy"] == "ACTIVE"
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    with Engine(tiny_en_ggml) as engine:
+        engine.start()
+        assert engine.system_info["omp_wait_policy"] in ("default", "PASSIVE")

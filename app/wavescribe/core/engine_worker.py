@@ -16,7 +16,8 @@ from multiprocessing.synchronize import Event
 from typing import Any
 
 from wavescribe.core import errors
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine_options import TranscribeOptions, default_threads
+from wavescribe.core.openmp_policy import choose_wait_policy, idle_cores
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 from wavescribe.core.whisper_words import words_from_tokens
 
@@ -27,10 +28,12 @@ def worker_main(
     """Entry point of the child: load the model once, then serve requests until told to quit."""
     # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # whisper.cpp's OpenMP threads spin while they wait for each other; on a busy machine that
-    # made 2 threads 10x slower than 1. Passive waiting costs nothing measurable when idle.
-    # Must be set before libgomp loads (it does with _pywhispercpp, imported below).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # whisper.cpp's OpenMP threads spin while they wait for each other: fastest on free cores,
+    # slow when another process holds one. Decided from the CPUs' use now, before libgomp
+    # loads (it does with _pywhispercpp, imported below); see core/openmp_policy.py.
+    policy = choose_wait_policy(os.environ, default_threads(), idle_cores(os.cpu_count() or 1))
+    if policy is not None:
+        os.environ["OMP_WAIT_POLICY"] = policy
     _redirect_native_stderr(log_path)
     try:
         ctx = _load_model(model_path, use_gpu)
@@ -273,7 +276,11 @@ def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
     frozen = getattr(sys, "_MEIPASS", None)  # the packaged app keeps its libraries there
     libraries = [name for d in {folder, frozen} if d for name in _listdir(d)]
     device = detect_device(log, info, use_gpu, libraries)
-    return {"system_info": info, "device": device.to_dict()}
+    return {
+        "system_info": info,
+        "device": device.to_dict(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+    }
 
 
 def _listdir(folder: str) -> list[str]:
