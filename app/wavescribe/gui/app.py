@@ -29,9 +29,9 @@ STARTUP_REPORT_ENV = "WAVESCRIBE_STARTUP_REPORT"
 
 def create_app(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with Wavescribe's names, icon and look (reuses one that exists)."""
-    from wavescribe.gui.pyside_fixes import protect_none_refcount
+    from wavescribe.gui.pyside_fixes import protect_singleton_refcounts
 
-    protect_none_refcount()
+    protect_singleton_refcounts()
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.gui import export, settings
+from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import Job, JobState
@@ -67,6 +69,19 @@ def _key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
     return seq if not seq.isEmpty() else QKeySequence(fallback)
 
 
+# Imported ahead of the editor, off the GUI thread (none of them touches Qt).
+EDITOR_DEPENDENCIES = (
+    "numpy",
+    "audiotsm",
+    "wavescribe.core.audio",
+    "wavescribe.core.document",
+    "wavescribe.core.edits",
+    "wavescribe.core.peaks",
+    "wavescribe.core.rule_check",
+    "wavescribe.core.timing",
+)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store_factory: Callable[[], ModelStore] | None = None) -> None:
         """``store_factory`` gives the model store jobs resolve models in (default: the user's)."""
@@ -90,6 +105,7 @@ class MainWindow(QMainWindow):
         lower_layout.addWidget(self.transcript_title)
         self.editor: EditorPanel | None = None  # made on first use: it pulls in numpy
         self.device_label: QLabel | None = None  # what whisper.cpp computes on, once known
+        self._editor_preloading = False
         self.lower_pages = QStackedWidget()  # the live table while a job runs, then the editor
         self.lower_pages.addWidget(self.transcript_view)
         self._edited: tuple[int, int] | None = None  # (job id, id of its transcript) in the editor
@@ -182,6 +198,7 @@ class MainWindow(QMainWindow):
         ws.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
         ws.bridge.device_info.connect(self._show_device)
         ws.jobs.rowsInserted.connect(lambda *_: self.pages.setCurrentWidget(self.splitter))
+        ws.jobs.rowsInserted.connect(self._preload_editor)
         ws.jobs.job_changed.connect(lambda _id: self._update_actions())
         self.job_table.cancel_requested.connect(ws.cancel)
         self.job_table.options_requested.connect(self.edit_job_options)
@@ -287,6 +304,16 @@ class MainWindow(QMainWindow):
             self._edited = key
             editor.load(job.transcript, str(job.path))
         self.lower_pages.setCurrentWidget(editor)
+
+    def _preload_editor(self) -> None:
+        """Import what the editor needs besides Qt (numpy, the core's timing, peaks and audio
+        modules, the time-stretcher: most of its ~0.2 s) off the GUI thread while the first job
+        runs, so opening its transcript does not freeze the window. Modules that define Qt
+        classes stay on the GUI thread: importing them in another one broke PySide's reference
+        counts (a "bool_dealloc" abort at exit)."""
+        if self.editor is None and not self._editor_preloading:
+            self._editor_preloading = True
+            run_task(lambda: [importlib.import_module(name) for name in EDITOR_DEPENDENCIES])
 
     def _ensure_editor(self) -> EditorPanel:
         if self.editor is not None:
