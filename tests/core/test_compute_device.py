@@ -117,3 +117,24 @@ def test_engine_worker_keeps_a_users_openmp_policy(
     with Engine(tiny_en_ggml) as engine:
         engine.start()
         assert engine.system_info["omp_wait_policy"] in ("default", "PASSIVE")
+
+
+def test_library_files_make_a_gpu_build_read_as_one() -> None:
+    """whisper.cpp 1.8.5's system info names no GPU section; its library files do."""
+    from wavescribe.core.hardware import parse_system_info, with_library_backends
+
+    libs = ["libggml-base.so.0", "libggml-cpu.so.0", "libggml-vulkan.so.0", "libwhisper.so.1"]
+    marked = with_library_backends(CPU_INFO, libs)
+    assert parse_system_info(CPU_INFO).gpu_backends == ()
+    assert parse_system_info(marked).gpu_backends == ("VULKAN",)
+    assert parse_system_info(marked).summary.startswith("GPU: VULKAN")
+    assert with_library_backends(marked, libs) == marked  # listed once
+    assert with_library_backends(CPU_INFO, ["libggml-cpu.so.0"]) == CPU_INFO
+
+
+def test_this_projects_whisper_cpp_libraries_are_found() -> None:
+    from wavescribe.core.hardware import whisper_library_names
+
+    names = whisper_library_names()
+    assert any("ggml-cpu" in n for n in names), names
+    assert not any("ggml-vulkan" in n or "ggml-cuda" in n for n in names)  # the CPU wheel

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from wavescribe.core.hardware import parse_system_info
+from wavescribe.core.hardware import library_backends, parse_system_info
 
 _USING = re.compile(r"whisper_backend_init_gpu: using (\S+) backend")
 _FAILED = re.compile(r"whisper_backend_init_gpu: failed to initialize (\S+) backend")
@@ -49,7 +49,6 @@ class ComputeDevice:
 
 # A backend that is built in says so while it initialises, even when it finds no device.
 _LOG_MARKERS = {"CUDA": "ggml_cuda_init", "VULKAN": "ggml_vulkan:", "METAL": "ggml_metal"}
-_LIBRARY = re.compile(r"ggml-(cuda|vulkan|metal)\b", re.IGNORECASE)
 
 
 def built_gpu_backends(
@@ -59,7 +58,7 @@ def built_gpu_backends(
     them (1.8.5 prints only its CPU section), so its log and its library files count too."""
     found = set(parse_system_info(system_info).gpu_backends)
     found |= {name for name, marker in _LOG_MARKERS.items() if marker in log_text}
-    found |= {m.group(1).upper() for lib in libraries if (m := _LIBRARY.search(lib))}
+    found |= set(library_backends(list(libraries)))
     return tuple(sorted(found))
 
 

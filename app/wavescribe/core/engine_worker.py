@@ -265,6 +265,7 @@ def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
     import _pywhispercpp as pw
 
     from wavescribe.core.compute_device import detect_device
+    from wavescribe.core.hardware import whisper_library_names, with_library_backends
 
     info = pw.whisper_print_system_info().strip()
     try:
@@ -272,22 +273,14 @@ def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
             log = f.read()
     except OSError:
         log = ""
-    folder = os.path.dirname(os.path.abspath(pw.__file__))
-    frozen = getattr(sys, "_MEIPASS", None)  # the packaged app keeps its libraries there
-    libraries = [name for d in {folder, frozen} if d for name in _listdir(d)]
+    libraries = whisper_library_names()
+    info = with_library_backends(info, libraries)
     device = detect_device(log, info, use_gpu, libraries)
     return {
         "system_info": info,
         "device": device.to_dict(),
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
     }
-
-
-def _listdir(folder: str) -> list[str]:
-    try:
-        return [n for n in os.listdir(folder) if "ggml" in n]
-    except OSError:
-        return []
 
 
 def _redirect_native_stderr(log_path: str) -> None:

@@ -246,6 +246,44 @@ def parse_system_info(raw: str) -> BackendInfo:
     return BackendInfo(raw.strip(), cpu, gpu, other, "OPENMP" in enabled)
 
 
+_GPU_LIBRARY = re.compile(r"ggml-(cuda|vulkan|metal)\b", re.IGNORECASE)
+
+
+def whisper_library_names() -> list[str]:
+    """File names of whisper.cpp's ggml libraries: beside the ``_pywhispercpp`` extension (found
+    without importing it) and, in the packaged app, in PyInstaller's folder."""
+    import importlib.util
+    import os
+
+    folders: set[str] = set()
+    with contextlib.suppress(ImportError, ValueError):
+        spec = importlib.util.find_spec("_pywhispercpp")
+        if spec is not None and spec.origin:
+            folders.add(os.path.dirname(os.path.abspath(spec.origin)))
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        folders.add(frozen)
+    names: list[str] = []
+    for folder in sorted(folders):
+        with contextlib.suppress(OSError):
+            names += [n for n in os.listdir(folder) if "ggml" in n]
+    return names
+
+
+def library_backends(libraries: list[str]) -> tuple[str, ...]:
+    """GPU backends whose ggml library is among ``libraries`` ("libggml-vulkan.so.0" -> VULKAN)."""
+    return tuple(sorted({m.group(1).upper() for n in libraries if (m := _GPU_LIBRARY.search(n))}))
+
+
+def with_library_backends(system_info: str, libraries: list[str]) -> str:
+    """``system_info`` plus a ``VULKAN : LIBRARY = 1 |`` section per GPU backend library that is
+    not listed yet: whisper.cpp 1.8.5 prints only its CPU section, so a Vulkan or CUDA build
+    would otherwise read as "CPU only" in :func:`parse_system_info`."""
+    listed = set(parse_system_info(system_info).gpu_backends)
+    extra = [b for b in library_backends(libraries) if b not in listed]
+    return system_info + "".join(f" {b} : LIBRARY = 1 |" for b in extra)
+
+
 def whisper_system_info(timeout: float = 60) -> str:
     """whisper.cpp's system info string, from a child process; cached for the process lifetime.
 
@@ -274,6 +312,6 @@ def whisper_system_info(timeout: float = 60) -> str:
                 last = (done.stderr.strip().splitlines() or ["no output"])[-1]
                 raise EngineError(f"whisper.cpp could not be loaded: {last}")
             info = done.stdout.strip()
-        info = re.sub(r"\s+", " ", info)
+        info = with_library_backends(re.sub(r"\s+", " ", info), whisper_library_names())
         _cache["info"] = info
         return info
