@@ -87,3 +87,41 @@ class StallMeter:
         self._tick()
         gc.unfreeze()
         return self.worst
+
+
+def show_editor(
+    qtbot,
+    transcript,
+    audio: str | None = None,
+    *,
+    width: int = 1000,
+    ms_per_px: float | None = 10.0,
+    activate: bool = False,
+    record_messages: bool = False,
+):
+    """A shown EditorPanel editing ``transcript``; at ``ms_per_px`` 10, x = ms / 10 from 0.
+
+    ``record_messages`` collects the status-bar messages in ``panel.messages``. The caller
+    calls ``panel.shutdown()`` when done (fixtures do it after their yield).
+    """
+    from wavescribe.gui.editor import EditorPanel
+
+    panel = EditorPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    if activate:
+        panel.activateWindow()
+        qtbot.waitUntil(panel.isActiveWindow)
+    panel.load(transcript, audio)
+    if audio is not None:
+        qtbot.waitUntil(lambda: panel.samples is not None, timeout=10_000)
+    if ms_per_px is not None:
+        wf = panel.waveform
+        wf.viewport.ms_per_px, wf.viewport.start_ms = ms_per_px, 0.0
+        wf.update()
+    if record_messages:
+        panel.messages = []
+        panel.message.connect(panel.messages.append)
+    return panel

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from gui_helpers import show_editor
 from PySide6.QtCore import QPoint, Qt
 
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
@@ -38,19 +39,8 @@ def audio(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def editor(qtbot, audio: Path):
-    panel = EditorPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1000, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
-    transcript = make_transcript(audio)
-    panel.load(transcript, str(audio))
-    qtbot.waitUntil(lambda: panel.samples is not None, timeout=10_000)
-    wf = panel.waveform
-    wf.viewport.ms_per_px, wf.viewport.start_ms = 10.0, 0.0  # x = ms / 10 (a little past the end)
-    wf.update()
-    panel.messages = []  # type: ignore[attr-defined]
-    panel.message.connect(panel.messages.append)  # type: ignore[attr-defined]
+    # x = ms / 10, a little past the end of the audio
+    panel = show_editor(qtbot, make_transcript(audio), str(audio), record_messages=True)
     yield panel
     panel.shutdown()
 

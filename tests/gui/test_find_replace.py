@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from gui_helpers import show_editor
 from PySide6.QtCore import Qt
 
 from wavescribe.core.edits import search_pattern
@@ -19,12 +20,9 @@ TEXTS = ["The cat sat.", "A Cat and a cat!", "Concatenate nothing", "cat"]
 def editor(qtbot):
     segs = [Segment(i * 2000, i * 2000 + 1500, text) for i, text in enumerate(TEXTS)]
     segs[0].words = [Word(0, 300, " The"), Word(400, 800, " cat"), Word(900, 1500, " sat.")]
-    panel = EditorPanel()
-    qtbot.addWidget(panel)
-    panel.resize(900, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.load(Transcript(segs, "en", SourceInfo("talk.wav", 8000)), None)
+    panel = show_editor(
+        qtbot, Transcript(segs, "en", SourceInfo("talk.wav", 8000)), width=900, ms_per_px=None
+    )
     yield panel
     panel.shutdown()
 

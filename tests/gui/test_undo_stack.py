@@ -6,6 +6,7 @@ import copy
 from itertools import pairwise
 
 import pytest
+from gui_helpers import show_editor
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QUndoStack
 
@@ -30,15 +31,7 @@ def make_transcript() -> Transcript:
 
 @pytest.fixture
 def editor(qtbot):
-    panel = EditorPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1400, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.load(make_transcript(), None)
-    wf = panel.waveform
-    wf.viewport.ms_per_px, wf.viewport.start_ms = 10.0, 0.0  # x = ms / 10
-    wf.update()
+    panel = show_editor(qtbot, make_transcript(), width=1400)  # x = ms / 10
     yield panel
     panel.shutdown()
 

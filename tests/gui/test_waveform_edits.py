@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from gui_helpers import show_editor
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
@@ -30,19 +31,8 @@ def make_transcript() -> Transcript:
 
 @pytest.fixture
 def editor(qtbot):
-    panel = EditorPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1000, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.activateWindow()
-    qtbot.waitUntil(panel.isActiveWindow)
-    panel.load(make_transcript(), None)
-    wf = panel.waveform
-    wf.viewport.ms_per_px, wf.viewport.start_ms = 10.0, 0.0  # x = ms / 10
-    wf.update()
-    panel.messages = []  # type: ignore[attr-defined]
-    panel.message.connect(panel.messages.append)  # type: ignore[attr-defined]
+    # x = ms / 10
+    panel = show_editor(qtbot, make_transcript(), activate=True, record_messages=True)
     yield panel
     panel.shutdown()
 
