@@ -365,7 +365,8 @@ def test_closing_the_dialog_cancels_a_download(qtbot, make_dialog, server):
     seen: list[DownloadProgress] = []
     d.download_progress.connect(lambda _id, p: seen.append(p))
     d.download("slow-test")
-    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    # The first report (the total, 0 bytes) comes before the .part file exists: wait for bytes.
+    qtbot.waitUntil(lambda: any(p.bytes_done > 0 for p in seen), timeout=10_000)
     started = time.monotonic()
     d.close()
     assert time.monotonic() - started < 2
