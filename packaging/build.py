@@ -129,15 +129,14 @@ def make_archive(app_dir: Path, archive_base: Path) -> Path:
     return archive
 
 
-def windows_installer(
-    app_dir: Path, dist: Path, version: str, flavour: str, icon: Path
-) -> Path | None:
-    """Compile packaging/windows/wavescribe.iss with Inno Setup's ``iscc`` when it is there."""
+def windows_installer(app_dir: Path, base: Path, version: str, icon: Path) -> Path | None:
+    """Compile packaging/windows/wavescribe.iss with Inno Setup's ``iscc`` when it is there;
+    the installer is named after the archive (``base`` + ``-setup.exe``)."""
     iscc = shutil.which("iscc") or shutil.which("ISCC")
     if iscc is None:
         print("build: Inno Setup (iscc) not found: no installer, the zip is the download")
         return None
-    name = f"wavescribe-{version}-windows-x64-{flavour}-setup"
+    dist, name = base.parent, f"{base.name}-setup"
     subprocess.run(
         [iscc, f"/DAppVersion={version}", f"/DSourceDir={app_dir}", f"/DOutputDir={dist}",
          f"/DOutputName={name}", f"/DIconFile={icon}",
@@ -203,12 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     machine = {"amd64": "x64", "x86_64": "x86_64"}.get(
         platform.machine().lower(), platform.machine().lower()
     )
-    archive = make_archive(
-        app_dir, args.dist / f"wavescribe-{version}-{os_name()}-{machine}-{flavour}"
-    )
+    base = args.dist / f"wavescribe-{version}-{os_name()}-{machine}-{flavour}"
+    archive = make_archive(app_dir, base)
     installer = None
     if os_name() == "windows":
-        installer = windows_installer(app_dir, args.dist, version, flavour, icons["ico"])
+        installer = windows_installer(app_dir, base, version, icons["ico"])
     elapsed = time.monotonic() - started
     if args.backend != "cpu":
         print(f"build: whisper.cpp {args.backend} build: {compiled - started:.0f} s")
