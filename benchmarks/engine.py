@@ -117,7 +117,7 @@ def make_audio() -> tuple[Path, str]:
 
 def make_models(ct2_dir: Path, quants: list[str]) -> dict[str, Path]:
     """GGML files converted by wavescribe's own converter from the starter CTranslate2 model."""
-    from wavescribe.core.ct2_convert import convert_ct2_to_ggml
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml
 
     out = {}
     for q in quants:
@@ -583,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
 
-    from wavescribe.core.ct2_convert import starter_model_dir
+    from wavescribe.core.models.ct2_convert import starter_model_dir
 
     args.ct2_dir = args.ct2_dir or starter_model_dir()
     if args.ct2_dir is None:

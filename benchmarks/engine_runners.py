@@ -76,8 +76,8 @@ def run_phases(audio: str, model: str, threads: int, beam: int, launched_at: flo
     mark = _stopwatch(marks)
 
     import wavescribe.cli  # noqa: F401  (what the console script imports first)
-    from wavescribe.core.engine import Engine
-    from wavescribe.core.engine_options import TranscribeOptions
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.engine.options import TranscribeOptions
 
     mark("imports (cli, engine)")
     options = TranscribeOptions(language="auto", threads=threads, beam_size=beam, refine=False)
@@ -112,9 +112,9 @@ def run_inproc(audio: str, model: str, threads: int, beam: int) -> None:
 
     import _pywhispercpp as pw
 
-    from wavescribe.core.audio import load_audio
-    from wavescribe.core.engine_options import TranscribeOptions
-    from wavescribe.core.engine_worker import run_whisper
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.engine.worker import run_whisper
 
     mark("imports")
     samples, _info = load_audio(audio)

@@ -65,7 +65,7 @@ def main() -> int:
             print(proc.stderr[-2000:])
             return proc.returncode
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        from wavescribe.core.starter import resolve_model
+        from wavescribe.core.models.starter import resolve_model
 
         model_mb = os.path.getsize(resolve_model(args.model)) / 2**20
         audio_mb = info.frames * 4 / 2**20

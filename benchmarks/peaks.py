@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wavescribe.core.peaks import DEFAULT_BASE, PeakPyramid, SourceFingerprint
-from wavescribe.core.timing import silence_edges
+from wavescribe.core.audio.peaks import DEFAULT_BASE, PeakPyramid, SourceFingerprint
+from wavescribe.core.editing.timing_controller import silence_edges
 
 RATE = 16000
 BLOCK_S = 10

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
 
 import numpy as np
 
-from wavescribe.core.peaks import PeakPyramid, SourceFingerprint, cache_path_for
+from wavescribe.core.audio.peaks import PeakPyramid, SourceFingerprint, cache_path_for
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 
 RATE = 16000
@@ -96,8 +96,8 @@ def main() -> None:
     from PySide6.QtTest import QTest
 
     from wavescribe.gui.app import create_app
-    from wavescribe.gui.editor import EditorPanel
-    from wavescribe.gui.timeline_peaks import remember_project
+    from wavescribe.gui.editor.editor_widget import EditorPanel
+    from wavescribe.gui.editor.timeline.peak_loader import remember_project
 
     app = create_app()
     editor = EditorPanel()

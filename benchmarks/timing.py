@@ -44,7 +44,7 @@ from wavescribe.core.transcript import Transcript  # noqa: E402
 def _model_path(arg: str | None, tmp: Path) -> Path:
     if arg:
         return Path(arg)
-    from wavescribe.core.ct2_convert import convert_ct2_to_ggml, starter_model_dir
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml, starter_model_dir
 
     src = starter_model_dir()
     if src is None:
@@ -106,10 +106,10 @@ def main() -> int:
     if not synth.espeak_available():
         sys.exit("espeak-ng is needed to synthesise the test speech")
 
-    from wavescribe.core.audio import load_audio
-    from wavescribe.core.engine import Engine
-    from wavescribe.core.engine_options import TranscribeOptions
-    from wavescribe.core.refine import refine_transcript, warm_up
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.refine.pipeline import refine_transcript, warm_up
 
     t0 = time.perf_counter()
     warm_up()

@@ -53,8 +53,8 @@ def _mb(n: int) -> str:
 def convert_starter(work: Path) -> Path:
     """The starter tiny.en as GGML under ``work`` (converted once, reused by later builds)."""
     sys.path.insert(0, str(ROOT / "app"))
-    from wavescribe.core.model_store import ModelStore
-    from wavescribe.core.starter import STARTER_ID, ensure_starter_model
+    from wavescribe.core.models.starter import STARTER_ID, ensure_starter_model
+    from wavescribe.core.models.store import ModelStore
 
     store = ModelStore(work / "models")
     model = ensure_starter_model(store)

@@ -29,7 +29,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def tiny_en_ggml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The starter tiny.en model converted to an f16 GGML file (a failure if it is absent)."""
-    from wavescribe.core.ct2_convert import convert_ct2_to_ggml, starter_model_dir
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml, starter_model_dir
 
     src = starter_model_dir()
     if src is None:

@@ -164,7 +164,7 @@ def shoot(out: Path, speech: Path) -> int:
 
 def shoot_editor(window, wait_for: Callable[..., None], save: Callable[..., None]) -> None:
     """The waveform editor at whole-file zoom, then on one cue, close enough to see its words."""
-    from wavescribe.gui.waveform_view import WORDS_BELOW_MS_PER_PX
+    from wavescribe.gui.editor.timeline.waveform_view import WORDS_BELOW_MS_PER_PX
 
     editor = window.editor
     if editor is None or window.lower_pages.currentWidget() is not editor:

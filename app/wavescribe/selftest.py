@@ -37,7 +37,7 @@ def _refinement_kind() -> str:
     """Which timing refinement this build can run (see core/refine.py), without importing it."""
     if importlib.util.find_spec("stable_whisper") is not None:
         return "full (stable-ts + Silero VAD)"
-    from wavescribe.core.vad import onnx_model_path
+    from wavescribe.core.refine.vad import onnx_model_path
 
     try:
         onnx_model_path()
@@ -80,7 +80,7 @@ def _resource(name: str) -> Path | None:
 
 def bundled_model() -> Path | None:
     """The starter GGML shipped inside a frozen build, if this is one."""
-    from wavescribe.core.starter import STARTER_ID
+    from wavescribe.core.models.starter import STARTER_ID
 
     return _resource(f"{BUNDLED_MODEL_DIR}/{STARTER_ID}.bin")
 
@@ -89,8 +89,8 @@ def _find_model(out) -> tuple[Path, str]:
     path = bundled_model()
     if path is not None:
         return path, "bundled"
-    from wavescribe.core.model_store import ModelStore
-    from wavescribe.core.starter import STARTER_ID, resolve_model
+    from wavescribe.core.models.starter import STARTER_ID, resolve_model
+    from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
     if not store.is_installed(STARTER_ID):
@@ -136,8 +136,8 @@ def run(out=None) -> int:
         return EXIT_SETUP
     print(f"  model:    {model.name} ({origin}, {model.stat().st_size / 1e6:.1f} MB)", file=out)
 
-    from wavescribe.core.engine import Engine
-    from wavescribe.core.engine_options import TranscribeOptions
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.engine.options import TranscribeOptions
 
     # Refinement only moves timings; the words, which this test checks, come from whisper.cpp.
     # tiny.en hears the product's name as "wave crime" unless told the name, the way a user gives

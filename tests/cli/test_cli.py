@@ -139,7 +139,7 @@ def test_models_import_remove_and_default(data_dir, tmp_path, tiny_en_ggml):
 
 
 def test_models_import_converts_a_faster_whisper_folder(tmp_path):
-    from wavescribe.core.ct2_convert import starter_model_dir
+    from wavescribe.core.models.ct2_convert import starter_model_dir
 
     r = run_cli(tmp_path, "models", "import", str(starter_model_dir()), "--id", "fw-tiny")
     assert r.returncode == 0, r.stderr

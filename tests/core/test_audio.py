@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from wavescribe.core.audio import SAMPLE_RATE, AudioInfo, load_audio, probe
+from wavescribe.core.audio.load import SAMPLE_RATE, AudioInfo, load_audio, probe
 from wavescribe.core.errors import Cancelled, CorruptAudio, InputNotFound, UnsupportedAudio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -375,7 +375,7 @@ def test_cancel_before_anything_is_decoded() -> None:
 def test_importing_the_module_loads_no_decoder() -> None:
     # The GUI imports core.audio at start-up; numpy, PyAV, soxr and libsndfile wait until needed.
     code = (
-        "import sys, wavescribe.core.audio; "
+        "import sys, wavescribe.core.audio.load; "
         "print([m for m in ('numpy', 'av', 'soxr', 'soundfile') if m in sys.modules])"
     )
     out = subprocess.run(
@@ -388,7 +388,7 @@ MEMORY_PROBE = textwrap.dedent(
     """
     import json, resource, sys
     import av, numpy, soundfile, soxr  # libraries count before the baseline, not after
-    from wavescribe.core.audio import load_audio
+    from wavescribe.core.audio.load import load_audio
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     audio, info = load_audio(sys.argv[1])
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from wavescribe.core.autosave import AutosaveStore, new_session_id, process_is_running
-from wavescribe.core.project import Project
+from wavescribe.core.project.autosave import AutosaveStore, new_session_id, process_is_running
+from wavescribe.core.project.project_file import Project
 from wavescribe.core.transcript import Segment, Transcript, Word
 
 HERE = Path(__file__).parent
@@ -48,8 +48,8 @@ def run_child(body: str, root: Path) -> subprocess.Popen[str]:
         from pathlib import Path
         sys.path.insert(0, {str(HERE)!r})
         from test_autosave import edited_transcript, original_transcript
-        from wavescribe.core.autosave import AutosaveStore, new_session_id
-        from wavescribe.core.project import Project
+        from wavescribe.core.project.autosave import AutosaveStore, new_session_id
+        from wavescribe.core.project.project_file import Project
         store = AutosaveStore(Path({str(root)!r}))
         sid = new_session_id()
         """

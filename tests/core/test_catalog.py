@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from wavescribe.core.catalog import (
+from wavescribe.core.errors import ModelError, ModelNotFound
+from wavescribe.core.models.catalog import (
     CATALOG_ENV,
     Catalog,
     InvalidCatalog,
@@ -18,7 +19,6 @@ from wavescribe.core.catalog import (
     load_catalog,
     parse_catalog,
 )
-from wavescribe.core.errors import ModelError, ModelNotFound
 
 REPO_CATALOG = Path(__file__).resolve().parents[2] / "models.toml"
 SHA = "ab" * 32

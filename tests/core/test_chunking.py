@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import speech_synth as synth
-from wavescribe.core.chunking import plan_chunks
-from wavescribe.core.engine import Engine
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.chunking import plan_chunks
+from wavescribe.core.engine.client import Engine
+from wavescribe.core.engine.options import TranscribeOptions
 
 
 def test_short_audio_is_one_piece():

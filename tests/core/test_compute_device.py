@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wavescribe.core.compute_device import ComputeDevice, built_gpu_backends, detect_device
-from wavescribe.core.engine import Engine, Progress, Warning_
+from wavescribe.core.engine.client import Engine, Progress, Warning_
+from wavescribe.core.engine.compute_device import ComputeDevice, built_gpu_backends, detect_device
 
 CPU_INFO = (
     "WHISPER : COREML = 0 | OPENVINO = 0 | CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | "
@@ -121,7 +121,7 @@ def test_engine_worker_keeps_a_users_openmp_policy(
 
 def test_library_files_make_a_gpu_build_read_as_one() -> None:
     """whisper.cpp 1.8.5's system info names no GPU section; its library files do."""
-    from wavescribe.core.hardware import parse_system_info, with_library_backends
+    from wavescribe.core.models.hardware_fit import parse_system_info, with_library_backends
 
     libs = ["libggml-base.so.0", "libggml-cpu.so.0", "libggml-vulkan.so.0", "libwhisper.so.1"]
     marked = with_library_backends(CPU_INFO, libs)
@@ -133,7 +133,7 @@ def test_library_files_make_a_gpu_build_read_as_one() -> None:
 
 
 def test_this_projects_whisper_cpp_libraries_are_found() -> None:
-    from wavescribe.core.hardware import whisper_library_names
+    from wavescribe.core.models.hardware_fit import whisper_library_names
 
     names = whisper_library_names()
     assert any("ggml-cpu" in n for n in names), names

@@ -17,15 +17,15 @@ import pytest
 
 from shared_data import JFK_DIR
 from speech_synth import word_error_rate
-from wavescribe.core.ct2_convert import (
+from wavescribe.core.errors import Cancelled, ConversionError
+from wavescribe.core.models.ct2_convert import (
     convert_ct2_to_ggml,
     is_ct2_whisper_folder,
     starter_model_dir,
 )
-from wavescribe.core.errors import Cancelled, ConversionError
-from wavescribe.core.ggml_file import GgmlInfo, validate_ggml
-from wavescribe.core.ggml_quantize import BLOCK_Q8_0, dequantize_q8_0, quantize_q8_0
-from wavescribe.core.mel_filters import mel_filters
+from wavescribe.core.models.ggml_file import GgmlInfo, validate_ggml
+from wavescribe.core.models.ggml_quantize import BLOCK_Q8_0, dequantize_q8_0, quantize_q8_0
+from wavescribe.core.models.mel_filters import mel_filters
 
 OFFICIAL_TINY_EN_BYTES = 77_704_715  # ggml-tiny.en.bin as whisper.cpp publishes it
 JFK = JFK_DIR

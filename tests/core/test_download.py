@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from local_http import FileServer, Rule, serving
-from wavescribe.core.download import DownloadProgress, download
 from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError
+from wavescribe.core.models.download import DownloadProgress, download
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 PAYLOAD = os.urandom(300_000)
@@ -243,7 +243,7 @@ import json, resource, signal, sys
 from pathlib import Path
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills us instead of EFBIG
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
-from wavescribe.core.download import download
+from wavescribe.core.models.download import download
 from wavescribe.core.errors import DownloadError
 try:
     download([sys.argv[1]], Path(sys.argv[2]), sha256=sys.argv[3], size=int(sys.argv[4]), timeout=5)

@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from wavescribe.core.document import EditRefused, SubtitleDocument, UndoHistory
-from wavescribe.core.edits import (
+from wavescribe.core.editing.commands import (
     Delete,
     Insert,
     MergeWithNext,
@@ -21,6 +20,7 @@ from wavescribe.core.edits import (
     Split,
     retext_words,
 )
+from wavescribe.core.editing.document import EditRefused, SubtitleDocument, UndoHistory
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 
 

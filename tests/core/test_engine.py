@@ -13,8 +13,8 @@ import pytest
 import speech_synth as synth
 from shared_data import JFK
 from wavescribe.core import errors, formats
-from wavescribe.core.engine import Engine, Progress, SegmentDecoded
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.client import Engine, Progress, SegmentDecoded
+from wavescribe.core.engine.options import TranscribeOptions
 
 FAST = TranscribeOptions(refine=False, beam_size=1)
 

@@ -19,7 +19,7 @@ import pytest
 
 from shared_data import JFK_DIR
 from wavescribe.core.errors import ModelCorrupt, ModelNotFound
-from wavescribe.core.ggml_file import GgmlInfo, validate_ggml
+from wavescribe.core.models.ggml_file import GgmlInfo, validate_ggml
 
 FIX = " — delete it and download or import it again"
 NAME = "ggml-tiny.en.bin"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wavescribe.core.catalog import load_catalog
-from wavescribe.core.hardware import (
+from wavescribe.core.models.catalog import load_catalog
+from wavescribe.core.models.hardware_fit import (
     GB,
     available_memory_bytes,
     estimate_file_size,

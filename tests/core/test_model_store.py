@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 
 from local_http import FileServer, Rule, serving
-from wavescribe.core.catalog import CATALOG_ENV, Catalog, load_catalog
-from wavescribe.core.download import DownloadProgress
 from wavescribe.core.errors import (
     Cancelled,
     ChecksumMismatch,
@@ -23,7 +21,9 @@ from wavescribe.core.errors import (
     ModelError,
     ModelNotFound,
 )
-from wavescribe.core.model_store import ModelStore, model_id_from_filename
+from wavescribe.core.models.catalog import CATALOG_ENV, Catalog, load_catalog
+from wavescribe.core.models.download import DownloadProgress
+from wavescribe.core.models.store import ModelStore, model_id_from_filename
 
 PAYLOADS = {  # verified catalog downloads are checked by checksum alone, so any bytes will do
     "tiny-q5_1": os.urandom(40_000),
@@ -34,8 +34,13 @@ PAYLOADS = {  # verified catalog downloads are checked by checksum alone, so any
 
 def write_tiny_ggml(path: Path, *, ftype: int = 1, n_vocab: int = 51864) -> Path:
     """A structurally valid whisper.cpp GGML file with toy dimensions (a few MB of zeros)."""
-    from wavescribe.core.ggml_file import MAGIC
-    from wavescribe.core.ggml_layout import HPARAM_FIELDS, N_FFT_BINS, Hparams, expected_tensors
+    from wavescribe.core.models.ggml_file import MAGIC
+    from wavescribe.core.models.ggml_layout import (
+        HPARAM_FIELDS,
+        N_FFT_BINS,
+        Hparams,
+        expected_tensors,
+    )
 
     hp = Hparams(n_vocab, 1, 32, 1, 4, 1, 32, 1, 1, 1, ftype)  # 4 encoder layers: "tiny"
     with open(path, "wb") as f:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 import speech_synth as synth
-from wavescribe.core.engine import Engine
-from wavescribe.core.engine_options import TranscribeOptions
-from wavescribe.core.ggml_file import validate_ggml
-from wavescribe.core.model_store import ModelStore
-from wavescribe.core.starter import MULTILINGUAL_ID, resolve_model
+from wavescribe.core.engine.client import Engine
+from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.models.ggml_file import validate_ggml
+from wavescribe.core.models.starter import MULTILINGUAL_ID, resolve_model
+from wavescribe.core.models.store import ModelStore
 
 GERMAN = (
     "Guten Morgen. Heute fahre ich mit dem Zug in die Stadt, weil das Wetter schön ist. "

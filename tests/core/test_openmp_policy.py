@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from wavescribe.core.openmp_policy import choose_wait_policy, cpu_times, idle_cores
+from wavescribe.core.engine.openmp_policy import choose_wait_policy, cpu_times, idle_cores
 
 
 def test_free_cores_keep_libgomp_default() -> None:

@@ -8,8 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from wavescribe.core.errors import Cancelled
-from wavescribe.core.peaks import (
+from wavescribe.core.audio.peaks import (
     FULL_SCALE,
     TOP_BINS,
     PeakCacheCorrupt,
@@ -19,6 +18,7 @@ from wavescribe.core.peaks import (
     SourceFingerprint,
     cache_path_for,
 )
+from wavescribe.core.errors import Cancelled
 
 RATE = 16000
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.errors import InputNotFound
-from wavescribe.core.project import (
+from wavescribe.core.project.project_file import (
     AudioFacts,
     Project,
     ProjectCorrupt,
@@ -170,7 +170,7 @@ def test_file_size_limit_mid_write_keeps_the_old_file(tmp_path: Path):
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_project import make_transcript
-        from wavescribe.core.project import Project, ProjectWriteError
+        from wavescribe.core.project.project_file import Project, ProjectWriteError
         big = Project(make_transcript(3000))
         resource.setrlimit(resource.RLIMIT_FSIZE, ({len(before) + 4096}, resource.RLIM_INFINITY))
         try:

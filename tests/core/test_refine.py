@@ -46,7 +46,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def engine(tiny_en_ggml: Path):
-    from wavescribe.core.engine import Engine
+    from wavescribe.core.engine.client import Engine
 
     with Engine(tiny_en_ggml) as e:
         yield e
@@ -54,9 +54,9 @@ def engine(tiny_en_ggml: Path):
 
 @pytest.fixture(scope="module")
 def runs(engine, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    from wavescribe.core.audio import load_audio
-    from wavescribe.core.engine_options import TranscribeOptions
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     tmp = tmp_path_factory.mktemp("refine")
     out = {}
@@ -138,7 +138,7 @@ def test_refined_transcript_survives_a_subtitle_round_trip(runs, fmt: str) -> No
 def test_the_engine_worker_refines_by_default(runs, engine) -> None:
     # whisper.cpp does not decode the same file identically twice in one context (its sampling
     # fallback draws on a random state that carries over), so this checks the outcome, not equality.
-    from wavescribe.core.engine_options import TranscribeOptions
+    from wavescribe.core.engine.options import TranscribeOptions
 
     run = runs["noisy"]
     via_worker = engine.transcribe(run.path, TranscribeOptions())
@@ -153,7 +153,7 @@ def test_the_engine_worker_refines_by_default(runs, engine) -> None:
 
 @pytest.fixture(scope="module")
 def lite_refined(runs) -> dict[str, Transcript]:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     return {
         name: refine_transcript(run.raw, run.audio, RULES, lite=True) for name, run in runs.items()
@@ -181,7 +181,7 @@ def test_lite_refinement_times_cues_about_as_well_as_the_full_path(
 
 
 def test_lite_refinement_is_forced_by_the_environment(runs, monkeypatch) -> None:
-    from wavescribe.core.refine import LITE_ENV, lite_forced, refine_transcript
+    from wavescribe.core.refine.pipeline import LITE_ENV, lite_forced, refine_transcript
 
     monkeypatch.setenv(LITE_ENV, "1")
     assert lite_forced()
@@ -193,7 +193,7 @@ def test_lite_refinement_is_forced_by_the_environment(runs, monkeypatch) -> None
 
 
 def test_lite_loudness_mask_fallback_keeps_text_out_of_silence(runs) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     run = runs["long_gaps"]
     refined = refine_transcript(run.raw, run.audio, RULES, vad=False, lite=True)
@@ -204,7 +204,7 @@ def test_lite_loudness_mask_fallback_keeps_text_out_of_silence(runs) -> None:
 
 
 def test_lite_retiming_of_imported_subtitles(runs) -> None:
-    from wavescribe.core.refine import retime_transcript
+    from wavescribe.core.refine.pipeline import retime_transcript
 
     run = runs["long_gaps"]
     imported = from_string(to_string(run.raw, "srt"), "srt")
@@ -220,9 +220,9 @@ def test_the_engine_worker_refines_lite_without_saying_skipped(
     runs, tiny_en_ggml, monkeypatch
 ) -> None:
     # A fresh worker (spawned) inherits the variable, as a packaged app's worker has no torch.
-    from wavescribe.core.engine import Engine, Warning_
-    from wavescribe.core.engine_options import TranscribeOptions
-    from wavescribe.core.refine import LITE_ENV
+    from wavescribe.core.engine.client import Engine, Warning_
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.refine.pipeline import LITE_ENV
 
     monkeypatch.setenv(LITE_ENV, "1")
     # long_gaps, not noisy: a fresh decode of the noisy file put the median end at 80.5 ms once
@@ -255,7 +255,7 @@ def planted(run: Run, text: str, start: int, end: int) -> Transcript:
     [("long_gaps", "Thank you for watching."), ("tone_bed", "Please remember to bring your")],
 )
 def test_a_hallucination_in_a_long_silence_or_tone_is_dropped(runs, name: str, text: str) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     run = runs[name]
     a, b = max(synth.silent_stretches(run.spans, run.total_ms), key=lambda s: s[1] - s[0])
@@ -266,7 +266,7 @@ def test_a_hallucination_in_a_long_silence_or_tone_is_dropped(runs, name: str, t
 
 
 def test_the_loudness_mask_fallback_still_keeps_text_out_of_silence(runs) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     run = runs["long_gaps"]
     refined = refine_transcript(run.raw, run.audio, RULES, vad=False)
@@ -277,8 +277,8 @@ def test_the_loudness_mask_fallback_still_keeps_text_out_of_silence(runs) -> Non
 
 
 def test_silero_failure_falls_back_to_the_loudness_mask(runs, monkeypatch) -> None:
-    from wavescribe.core import vad
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine import vad
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     def broken(audio, cancelled=None, **kwargs):
         raise RuntimeError("Silero VAD unavailable (test)")
@@ -296,7 +296,7 @@ def test_silero_failure_falls_back_to_the_loudness_mask(runs, monkeypatch) -> No
 
 @pytest.mark.parametrize("shift_ms", [0, 400, -300, 3500])
 def test_imported_subtitles_are_retimed_to_the_speech(runs, shift_ms: int) -> None:
-    from wavescribe.core.refine import retime_transcript
+    from wavescribe.core.refine.pipeline import retime_transcript
 
     run = runs["long_gaps"]
     srt = to_string(run.raw, "srt")  # whisper's own sloppy times, as an old subtitle file has
@@ -312,7 +312,7 @@ def test_imported_subtitles_are_retimed_to_the_speech(runs, shift_ms: int) -> No
 
 
 def test_retiming_can_recut_cues_by_the_rules(runs) -> None:
-    from wavescribe.core.refine import retime_transcript
+    from wavescribe.core.refine.pipeline import retime_transcript
 
     run = runs["noisy"]
     imported = from_string(to_string(run.raw, "vtt"), "vtt")
@@ -332,7 +332,7 @@ def test_retiming_can_recut_cues_by_the_rules(runs) -> None:
 
 def test_importing_refine_does_not_import_torch_or_stable_ts() -> None:
     code = (
-        "import sys, wavescribe.core.refine\n"
+        "import sys, wavescribe.core.refine.pipeline\n"
         "heavy = ('torch', 'stable_whisper', 'silero_vad', 'torchaudio')\n"
         "bad = [m for m in heavy if m in sys.modules]\n"
         "print(bad); sys.exit(1 if bad else 0)"
@@ -342,7 +342,7 @@ def test_importing_refine_does_not_import_torch_or_stable_ts() -> None:
 
 
 def test_without_stable_ts_refinement_runs_lite(runs, monkeypatch) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     monkeypatch.setitem(sys.modules, "stable_whisper", None)  # as if stable-ts were not installed
     run = runs["long_gaps"]
@@ -357,7 +357,7 @@ def test_without_stable_ts_refinement_runs_lite(runs, monkeypatch) -> None:
 
 
 def test_refinement_can_be_cancelled(runs) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     run = runs["noisy"]
     with pytest.raises(errors.Cancelled):
@@ -365,7 +365,7 @@ def test_refinement_can_be_cancelled(runs) -> None:
 
 
 def test_cancelling_during_voice_activity_detection_stops_it(runs) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     calls = []
 
@@ -380,7 +380,7 @@ def test_cancelling_during_voice_activity_detection_stops_it(runs) -> None:
 
 
 def test_refinement_leaves_its_input_alone(runs) -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     run = runs["tone_bed"]
     before = run.raw.to_json()
@@ -390,7 +390,7 @@ def test_refinement_leaves_its_input_alone(runs) -> None:
 
 
 def test_an_empty_transcript_or_silent_audio_gives_no_cues() -> None:
-    from wavescribe.core.refine import refine_transcript
+    from wavescribe.core.refine.pipeline import refine_transcript
 
     silent = np.zeros(5 * synth.RATE, np.float32)
     assert refine_transcript(Transcript(), silent, RULES).segments == []

@@ -9,11 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from wavescribe.core.hallucination import drop_unspoken
-from wavescribe.core.speech_align import assign_regions, layout_words
-from wavescribe.core.speech_edges import refine_edges
+from wavescribe.core.refine.edge_sharpening import refine_edges
+from wavescribe.core.refine.hallucination import drop_unspoken
+from wavescribe.core.refine.vad import RATE, SpeechMap, regions_from_probs
+from wavescribe.core.refine.word_placement import assign_regions, layout_words
 from wavescribe.core.transcript import Segment, Word
-from wavescribe.core.vad import RATE, SpeechMap, regions_from_probs
 
 
 def words_at(*items: tuple[int, int, str]) -> list[Word]:

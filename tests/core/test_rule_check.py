@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wavescribe.core.rule_check import Rule, check, check_all, check_at
+from wavescribe.core.editing.rule_check import Rule, check, check_all, check_at
 from wavescribe.core.subtitle_rules import SubtitleRules, cue_violations
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript
 
@@ -134,7 +134,7 @@ def test_check_all_gives_indices_neighbours_and_the_media_end():
 
 
 def test_an_unknown_phrase_is_kept_not_dropped(monkeypatch):
-    import wavescribe.core.rule_check as rc
+    import wavescribe.core.editing.rule_check as rc
 
     monkeypatch.setattr(rc, "cue_violations", lambda *a, **k: ["something new"])
     (v,) = rc.check(Segment(0, 1000, "x"), RULES)

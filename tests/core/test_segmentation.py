@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wavescribe.core import line_breaks
-from wavescribe.core.cue_timing import apply_timing_rules
-from wavescribe.core.regroup import build_cues, group_words
+from wavescribe.core.refine import line_breaks
+from wavescribe.core.refine.display_timing import apply_timing_rules
+from wavescribe.core.refine.regroup import build_cues, group_words
 from wavescribe.core.subtitle_rules import SubtitleRules, cps, cue_violations, reading_chars
 from wavescribe.core.transcript import Segment, Word
 

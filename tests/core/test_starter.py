@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from local_http import serving
-from wavescribe.core import ct2_convert
-from wavescribe.core.catalog import load_catalog
 from wavescribe.core.errors import ModelNotFound
-from wavescribe.core.ggml_file import validate_ggml
-from wavescribe.core.model_store import ModelStore
-from wavescribe.core.starter import STARTER_ID, resolve_model
+from wavescribe.core.models import ct2_convert
+from wavescribe.core.models.catalog import load_catalog
+from wavescribe.core.models.ggml_file import validate_ggml
+from wavescribe.core.models.starter import STARTER_ID, resolve_model
+from wavescribe.core.models.store import ModelStore
 
 
 def test_first_use_converts_the_starter_model_once(tmp_path: Path):
@@ -64,7 +64,7 @@ def test_without_the_starter_the_catalog_default_downloads_on_first_use(
 def test_a_frozen_build_installs_its_bundled_starter_without_converting(
     tmp_path: Path, tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from wavescribe.core import starter
+    from wavescribe.core.models import starter
 
     # As in a frozen app: the converted file ships inside the bundle, no CTranslate2 package.
     monkeypatch.setattr(starter, "_bundled_starter", lambda: tiny_en_ggml)

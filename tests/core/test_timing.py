@@ -7,11 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from wavescribe.core.document import SubtitleDocument, UndoHistory
-from wavescribe.core.edits import Insert, SetTimes, Split
-from wavescribe.core.peaks import PeakPyramid
-from wavescribe.core.subtitle_rules import SubtitleRules
-from wavescribe.core.timing import (
+from wavescribe.core.audio.peaks import PeakPyramid
+from wavescribe.core.editing.commands import Insert, SetTimes, Split
+from wavescribe.core.editing.document import SubtitleDocument, UndoHistory
+from wavescribe.core.editing.timing_controller import (
     MIN_CUE_MS,
     Snapping,
     SnapTarget,
@@ -20,6 +19,7 @@ from wavescribe.core.timing import (
     silences,
     snap,
 )
+from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, Transcript, Word
 
 RULES = SubtitleRules(min_gap_ms=80)

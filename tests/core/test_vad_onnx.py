@@ -11,7 +11,8 @@ import pytest
 
 import speech_synth as synth
 from shared_data import JFK
-from wavescribe.core import errors, vad
+from wavescribe.core import errors
+from wavescribe.core.refine import vad
 
 CONDITIONS = ("long_gaps", "tone_bed", "noisy")
 
@@ -25,7 +26,7 @@ def _espeak(name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def jfk() -> np.ndarray:
-    from wavescribe.core.audio import load_audio
+    from wavescribe.core.audio.load import load_audio
 
     audio, _ = load_audio(JFK)
     return audio
@@ -56,7 +57,7 @@ def test_onnx_and_torch_silero_agree_on_speech_in_tone_and_noise(name: str) -> N
 def test_onnx_model_is_found_without_importing_silero_vad_or_torch() -> None:
     code = (
         "import sys, numpy\n"
-        "from wavescribe.core import vad\n"
+        "from wavescribe.core.refine import vad\n"
         "path = vad.onnx_model_path()\n"
         "probs, method = vad.silero_probabilities(numpy.zeros(16000, 'float32'), "
         "allow_torch=False)\n"

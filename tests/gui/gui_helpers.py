@@ -104,7 +104,7 @@ def show_editor(
     ``record_messages`` collects the status-bar messages in ``panel.messages``. The caller
     calls ``panel.shutdown()`` when done (fixtures do it after their yield).
     """
-    from wavescribe.gui.editor import EditorPanel
+    from wavescribe.gui.editor.editor_widget import EditorPanel
 
     panel = EditorPanel()
     qtbot.addWidget(panel)

@@ -12,8 +12,8 @@ from gui_helpers import show_editor
 from PySide6.QtCore import QPoint, Qt
 
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
-from wavescribe.gui.editor import EditorPanel
-from wavescribe.gui.segment_model import SegmentModel, parse_time
+from wavescribe.gui.editor.editor_widget import EditorPanel
+from wavescribe.gui.editor.segment_model import SegmentModel, parse_time
 
 RATE = 16000
 LEFT = Qt.MouseButton.LeftButton
@@ -189,7 +189,7 @@ def test_time_parsing():
 
 
 def test_the_shortcuts_sheet_lists_the_editor_actions(qtbot, editor):
-    from wavescribe.gui.shortcuts_help import ShortcutsDialog
+    from wavescribe.gui.editor.shortcuts_help import ShortcutsDialog
 
     dialog = ShortcutsDialog(editor)
     qtbot.addWidget(dialog)

@@ -18,15 +18,15 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from local_http import FileServer, Rule, serving
-from wavescribe.core.catalog import Catalog, parse_catalog
-from wavescribe.core.ct2_convert import starter_model_dir
-from wavescribe.core.download import DownloadProgress
 from wavescribe.core.errors import Cancelled, ConversionError
-from wavescribe.core.hardware import GB
-from wavescribe.core.model_store import ModelStore
-from wavescribe.gui.model_manager import ModelManagerDialog
-from wavescribe.gui.model_table import DEFAULT, LANGUAGES, MEMORY, QUANT, SIZE, STATUS
-from wavescribe.gui.model_tasks import _in_child_process
+from wavescribe.core.models.catalog import Catalog, parse_catalog
+from wavescribe.core.models.ct2_convert import starter_model_dir
+from wavescribe.core.models.download import DownloadProgress
+from wavescribe.core.models.hardware_fit import GB
+from wavescribe.core.models.store import ModelStore
+from wavescribe.gui.models.manager import ModelManagerDialog
+from wavescribe.gui.models.table import DEFAULT, LANGUAGES, MEMORY, QUANT, SIZE, STATUS
+from wavescribe.gui.models.tasks import _in_child_process
 
 TINY = os.urandom(300_000)
 SLOW = os.urandom(2_000_000)

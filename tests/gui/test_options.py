@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from shared_data import JFK
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import options
 from wavescribe.gui.jobs import JobState

@@ -14,10 +14,10 @@ from gui_helpers import visible_boxes
 from PySide6.QtCore import QEvent, QObject
 
 from shared_data import JFK
-from wavescribe.core.peaks import PeakPyramid, cache_path_for
+from wavescribe.core.audio.peaks import PeakPyramid, cache_path_for
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import projects
-from wavescribe.gui.timeline_peaks import (
+from wavescribe.gui.editor.timeline.peak_loader import (
     decode_with_peaks,
     load_cached_peaks,
     peak_cache_path,

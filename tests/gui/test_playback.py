@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from wavescribe.gui.playback import (
+from wavescribe.gui.editor.playback import (
     SPEEDS,
     PlaybackCursor,
     Player,
@@ -302,7 +302,7 @@ def test_without_a_device_play_reports_why(qtbot):
 @pytest.fixture
 def editor(qtbot):
     from wavescribe.core.transcript import Segment, SourceInfo, Transcript
-    from wavescribe.gui.editor import EditorPanel
+    from wavescribe.gui.editor.editor_widget import EditorPanel
 
     panel = EditorPanel()
     qtbot.addWidget(panel)

@@ -14,7 +14,7 @@ import pytest
 from gui_helpers import visible_boxes, wait_state
 
 from shared_data import JFK
-from wavescribe.core.autosave import AutosaveStore
+from wavescribe.core.project.autosave import AutosaveStore
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import projects
 from wavescribe.gui.jobs import JobState
@@ -45,7 +45,7 @@ def test_save_then_open_gives_back_the_transcript_and_its_audio(
 def test_a_dropped_project_file_opens_as_a_project(window, qtbot, tmp_path, monkeypatch):
     from gui_helpers import drop_files
 
-    from wavescribe.core.project import Project
+    from wavescribe.core.project.project_file import Project
 
     path = tmp_path / "dropped.wsproj"
     Project.for_audio(JFK, transcript()).save(path)
@@ -58,7 +58,7 @@ def test_a_dropped_project_file_opens_as_a_project(window, qtbot, tmp_path, monk
 
 
 def test_opening_a_project_whose_audio_moved_asks_for_it(window, qtbot, tmp_path, monkeypatch):
-    from wavescribe.core.project import Project
+    from wavescribe.core.project.project_file import Project
 
     audio = tmp_path / "old" / "speech.flac"
     audio.parent.mkdir()

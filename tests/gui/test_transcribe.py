@@ -20,7 +20,7 @@ from gui_helpers import (
 from PySide6.QtCore import Qt
 
 from shared_data import JFK
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.gui.jobs import JobQueueModel, JobState
 
 

@@ -10,10 +10,10 @@ from gui_helpers import show_editor
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QUndoStack
 
-from wavescribe.core.edits import Delete, Insert, MergeWithNext, SetText, SetTimes, Split
+from wavescribe.core.editing.commands import Delete, Insert, MergeWithNext, SetText, SetTimes, Split
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
-from wavescribe.gui.editor import EditorPanel
-from wavescribe.gui.undo import CoreCommand
+from wavescribe.gui.editor.editor_widget import EditorPanel
+from wavescribe.gui.editor.undo import CoreCommand
 
 LEFT = Qt.MouseButton.LeftButton
 Y = 80

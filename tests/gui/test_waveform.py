@@ -8,8 +8,12 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from wavescribe.gui.timeline_geometry import MIN_MS_PER_PX, Viewport, ruler_label, tick_step
-from wavescribe.gui.timeline_peaks import decode_with_peaks, load_cached_peaks, peak_cache_path
+from wavescribe.gui.editor.timeline.geometry import MIN_MS_PER_PX, Viewport, ruler_label, tick_step
+from wavescribe.gui.editor.timeline.peak_loader import (
+    decode_with_peaks,
+    load_cached_peaks,
+    peak_cache_path,
+)
 
 
 def test_pixels_and_milliseconds_map_both_ways_and_clamp_to_the_audio():

@@ -10,10 +10,10 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 
-from wavescribe.core.timing import SnapTarget
+from wavescribe.core.editing.timing_controller import SnapTarget
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
-from wavescribe.gui.editor import EditorPanel
-from wavescribe.gui.timeline_markers import REFUSED_COLOR, SNAP_COLOR
+from wavescribe.gui.editor.editor_widget import EditorPanel
+from wavescribe.gui.editor.timeline.markers import REFUSED_COLOR, SNAP_COLOR
 
 LEFT = Qt.MouseButton.LeftButton
 Y = 80  # a row inside the cue area, above the word ticks

@@ -48,7 +48,7 @@ def add_parser(sub: Any) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     from wavescribe.core.errors import ModelNotFound
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
     installed = {m.id: m for m in store.installed()}
@@ -84,7 +84,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _source_present(model_id: str) -> bool:
-    from wavescribe.core import starter
+    from wavescribe.core.models import starter
 
     if model_id == starter.STARTER_ID:
         return starter.starter_available()
@@ -96,7 +96,7 @@ def _source_present(model_id: str) -> bool:
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     progress = ProgressLine(sys.stderr, prefix=f"{args.model_id}: ")
     model = ModelStore().download(
@@ -122,12 +122,12 @@ def download_reporter(progress: ProgressLine) -> Callable[[Any], None]:
 
 def run_import(args: argparse.Namespace) -> int:
     from wavescribe.core.errors import InputNotFound
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
     src = Path(args.path).expanduser()
     if src.is_dir():
-        from wavescribe.core.starter import import_ct2_folder
+        from wavescribe.core.models.starter import import_ct2_folder
 
         progress = ProgressLine(sys.stderr, prefix=f"{src.name}: ")
         model_id = args.model_id or f"{src.name}-{args.quantize}"
@@ -144,7 +144,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     ModelStore().remove(args.model_id)
     print(f"Removed {args.model_id}")
@@ -152,7 +152,7 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_default(args: argparse.Namespace) -> int:
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     ModelStore().set_default(args.model_id)
     print(f"Default model: {args.model_id}")

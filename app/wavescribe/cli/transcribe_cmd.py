@@ -12,7 +12,7 @@ from typing import Any
 
 from wavescribe.cli.progress import ProgressLine
 from wavescribe.core import errors
-from wavescribe.core.engine_options import TranscribeOptions, default_threads
+from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.subtitle_rules import SubtitleRules
 
 OUTPUT_FORMATS = ("srt", "vtt", "txt", "json")
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     progress = ProgressLine(_NullStream() if args.quiet else sys.stderr)
     model_path = _resolve_model(args.model, progress)
 
-    from wavescribe.core.engine import Engine
+    from wavescribe.core.engine.client import Engine
 
     status = EXIT_OK
     with Engine(model_path, use_gpu=options.use_gpu) as engine, _cancel_on_sigint(engine, progress):
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _start_engine(engine: Any, progress: ProgressLine) -> None:
     """Load the model now, so the device in use (and a GPU fallback) is said before any job."""
-    from wavescribe.core.engine import Warning_
+    from wavescribe.core.engine.client import Warning_
 
     def on_event(ev: Any) -> None:
         if isinstance(ev, Warning_):
@@ -122,7 +122,7 @@ def _transcribe_one(
     progress: ProgressLine,
 ) -> None:
     from wavescribe.core import formats as subtitle_formats
-    from wavescribe.core.engine import Progress, SegmentDecoded, Warning_
+    from wavescribe.core.engine.client import Progress, SegmentDecoded, Warning_
 
     progress.prefix = f"{src.name}: "
     last_text = ""
@@ -154,7 +154,7 @@ def _transcribe_one(
 
 def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
     from wavescribe.cli.models_cmd import download_reporter
-    from wavescribe.core.starter import resolve_model
+    from wavescribe.core.models.starter import resolve_model
 
     path = resolve_model(
         spec,

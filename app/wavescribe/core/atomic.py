@@ -7,11 +7,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], mode: str = "w", **kw: object) -> Iterator[IO]:
+def atomic_writer(path: str | os.PathLike[str], mode: str = "w", **kw: object) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on success fsync and rename it over ``path``.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and ``path``

@@ -56,7 +56,7 @@ def cue_violations(
 ) -> list[str]:
     """The rules this cue breaks, as short phrases; empty if it keeps them all.
 
-    :mod:`wavescribe.core.rule_check` reads these phrases back (kind, value, limit): change
+    :mod:`wavescribe.core.editing.rule_check` reads these phrases back (kind, value, limit): change
     their wording there too.
 
     Excused, as "where the speech allows": a line or a duration that one word alone exceeds, and

@@ -41,14 +41,14 @@ def versions() -> list[tuple[str, str]]:
 
 def probe_backend() -> str:
     """whisper.cpp's system info from a child process (blocking: run it off the GUI thread)."""
-    from wavescribe.core.hardware import whisper_system_info
+    from wavescribe.core.models.hardware_fit import whisper_system_info
 
     return whisper_system_info()
 
 
 def describe_backend(system_info: str) -> str:
     """One line: the GPU backend if the build has one, else the CPU features it uses."""
-    from wavescribe.core.hardware import parse_system_info
+    from wavescribe.core.models.hardware_fit import parse_system_info
 
     return parse_system_info(system_info).summary
 

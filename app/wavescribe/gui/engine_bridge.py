@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 
 if TYPE_CHECKING:
-    from wavescribe.core.engine import Engine
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.models.store import ModelStore
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the GUI per job
 
@@ -256,9 +256,9 @@ class EngineBridge(QObject):
 
     def _transcribe(self, req: _Request) -> Any:
         from wavescribe.core import errors
-        from wavescribe.core.audio import probe
-        from wavescribe.core.engine import Progress, SegmentDecoded, Warning_
-        from wavescribe.core.starter import resolve_model
+        from wavescribe.core.audio.load import probe
+        from wavescribe.core.engine.client import Progress, SegmentDecoded, Warning_
+        from wavescribe.core.models.starter import resolve_model
 
         info = probe(req.path)  # a bad file fails before any model work
         to_gui(self.probed.emit, req.job_id, info)
@@ -302,7 +302,7 @@ class EngineBridge(QObject):
                 to_gui(self.device_info.emit, *device)
 
     def _engine_for(self, model_path: str, use_gpu: bool = True) -> Engine:
-        from wavescribe.core.engine import Engine
+        from wavescribe.core.engine.client import Engine
 
         key = (model_path, use_gpu)
         with self._cond:

@@ -131,7 +131,7 @@ def explain(exc: BaseException) -> Explanation:
 
 
 def _project_advice() -> list[tuple[type[BaseException], str, str]]:
-    from wavescribe.core import project
+    from wavescribe.core.project import project_file as project
 
     return [
         (

@@ -17,7 +17,7 @@ from wavescribe.gui.resources import app_icon
 def describe_model(spec: str | None = None, store: object | None = None) -> str:
     """One or two sentences saying which model a new job will use (runs off the GUI thread)."""
     from wavescribe.core.errors import ModelError
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     store = store if store is not None else ModelStore()
     assert isinstance(store, ModelStore)
@@ -26,7 +26,7 @@ def describe_model(spec: str | None = None, store: object | None = None) -> str:
     except ModelError as exc:
         if spec not in (None, "tiny.en-starter"):
             return f"The chosen model cannot be used: {exc} Choose another in Options or Models…"
-        from wavescribe.core.starter import starter_available
+        from wavescribe.core.models.starter import starter_available
 
         if starter_available():
             return (

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Segment, Transcript
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -30,18 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.gui import export, settings
+from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import Job, JobState
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
-from wavescribe.gui.transcript_view import TranscriptView
 from wavescribe.gui.workspace import Workspace
 
 if TYPE_CHECKING:
-    from wavescribe.core.model_store import ModelStore
-    from wavescribe.gui.editor import EditorPanel
+    from wavescribe.core.models.store import ModelStore
+    from wavescribe.gui.editor.editor_widget import EditorPanel
 
 MEDIA_SUFFIXES = (
     *(".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".amr", ".wma", ".aiff"),
@@ -73,12 +73,12 @@ def _key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
 EDITOR_DEPENDENCIES = (
     "numpy",
     "audiotsm",
-    "wavescribe.core.audio",
-    "wavescribe.core.document",
-    "wavescribe.core.edits",
-    "wavescribe.core.peaks",
-    "wavescribe.core.rule_check",
-    "wavescribe.core.timing",
+    "wavescribe.core.audio.load",
+    "wavescribe.core.editing.document",
+    "wavescribe.core.editing.commands",
+    "wavescribe.core.audio.peaks",
+    "wavescribe.core.editing.rule_check",
+    "wavescribe.core.editing.timing_controller",
 )
 
 
@@ -256,11 +256,11 @@ class MainWindow(QMainWindow):
 
     def open_models(self) -> None:
         try:
-            from wavescribe.gui.model_manager import ModelManagerDialog
+            from wavescribe.gui.models.manager import ModelManagerDialog
         except ImportError:
             QMessageBox.information(self, "Models", "The model manager is not available yet.")
             return
-        from wavescribe.core.model_store import ModelStore
+        from wavescribe.core.models.store import ModelStore
 
         def refresh(*_: object) -> None:
             self.first_run.refresh_model(self.workspace.default_model)
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
     def _ensure_editor(self) -> EditorPanel:
         if self.editor is not None:
             return self.editor
-        from wavescribe.gui.editor import EditorPanel
+        from wavescribe.gui.editor.editor_widget import EditorPanel
 
         editor = self.editor = EditorPanel()
         self.lower_pages.addWidget(editor)

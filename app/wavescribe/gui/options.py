@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wavescribe.core.engine_options import TranscribeOptions, default_threads
+from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
@@ -184,7 +184,7 @@ class OptionsDialog(QDialog):
 
 
 def _installed_model_ids() -> list[str]:
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
     return [m.id for m in ModelStore().installed()]
 

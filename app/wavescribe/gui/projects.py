@@ -3,7 +3,8 @@
 * Save / Save As write the shown transcript, its audio path and options as a ``.wsproj`` file.
 * Open reads one; when its audio has moved, the user is asked to find it (or opens it without).
 * The waveform's peaks are kept beside the project (``talk.wspeaks``): written on save, read
-  first on open (``gui.timeline_peaks``), so a re-opened long file shows its waveform at once.
+  first on open (``gui.editor.timeline.peak_loader``), so a re-opened long file shows its waveform
+  at once.
 * Every finished transcript is autosaved (each job is its own autosave session) when it finishes,
   and again on a timer whenever it changed (``Job.revision``); a clean exit removes the autosaves,
   a crash leaves them, and the next start offers them back.
@@ -28,8 +29,8 @@ from wavescribe.gui.errors import show_error
 from wavescribe.gui.jobs import Job, JobState
 
 if TYPE_CHECKING:
-    from wavescribe.core.autosave import AutosaveStore, RecoveryItem
-    from wavescribe.core.project import Project
+    from wavescribe.core.project.autosave import AutosaveStore, RecoveryItem
+    from wavescribe.core.project.project_file import Project
     from wavescribe.gui.workspace import Workspace
 
 PROJECT_FILTER = "Wavescribe projects (*.wsproj)"
@@ -95,8 +96,8 @@ class ProjectActions(QObject):
         transcript, options, audio = job.transcript, job.options, job.path
 
         def write() -> Project:
-            from wavescribe.core.project import Project
-            from wavescribe.gui.timeline_peaks import store_peaks_beside
+            from wavescribe.core.project.project_file import Project
+            from wavescribe.gui.editor.timeline.peak_loader import store_peaks_beside
 
             saved = self._projects.get(job.id) or Project.for_audio(audio, transcript, options)
             saved.transcript, saved.options = transcript, options
@@ -119,7 +120,7 @@ class ProjectActions(QObject):
         settings.set_dir(settings.LAST_PROJECT_DIR, path.parent)
 
         def load() -> tuple[Project, Path | None]:
-            from wavescribe.core.project import Project
+            from wavescribe.core.project.project_file import Project
 
             project = Project.load(path)
             return project, project.resolve_audio()
@@ -176,7 +177,9 @@ class ProjectActions(QObject):
 
     def _add(self, project: Project, audio: Path) -> Job:
         if project.path is not None:  # before the editor asks where the peaks are
-            from wavescribe.gui.timeline_peaks import remember_project  # numpy: not at start-up
+            from wavescribe.gui.editor.timeline.peak_loader import (
+                remember_project,  # numpy: not at start-up
+            )
 
             remember_project(audio, project.path)
         job = self._workspace.add_transcript(audio, project.transcript)
@@ -207,7 +210,7 @@ class ProjectActions(QObject):
             self._run_after()
             return
         if not self._session:
-            from wavescribe.core.autosave import new_session_id
+            from wavescribe.core.project.autosave import new_session_id
 
             self._session = new_session_id()
         work = [(f"{self._session}-j{j.id}", j, self._projects.get(j.id)) for j in jobs]
@@ -306,7 +309,7 @@ class ProjectActions(QObject):
 
 
 def _store() -> AutosaveStore:
-    from wavescribe.core.autosave import AutosaveStore
+    from wavescribe.core.project.autosave import AutosaveStore
 
     return AutosaveStore()
 
@@ -323,7 +326,7 @@ def _discard_later(items: list[RecoveryItem]) -> None:
 
 def _project_for(job: Job) -> Project:
     from wavescribe.core.errors import InputNotFound
-    from wavescribe.core.project import Project
+    from wavescribe.core.project.project_file import Project
 
     try:
         return Project.for_audio(job.path, job.transcript or Transcript(), job.options)

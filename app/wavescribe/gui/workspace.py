@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from wavescribe.core.engine_options import TranscribeOptions
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import options as options_mod
 from wavescribe.gui import settings
@@ -25,7 +25,7 @@ from wavescribe.gui.errors import show_error
 from wavescribe.gui.jobs import Job, JobQueueModel, JobState
 
 if TYPE_CHECKING:
-    from wavescribe.core.model_store import ModelStore
+    from wavescribe.core.models.store import ModelStore
 
 PROJECT_SUFFIX = ".wsproj"  # the same as core.project's; not imported, to keep start-up light
 

@@ -1,0 +1,1 @@
+"""The engine: whisper.cpp in a worker process, the options a job asks of it, words from tokens."""

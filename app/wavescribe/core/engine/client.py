@@ -1,0 +1,236 @@
+"""The transcription engine as the caller sees it: one worker process, loaded once, many jobs.
+
+``Engine.transcribe`` blocks the calling thread (the CLI's main thread, or a GUI worker thread)
+while the child process decodes and transcribes, and streams events to ``on_event``. ``cancel``
+may be called from any thread or a signal handler: the child's abort callback stops whisper.cpp;
+if it has not stopped within ``CANCEL_GRACE_S`` the child is killed. A child that dies raises
+``EngineCrashed`` and the next job starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wavescribe.core import errors
+from wavescribe.core.engine.compute_device import ComputeDevice
+from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.transcript import Segment, Transcript
+
+CANCEL_GRACE_S = 1.0
+LOAD_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """``stage`` is one of decode, load, transcribe, refine; ``fraction`` 0..1 within it."""
+
+    stage: str
+    fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentDecoded:
+    segment: Segment
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    message: str
+
+
+Event = Progress | SegmentDecoded | Warning_
+EventCallback = Callable[[Event], None]
+
+
+class Engine:
+    """A whisper.cpp model loaded in a child process. Use as a context manager or call close()."""
+
+    def __init__(self, model_path: str | os.PathLike[str], *, use_gpu: bool = True) -> None:
+        from wavescribe.core.models.ggml_file import validate_ggml
+
+        self.model_path = str(model_path)
+        self.model_info = validate_ggml(self.model_path)  # never hand whisper.cpp a bad file
+        self.use_gpu = use_gpu
+        self.system_info: dict[str, Any] = {}
+        self.device: ComputeDevice | None = None  # known once the worker has loaded the model
+        self._ctx = mp.get_context("spawn")
+        self._proc: Any = None
+        self._conn: Any = None
+        self._cancel = self._ctx.Event()
+        self._cancel_requested_at: float | None = None
+        self._lock = threading.Lock()
+        self._log_path = ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, on_event: EventCallback | None = None) -> None:
+        """Spawn the worker and load the model (done lazily by ``transcribe`` too)."""
+        if self._proc is not None and self._proc.is_alive():
+            return
+        self._discard_worker()
+        fd, self._log_path = tempfile.mkstemp(prefix="wavescribe-engine-", suffix=".log")
+        os.close(fd)
+        parent, child = self._ctx.Pipe()
+        from wavescribe.core.engine.worker import worker_main
+
+        self._cancel.clear()
+        self._proc = self._ctx.Process(
+            target=worker_main,
+            args=(child, self._cancel, self.model_path, self.use_gpu, self._log_path),
+            name="wavescribe-engine",
+            daemon=True,
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        if on_event:
+            on_event(Progress("load", 0.0))
+        msg = self._receive(timeout=LOAD_TIMEOUT_S, what="loading the model")
+        if msg[0] == "error":
+            self._discard_worker()
+            raise _error_from(msg[1], msg[2])
+        self.system_info = msg[1]
+        self.device = ComputeDevice.from_dict(msg[1]["device"]) if "device" in msg[1] else None
+        if on_event:
+            if self.device is not None and self.device.fallback:
+                on_event(Warning_(self.device.fallback))
+            on_event(Progress("load", 1.0))
+
+    def close(self) -> None:
+        """Stop the worker process (politely, then by force)."""
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self._conn.send(("quit",))
+            self._proc.join(2.0)
+        self._discard_worker()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- jobs ------------------------------------------------------------------------------
+    def transcribe(
+        self,
+        path: str | os.PathLike[str],
+        options: TranscribeOptions | None = None,
+        on_event: EventCallback | None = None,
+    ) -> Transcript:
+        """Transcribe one file; raises InputError, EngineError, EngineCrashed or Cancelled."""
+        from wavescribe.core.audio.load import probe
+
+        options = options or TranscribeOptions()
+        probe(path)  # fail fast, in this process, on missing or non-audio input
+        with self._lock:
+            self._cancel_requested_at = None
+            self.start(on_event)
+            self._cancel.clear()
+            self._conn.send(("transcribe", str(path), options.to_dict()))
+            while True:
+                msg = self._receive(timeout=None, what=f"transcribing {Path(path).name}")
+                kind = msg[0]
+                if kind == "progress" and on_event:
+                    on_event(Progress(msg[1], float(msg[2])))
+                elif kind == "segment" and on_event:
+                    on_event(SegmentDecoded(Segment.from_dict(msg[1])))
+                elif kind == "warning" and on_event:
+                    on_event(Warning_(msg[1]))
+                elif kind == "done":
+                    return Transcript.from_dict(msg[1])
+                elif kind == "cancelled":
+                    raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
+                elif kind == "error":
+                    raise _error_from(msg[1], msg[2])
+
+    def cancel(self) -> None:
+        """Ask the running job to stop; safe from any thread and from signal handlers."""
+        self._cancel.set()
+        if self._cancel_requested_at is None:
+            self._cancel_requested_at = time.monotonic()
+
+    # -- internals -------------------------------------------------------------------------
+    def _receive(self, timeout: float | None, what: str) -> tuple[Any, ...]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            asked = self._cancel_requested_at
+            if asked is not None and time.monotonic() - asked > CANCEL_GRACE_S:
+                # The native code did not honour the abort callback in time: kill it.
+                self._discard_worker()
+                raise errors.Cancelled(f"{what} cancelled")
+            try:
+                if self._conn.poll(0.05):
+                    message: tuple[Any, ...] = self._conn.recv()
+                    return message
+            except (EOFError, OSError):
+                pass
+            else:
+                if self._proc.is_alive():
+                    if deadline is not None and time.monotonic() > deadline:
+                        self._discard_worker()
+                        raise errors.EngineError(f"the engine timed out while {what}")
+                    continue
+            if asked is not None:
+                self._discard_worker()
+                raise errors.Cancelled(f"{what} cancelled")
+            raise self._crash_error(what)
+
+    def _crash_error(self, what: str) -> errors.EngineCrashed:
+        self._proc.join(1.0)
+        code = self._proc.exitcode
+        if code is not None and code < 0:
+            try:
+                how = f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was killed by signal {-code}"
+        else:
+            how = f"exited unexpectedly (code {code})"
+        last = _last_log_line(self._log_path)
+        self._discard_worker()
+        detail = f" Last engine message: {last}" if last else ""
+        return errors.EngineCrashed(
+            f"The whisper.cpp engine {how} while {what}; nothing was written and the app is "
+            f"unharmed. Try again, or try another model.{detail}"
+        )
+
+    def _discard_worker(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5.0)
+            self._proc = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._log_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self._log_path)
+            self._log_path = ""
+
+
+def _error_from(name: str, message: str) -> errors.WavescribeError:
+    cls = getattr(errors, name, None)
+    if isinstance(cls, type) and issubclass(cls, errors.WavescribeError):
+        return cls(message)
+    return errors.EngineError(message)
+
+
+def _last_log_line(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 4096))
+            lines = f.read().decode("utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    interesting = [ln for ln in lines if "assert" in ln.lower() or "error" in ln.lower()]
+    return (interesting or lines or [""])[-1].strip()[:300]

@@ -1,0 +1,294 @@
+"""The engine's child process: decodes audio and runs whisper.cpp (and refinement) on it.
+
+Whisper.cpp runs here, not in the caller, so that an abort or a segfault in native code kills only
+this process; the parent (CLI or GUI, with the user's unsaved edits) reports it and carries on.
+The parent talks to us over a ``multiprocessing`` pipe with plain tuples (see ``engine.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event
+from typing import Any
+
+from wavescribe.core import errors
+from wavescribe.core.engine.openmp_policy import choose_wait_policy, idle_cores
+from wavescribe.core.engine.options import TranscribeOptions, default_threads
+from wavescribe.core.engine.word_grouping import words_from_tokens
+from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
+
+
+def worker_main(
+    conn: Connection, cancel: Event, model_path: str, use_gpu: bool, log_path: str
+) -> None:
+    """Entry point of the child: load the model once, then serve requests until told to quit."""
+    # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # whisper.cpp's OpenMP threads spin while they wait for each other: fastest on free cores,
+    # slow when another process holds one. Decided from the CPUs' use now, before libgomp
+    # loads (it does with _pywhispercpp, imported below); see core/openmp_policy.py.
+    policy = choose_wait_policy(os.environ, default_threads(), idle_cores(os.cpu_count() or 1))
+    if policy is not None:
+        os.environ["OMP_WAIT_POLICY"] = policy
+    _redirect_native_stderr(log_path)
+    try:
+        ctx = _load_model(model_path, use_gpu)
+    except errors.WavescribeError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    conn.send(("ready", _system_info(log_path, use_gpu)))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "quit":
+            return
+        if msg[0] == "transcribe":
+            _, path, options = msg
+            _serve_transcribe(conn, cancel, ctx, model_path, path, options)
+
+
+def _serve_transcribe(
+    conn: Connection, cancel: Event, ctx: Any, model_path: str, path: str, options: dict[str, Any]
+) -> None:
+    try:
+        transcript = transcribe_in_worker(
+            ctx,
+            model_path,
+            path,
+            TranscribeOptions.from_dict(options),
+            send=conn.send,
+            cancelled=cancel.is_set,
+        )
+    except errors.Cancelled:
+        conn.send(("cancelled",))
+    except errors.WavescribeError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+    except MemoryError:
+        conn.send(("error", "EngineError", f"out of memory while transcribing {path}"))
+    except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
+        traceback.print_exc()
+        conn.send(("error", "EngineError", f"internal error: {exc!r}"))
+    else:
+        conn.send(("done", transcript.to_dict()))
+
+
+def transcribe_in_worker(
+    ctx: Any,
+    model_path: str,
+    path: str,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+) -> Transcript:
+    """Decode ``path``, run whisper.cpp and (optionally) refine; stream events via ``send``."""
+    from wavescribe.core.audio.load import load_audio
+
+    if options.refine:
+        from wavescribe.core.refine.pipeline import warm_up_in_background
+
+        # The stable-ts/torch import and Silero load (~1.7 s; ONNX Runtime's where torch is
+        # missing, as in the packaged app) overlap decoding and whisper.cpp, which releases the
+        # GIL while it runs.
+        warm_up_in_background()
+    send(("progress", "decode", 0.0))
+    audio, info = load_audio(
+        path, progress=lambda f: send(("progress", "decode", f)), cancel=cancelled
+    )
+    segments, language = run_whisper(ctx, audio, options, send, cancelled)
+    transcript = Transcript(
+        segments=segments,
+        language=language,
+        source=SourceInfo(
+            path=os.path.abspath(path),
+            duration_ms=info.duration_ms,
+            container=info.container,
+            codec=info.codec,
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+        ),
+        model=os.path.basename(model_path),
+    )
+    transcript.metadata["refined"] = False
+    if options.refine:
+        transcript = _refine(transcript, audio, options, send, cancelled)
+    return transcript
+
+
+def _refine(
+    transcript: Transcript, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> Transcript:
+    try:
+        from wavescribe.core.refine.pipeline import RefinementUnavailable, refine_transcript
+    except ImportError as exc:  # pragma: no cover - only without the refine module
+        transcript.metadata["refine_skipped"] = f"refinement module missing: {exc}"
+        return transcript
+    send(("progress", "refine", 0.0))
+    try:
+        refined = refine_transcript(transcript, audio, options.rules, cancelled=cancelled)
+    except RefinementUnavailable as exc:  # not raised since the lite path (no stable-ts) exists
+        transcript.metadata["refine_skipped"] = str(exc)
+        send(("warning", f"timing refinement skipped: {exc}"))
+        return transcript
+    except errors.Cancelled:
+        raise
+    except Exception as exc:  # a refinement bug must not cost the user the transcript
+        traceback.print_exc()
+        transcript.metadata["refine_skipped"] = f"refinement failed: {exc!r}"
+        send(("warning", f"timing refinement failed ({exc!r}); timings are whisper.cpp's own"))
+        return transcript
+    send(("progress", "refine", 1.0))
+    return refined
+
+
+def run_whisper(
+    ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> tuple[list[Segment], str | None]:
+    """Run ``whisper_full`` with word-level token timings; each new segment is sent as decoded."""
+    import _pywhispercpp as pw
+
+    if not pw.whisper_is_multilingual(ctx):
+        # English-only models have no language tokens: "auto" would pick a random language.
+        if options.language not in ("auto", "en", ""):
+            send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
+        options.language, options.translate = "en", False
+    from wavescribe.core.engine.chunking import plan_chunks
+
+    eot = pw.whisper_token_eot(ctx)
+    segments: list[Segment] = []
+    chunks = plan_chunks(audio)
+    done = 0  # samples of the chunks already transcribed, for overall progress
+    offset_ms = 0
+    language: str | None = None
+
+    def on_new_segments(cb_ctx: Any, n_new: int, *_: Any) -> None:
+        n = pw.whisper_full_n_segments(cb_ctx)
+        for i in range(n - n_new, n):
+            seg = _segment_at(pw, cb_ctx, i, eot, offset_ms)
+            if seg is not None:
+                segments.append(seg)
+                send(("segment", seg.to_dict()))
+
+    def on_progress(*args: Any) -> None:
+        pct = next((a for a in args if isinstance(a, int)), None)
+        if pct is not None:
+            within = min(1.0, max(0.0, pct / 100.0)) * (chunk_end - chunk_start)
+            send(("progress", "transcribe", (done + within) / max(1, audio.size)))
+
+    send(("progress", "transcribe", 0.0))
+    for chunk_start, chunk_end in chunks:
+        # A fresh parameter struct per piece; after the first, the detected language is kept.
+        params = _full_params(pw, options)
+        pw.assign_new_segment_callback(params, on_new_segments)
+        pw.assign_progress_callback(params, on_progress)
+        pw.assign_abort_callback(params, cancelled)
+        offset_ms = chunk_start * 1000 // 16000
+        piece = audio[chunk_start:chunk_end]  # a view: no copy
+        rc = pw.whisper_full(ctx, params, piece, piece.size)
+        if cancelled():
+            raise errors.Cancelled("transcription cancelled")
+        if rc != 0:
+            raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
+        lang_id = pw.whisper_full_lang_id(ctx)
+        if language is None and lang_id >= 0:
+            language = pw.whisper_lang_str(lang_id)
+            if options.language == "auto":
+                options.language = language
+        done += chunk_end - chunk_start
+    send(("progress", "transcribe", 1.0))
+    return segments, language
+
+
+def _full_params(pw: Any, options: TranscribeOptions) -> Any:
+    # Every parameter is set on a fresh struct each call: pywhispercpp's Model keeps them between
+    # calls, which silently turned later jobs word-level (see NOTES).
+    if options.beam_size > 1:
+        params = pw.whisper_full_default_params(
+            pw.whisper_sampling_strategy.WHISPER_SAMPLING_BEAM_SEARCH
+        )
+        params.beam_search = {"beam_size": options.beam_size, "patience": -1.0}
+    else:
+        params = pw.whisper_full_default_params(
+            pw.whisper_sampling_strategy.WHISPER_SAMPLING_GREEDY
+        )
+    # Candidates for temperature-fallback retries, in both modes (as whisper-cli and Whisper do).
+    params.greedy = {"best_of": 5}
+    params.n_threads = options.threads
+    params.language = options.language or "auto"
+    params.detect_language = False
+    params.translate = options.translate
+    params.token_timestamps = True
+    params.print_progress = False
+    params.print_realtime = False
+    params.print_timestamps = False
+    params.print_special = False
+    if options.initial_prompt:
+        params.initial_prompt = options.initial_prompt
+    return params
+
+
+def _segment_at(pw: Any, ctx: Any, i: int, eot: int, offset_ms: int = 0) -> Segment | None:
+    text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
+    start = offset_ms + 10 * pw.whisper_full_get_segment_t0(ctx, i)
+    end = offset_ms + 10 * pw.whisper_full_get_segment_t1(ctx, i)
+    tokens = []
+    for j in range(pw.whisper_full_n_tokens(ctx, i)):
+        data = pw.whisper_full_get_token_data(ctx, i, j)
+        if data.id >= eot:  # timestamps, language and task tokens carry no text
+            continue
+        t0, t1 = offset_ms + 10 * data.t0, offset_ms + 10 * data.t1
+        tokens.append((pw.whisper_token_to_bytes(ctx, data.id), t0, t1, data.p))
+    words = words_from_tokens(tokens, start, end)
+    if not text.strip() and not words:
+        return None
+    return Segment(start=start, end=max(start, end), text=text.strip(), words=words)
+
+
+def _load_model(model_path: str, use_gpu: bool) -> Any:
+    import _pywhispercpp as pw
+
+    cparams = pw.whisper_context_default_params()
+    cparams.use_gpu = use_gpu
+    ctx = pw.whisper_init_from_file_with_params(model_path, cparams)
+    if ctx is None or getattr(ctx, "ptr", 1) is None:
+        raise errors.ModelCorrupt(f"whisper.cpp could not load {os.path.basename(model_path)}")
+    return ctx
+
+
+def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
+    """whisper.cpp's build features, and the device it chose while loading (from its log)."""
+    import _pywhispercpp as pw
+
+    from wavescribe.core.engine.compute_device import detect_device
+    from wavescribe.core.models.hardware_fit import whisper_library_names, with_library_backends
+
+    info = pw.whisper_print_system_info().strip()
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+    except OSError:
+        log = ""
+    libraries = whisper_library_names()
+    info = with_library_backends(info, libraries)
+    device = detect_device(log, info, use_gpu, libraries)
+    return {
+        "system_info": info,
+        "device": device.to_dict(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+    }
+
+
+def _redirect_native_stderr(log_path: str) -> None:
+    """Send whisper.cpp's log and any native assertion message to a file the parent can read."""
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+
+
+__all__ = ["Word", "run_whisper", "transcribe_in_worker", "worker_main"]

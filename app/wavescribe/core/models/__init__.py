@@ -1,0 +1,1 @@
+"""Models: the catalog, the installed store, downloads, the starter model, CTranslate2 → GGML."""

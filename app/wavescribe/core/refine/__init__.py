@@ -1,0 +1,1 @@
+"""Refinement: whisper.cpp's rough word times → words inside the speech → cues cut to the rules."""

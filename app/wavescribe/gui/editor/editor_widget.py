@@ -1,0 +1,370 @@
+"""The editor: the waveform timeline above the segment list, one undo stack, the shortcuts.
+
+Everything that changes the transcript is a core command pushed on the :class:`EditStack`; the
+waveform, the list and the job's autosave revision all follow the stack's ``changed`` signal.
+The transcript object is the job's own, edited in place, so Save and Export see the edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QScrollBar,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wavescribe.core.audio.peaks import PeakPyramid
+from wavescribe.core.editing.commands import Delete, MergeWithNext
+from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
+from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
+from wavescribe.core.transcript import Transcript
+from wavescribe.gui.editor.find_replace import FindReplaceDialog
+from wavescribe.gui.editor.playback import Player, TransportBar
+from wavescribe.gui.editor.segment_model import SegmentModel
+from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
+from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
+from wavescribe.gui.editor.timeline.waveform_view import WaveformView
+from wavescribe.gui.editor.undo import EditStack
+from wavescribe.gui.engine_bridge import run_task
+
+
+class EditorPanel(QWidget):
+    message = Signal(str)  # for the status bar
+    edited = Signal()  # the transcript changed: the job is dirty
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editorPanel")
+        self.waveform = WaveformView()
+        self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
+        self.table = QTableView()
+        self.table.setObjectName("segmentTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(0)
+        top_layout.addWidget(self.waveform)
+        top_layout.addWidget(self.scrollbar)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.table)
+        splitter.setSizes([200, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.player = Player(self)
+        self.stack: EditStack | None = None
+        self.model: SegmentModel | None = None
+        self.controller: TimingController | None = None
+        self.samples: np.ndarray | None = None
+        self._syncing = False
+        self._loads = 0
+        self.undo_action = QAction("&Undo", self)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.triggered.connect(lambda: self.stack and self.stack.undo())
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
+        self.redo_action.triggered.connect(lambda: self.stack and self.stack.redo())
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+        self._update_undo()
+        self.transport = TransportBar(self.player, self.actions_by_name["loop"])
+        layout.insertWidget(0, self.transport)
+        self._find_dialog: FindReplaceDialog | None = None
+
+        self.waveform.cue_clicked.connect(self._select_row)
+        self.waveform.seek_requested.connect(self.player.seek)
+        self.waveform.message.connect(self.message)
+        self.waveform.set_menu_actions(self.actions_by_name)
+        self.waveform.view_changed.connect(self._sync_scrollbar)
+        self.scrollbar.valueChanged.connect(lambda v: self.waveform.scroll_to(float(v)))
+        self.player.position.connect(self.waveform.set_playhead)
+        self.player.position.connect(self._follow_current)
+        self.player.unavailable.connect(self.message)
+
+    # --- actions -----------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        slots: dict[str, Callable[[], object]] = {
+            "play": self.player.toggle,
+            "play_cue": self.play_cue,
+            "loop": lambda: self.player.set_loop(self.actions_by_name["loop"].isChecked()),
+            "speed_up": lambda: self.player.step_speed(1),
+            "speed_down": lambda: self.player.step_speed(-1),
+            "find": lambda: self.show_find(replacing=False),
+            "replace": lambda: self.show_find(replacing=True),
+            "prev_cue": lambda: self.select(self.selected - 1 if self.selected > 0 else 0),
+            "next_cue": lambda: self.select(self.selected + 1),
+            "split": self.split_at_playhead,
+            "merge": self.merge_with_next,
+            "delete": self.delete_cue,
+            "edit_text": self.edit_text,
+            "start_at_playhead": lambda: self._at_playhead("start"),
+            "end_at_playhead": lambda: self._at_playhead("end"),
+            "start_earlier": lambda: self.nudge("start", -10),
+            "start_later": lambda: self.nudge("start", 10),
+            "start_earlier_big": lambda: self.nudge("start", -100),
+            "start_later_big": lambda: self.nudge("start", 100),
+            "end_earlier": lambda: self.nudge("end", -10),
+            "end_later": lambda: self.nudge("end", 10),
+            "end_earlier_big": lambda: self.nudge("end", -100),
+            "end_later_big": lambda: self.nudge("end", 100),
+            "zoom_in": lambda: self.waveform.zoom(1),
+            "zoom_out": lambda: self.waveform.zoom(-1),
+            "zoom_cue": self.waveform.zoom_to_selection,
+            "zoom_all": self.waveform.fit_all,
+            "help": self.show_shortcuts,
+            "snap": self._toggle_snapping,
+            "follow": self._toggle_follow,
+        }
+        for name, label, keys in SHORTCUTS:
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slots[name])
+            self.addAction(action)
+            self.actions_by_name[name] = action
+        for name in ("snap", "follow"):
+            self.actions_by_name[name].setCheckable(True)
+            self.actions_by_name[name].setChecked(True)
+        self.actions_by_name["loop"].setCheckable(True)
+        self.actions_by_name["loop"].setIconText("Loop cue")
+
+    # --- loading -----------------------------------------------------------------------------
+    def load(self, transcript: Transcript, audio_path: str | None) -> None:
+        """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread."""
+        self.player.set_audio(None)
+        self.samples = None
+        doc = SubtitleDocument(transcript)
+        for previous in (self.stack, self.model):  # the last job's history and list model
+            if previous is not None:
+                previous.deleteLater()
+        self.stack = EditStack(doc, self)
+        self.controller = TimingController(doc)
+        if not self.actions_by_name["snap"].isChecked():
+            self.controller.snapping = replace(self.controller.snapping, enabled=False)
+        self.model = SegmentModel(self.stack, parent=self)
+        old = self.table.selectionModel()
+        self.table.setModel(self.model)
+        if old is not None:
+            old.deleteLater()
+        header = self.table.horizontalHeader()
+        digits = self.table.fontMetrics().horizontalAdvance("0:00:00.000") + 16
+        for col in range(SegmentModel.TEXT):  # fixed: sizing to contents reads every row
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, digits if col <= SegmentModel.END else digits * 2 // 3)
+        header.setSectionResizeMode(SegmentModel.TEXT, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        self.stack.changed.connect(self._on_change)
+        self.stack.refused.connect(self.message)
+        self.waveform.set_peaks(None)
+        self.waveform.viewport.duration_ms = 0
+        self.waveform.set_document(self.stack, self.controller)
+        self._update_undo()
+        if audio_path:
+            self._load_audio(audio_path)
+
+    def _load_audio(self, audio_path: str) -> None:
+        self._loads += 1
+        ticket = self._loads  # peaks: beside the project first, then the per-user cache
+
+        def cached(pyramid: PeakPyramid | None) -> None:
+            if ticket != self._loads:
+                return  # another job was opened meanwhile
+            if pyramid is not None:
+                self._show_peaks(pyramid)
+            run_task(lambda: decode_with_peaks(audio_path, pyramid=pyramid), decoded, failed)
+
+        def decoded(result: tuple[np.ndarray, PeakPyramid]) -> None:
+            if ticket != self._loads:
+                return
+            self.samples, pyramid = result
+            self.player.set_audio(self.samples)
+            if self.waveform.pyramid is not pyramid:
+                self._show_peaks(pyramid)
+
+        def failed(exc: BaseException) -> None:
+            if ticket == self._loads:
+                self.message.emit(f"No waveform: {exc}")
+
+        run_task(lambda: load_cached_peaks(audio_path), cached, failed)
+
+    def _show_peaks(self, pyramid: PeakPyramid) -> None:
+        self.waveform.set_peaks(pyramid)
+        if self.controller is not None and self.controller.media_end_ms is None:
+            self.controller.media_end_ms = pyramid.duration_ms
+        ticket, controller = self._loads, self.controller
+
+        def found(edges: list[int]) -> None:
+            if ticket == self._loads and controller is not None:
+                controller.silences = edges  # edges snap to where speech stops and starts
+
+        run_task(lambda: silence_edges(pyramid), found, lambda _exc: None)
+
+    # --- selection ---------------------------------------------------------------------------
+    @property
+    def selected(self) -> int:
+        return self.waveform.selected
+
+    def select(self, row: int) -> None:
+        if self.stack is not None and 0 <= row < len(self.stack.doc):
+            self._select_row(row)
+            self.waveform.select(row)
+
+    def _select_row(self, row: int) -> None:
+        if self._syncing or self.model is None:
+            return
+        self._syncing = True
+        try:
+            sel = self.table.selectionModel()
+            if row < 0:
+                sel.clearSelection()
+            else:
+                flags = QItemSelectionModel.SelectionFlag
+                sel.setCurrentIndex(self.model.index(row, 0), flags.ClearAndSelect | flags.Rows)
+                self.table.scrollTo(self.model.index(row, 0))
+        finally:
+            self._syncing = False
+
+    def _on_table_selection(self, _a: QItemSelection, _b: QItemSelection) -> None:
+        if self._syncing:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        self._syncing = True
+        try:
+            self.waveform.select(rows[0].row() if rows else -1)
+        finally:
+            self._syncing = False
+
+    # --- edits -------------------------------------------------------------------------------
+    def _apply(self, result: TimingResult) -> bool:
+        if self.stack is None:
+            return False
+        if result.command is None:
+            self.message.emit(f"Not changed: {result.limit}" if result.limit else "Nothing to do")
+            return False
+        done = self.stack.push(result.command)
+        if done and result.limit:
+            self.message.emit(f"Stopped by {result.limit}")
+        return done
+
+    def _playhead(self) -> int:
+        return self.player.position_ms
+
+    def split_at_playhead(self) -> None:
+        if self.controller is not None and self._apply(
+            self.controller.split_at_playhead(self._playhead())
+        ):
+            self.waveform.update()
+
+    def merge_with_next(self) -> None:
+        i = self.selected
+        if self.stack is None or i < 0:
+            self.message.emit("Select a cue to merge with the next")
+            return
+        if i + 1 >= len(self.stack.doc):
+            self.message.emit("Not changed: the last cue has no next cue")
+            return
+        self.stack.push(MergeWithNext(i))
+
+    def delete_cue(self) -> None:
+        i = self.selected
+        if self.stack is None or i < 0:
+            self.message.emit("Select a cue to delete")
+            return
+        if self.stack.push(Delete(i)):
+            self.select(min(i, len(self.stack.doc) - 1))
+
+    def nudge(self, edge: str, delta_ms: int) -> None:
+        if self.controller is None or self.selected < 0:
+            self.message.emit("Select a cue to nudge")
+            return
+        self._apply(self.controller.nudge(self.selected, edge, delta_ms))  # type: ignore[arg-type]
+
+    def _at_playhead(self, edge: str) -> None:
+        if self.controller is None or self.selected < 0:
+            self.message.emit("Select a cue first")
+            return
+        self._apply(self.controller.set_edge_at(self.selected, edge, self._playhead()))  # type: ignore[arg-type]
+
+    def edit_text(self) -> None:
+        """Edit the selected cue's text where the focus is: in the list, else on the waveform."""
+        if self.table.hasFocus() and self.model is not None and self.selected >= 0:
+            self.table.edit(self.model.index(self.selected, SegmentModel.TEXT))
+        else:
+            self.waveform.edit_text(self.selected)
+
+    def play_cue(self) -> None:
+        if self.stack is None or self.selected < 0:
+            self.message.emit("Select a cue to play")
+            return
+        seg = self.stack.doc[self.selected]
+        self.player.play(seg.start, seg.end, loop=self.actions_by_name["loop"].isChecked())
+
+    def _toggle_snapping(self) -> None:
+        on = self.actions_by_name["snap"].isChecked()
+        if self.controller is not None:
+            self.controller.snapping = replace(self.controller.snapping, enabled=on)
+        self.message.emit("Snapping on" if on else "Snapping off")
+
+    def _toggle_follow(self) -> None:
+        self.waveform.follow_playhead = self.actions_by_name["follow"].isChecked()
+
+    def show_find(self, *, replacing: bool) -> None:
+        if self._find_dialog is None:
+            self._find_dialog = FindReplaceDialog(self)
+        self._find_dialog.show_for(replacing=replacing)
+
+    def show_shortcuts(self) -> None:
+        from wavescribe.gui.editor.shortcuts_help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    # --- following the stack -----------------------------------------------------------------
+    def _on_change(self, event: HistoryEvent) -> None:
+        self._update_undo()
+        if event.action != "clean":
+            if self.selected >= len(self.stack.doc):  # type: ignore[union-attr]
+                self.waveform.select(-1)
+            self.edited.emit()
+
+    def _update_undo(self) -> None:
+        q = self.stack.qstack if self.stack is not None else None
+        undo, redo = (q.undoText(), q.redoText()) if q is not None else ("", "")
+        self.undo_action.setEnabled(q is not None and q.canUndo())
+        self.redo_action.setEnabled(q is not None and q.canRedo())
+        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+
+    def _follow_current(self, ms: int) -> None:
+        if self.model is not None and self.controller is not None:
+            row = self.controller.cue_at(ms)
+            self.model.set_current(-1 if row is None else row)
+
+    def _sync_scrollbar(self) -> None:
+        vp = self.waveform.viewport
+        self.scrollbar.blockSignals(True)
+        self.scrollbar.setRange(0, int(max(0, vp.duration_ms - vp.visible_ms)))
+        self.scrollbar.setPageStep(max(1, int(vp.visible_ms)))
+        self.scrollbar.setSingleStep(max(1, int(vp.visible_ms / 20)))
+        self.scrollbar.setValue(int(vp.start_ms))
+        self.scrollbar.blockSignals(False)
+
+    def shutdown(self) -> None:
+        self.player.stop()

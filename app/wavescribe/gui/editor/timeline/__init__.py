@@ -1,0 +1,1 @@
+"""The waveform timeline: geometry, painting, markers, the in-place text editor, peak loading."""
