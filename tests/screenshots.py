@@ -76,8 +76,8 @@ def shoot(out: Path, speech: Path) -> int:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from shared_data import JFK
+    from wavescribe.core.jobs import JobState
     from wavescribe.gui.app import create_app
-    from wavescribe.gui.jobs import JobState
     from wavescribe.gui.main_window import MainWindow
 
     app = create_app()

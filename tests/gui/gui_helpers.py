@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from wavescribe.gui.jobs import Job, JobState
+from wavescribe.core.jobs import Job, JobState
 
 
 def drop_files(window: QWidget, *paths: Path) -> None:

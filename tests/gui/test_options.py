@@ -6,9 +6,9 @@ from PySide6.QtWidgets import QApplication
 
 from shared_data import JFK
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.jobs import JobState
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import options
-from wavescribe.gui.jobs import JobState
 
 
 def open_dialog(qtbot, trigger) -> options.OptionsDialog:

@@ -14,10 +14,10 @@ import pytest
 from gui_helpers import visible_boxes, wait_state
 
 from shared_data import JFK
+from wavescribe.core.jobs import JobState
 from wavescribe.core.project.autosave import AutosaveStore
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import projects
-from wavescribe.gui.jobs import JobState
 
 
 def transcript() -> Transcript:

@@ -21,7 +21,8 @@ from PySide6.QtCore import Qt
 
 from shared_data import JFK
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.gui.jobs import JobQueueModel, JobState
+from wavescribe.core.jobs import JobState
+from wavescribe.gui.jobs import JobQueueModel
 
 
 def test_dropped_file_is_queued_and_its_segments_appear_while_it_runs(window, qtbot, speech_wav):

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QApplication
 
 from wavescribe.core import errors
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.jobs import Job, JobState, format_seconds, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import theme
 from wavescribe.gui.editor.transcript_view import TranscriptView, format_ms
 from wavescribe.gui.errors import explain, present, show_error
-from wavescribe.gui.jobs import Job, JobQueueModel, JobState, format_seconds, overall_progress
+from wavescribe.gui.jobs import JobQueueModel
 
 
 # -- jobs ---------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wavescribe.gui.jobs import Job, JobQueueModel, JobState
+from wavescribe.core.jobs import Job, JobState
+from wavescribe.gui.jobs import JobQueueModel
 
 _Index = QModelIndex | QPersistentModelIndex
 

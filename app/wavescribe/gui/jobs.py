@@ -1,4 +1,4 @@
-"""The job queue as the window shows it: one row per file, with state, progress, elapsed and ETA.
+"""The job queue as the window shows it: one row per job (``core.jobs.Job``), with its progress.
 
 ``JobQueueModel`` is fed by the ``EngineBridge`` signals (``attach``) and is the only place a job's
 state changes; views and the window listen to its signals.
@@ -6,9 +6,7 @@ state changes; views and the window listen to its signals.
 
 from __future__ import annotations
 
-import enum
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,103 +20,10 @@ from PySide6.QtCore import (
 )
 
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.jobs import STAGE_STATE, Job, JobState, format_seconds, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 
 _Index = QModelIndex | QPersistentModelIndex
-
-# Share of the whole job each stage covers, for one progress bar across stages (decoding is quick,
-# refinement takes about a tenth of the transcription on CPU).
-_STAGE_SPAN = {"decode": (0.0, 0.08), "transcribe": (0.08, 0.9), "refine": (0.9, 1.0)}
-_STAGE_SPAN_NO_REFINE = {"decode": (0.0, 0.08), "transcribe": (0.08, 1.0)}
-
-
-class JobState(enum.Enum):
-    QUEUED = "Queued"
-    PREPARING_MODEL = "Preparing model"
-    LOADING_MODEL = "Loading model"
-    DECODING = "Reading audio"
-    TRANSCRIBING = "Transcribing"
-    REFINING = "Refining timings"
-    CANCELLING = "Cancelling…"
-    DONE = "Done"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-    @property
-    def finished(self) -> bool:
-        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
-
-    @property
-    def running(self) -> bool:
-        return not self.finished and self is not JobState.QUEUED
-
-
-_STAGE_STATE = {
-    "model": JobState.PREPARING_MODEL,
-    "load": JobState.LOADING_MODEL,
-    "decode": JobState.DECODING,
-    "transcribe": JobState.TRANSCRIBING,
-    "refine": JobState.REFINING,
-}
-
-
-@dataclass(eq=False)
-class Job:
-    """One file to transcribe (or a transcript opened from a project: ``DONE`` from the start)."""
-
-    id: int
-    path: Path
-    options: TranscribeOptions
-    model: str | None = None
-    state: JobState = JobState.QUEUED
-    progress: float = 0.0  # of the whole job, 0..1
-    stage_progress: float = 0.0  # of the current stage (shown while preparing the model)
-    duration_ms: int | None = None
-    started_at: float | None = None  # time.monotonic()
-    finished_at: float | None = None
-    segments: list[Segment] = field(default_factory=list)  # as decoded, until finished
-    transcript: Transcript | None = None
-    error: BaseException | None = None
-    warnings: list[str] = field(default_factory=list)
-    revision: int = 0  # bumped by each edit of the transcript, so autosave sees the change
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def elapsed(self, now: float | None = None) -> float | None:
-        if self.started_at is None:
-            return None
-        end = self.finished_at if self.finished_at is not None else (now or time.monotonic())
-        return max(0.0, end - self.started_at)
-
-    def eta(self, now: float | None = None) -> float | None:
-        """Seconds left, from the pace so far; None until there is enough progress to judge."""
-        if self.state not in (JobState.TRANSCRIBING, JobState.REFINING) or self.progress < 0.12:
-            return None
-        elapsed = self.elapsed(now) or 0.0
-        return elapsed * (1.0 - self.progress) / self.progress
-
-    def visible_segments(self) -> list[Segment]:
-        return self.transcript.segments if self.transcript is not None else self.segments
-
-
-def overall_progress(stage: str, fraction: float, refine: bool) -> float | None:
-    """Map a stage's fraction onto the whole job; None for stages outside the bar (model, load)."""
-    spans = _STAGE_SPAN if refine else _STAGE_SPAN_NO_REFINE
-    if stage not in spans:
-        return None
-    lo, hi = spans[stage]
-    return lo + (hi - lo) * min(1.0, max(0.0, fraction))
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = round(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class JobQueueModel(QAbstractTableModel):
@@ -247,7 +152,7 @@ class JobQueueModel(QAbstractTableModel):
         if job is None or job.state.finished:
             return
         if job.state is not JobState.CANCELLING:
-            job.state = _STAGE_STATE.get(stage, job.state)
+            job.state = STAGE_STATE.get(stage, job.state)
         job.stage_progress = fraction
         overall = overall_progress(stage, fraction, job.options.refine)
         if overall is not None:

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wavescribe.core.jobs import Job, JobState
 from wavescribe.gui import export, settings
 from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.job_table import JobTable
-from wavescribe.gui.jobs import Job, JobState
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
 from wavescribe.gui.workspace import Workspace

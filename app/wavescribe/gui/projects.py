@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from wavescribe.core.jobs import Job, JobState
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.errors import show_error
-from wavescribe.gui.jobs import Job, JobState
 
 if TYPE_CHECKING:
     from wavescribe.core.project.autosave import AutosaveStore, RecoveryItem

@@ -17,12 +17,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.jobs import Job, JobState
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import options as options_mod
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import EngineBridge
 from wavescribe.gui.errors import show_error
-from wavescribe.gui.jobs import Job, JobQueueModel, JobState
+from wavescribe.gui.jobs import JobQueueModel
 
 if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
