@@ -155,3 +155,20 @@ def _frames(path: Path) -> int:
     import soundfile as sf
 
     return sf.info(str(path)).frames
+
+
+def test_a_span_is_transcribed_alone_in_source_time(engine: Engine) -> None:
+    """Re-transcribing a region: only its words come back, at their place in the whole file."""
+    events: list = []
+    whole = engine.transcribe(JFK, FAST)
+    part = engine.transcribe(
+        JFK, TranscribeOptions(refine=False, beam_size=1, span_ms=(3000, 9000)), events.append
+    )
+    assert part.segments and all(3000 <= s.start <= s.end <= 9000 for s in part.segments)
+    assert "americans" not in part.text.lower() and "ask not" in part.text.lower()
+    # "ask not" starts where it starts in the whole-file run, not 3 s early
+    ask = next(w for s in whole.segments for w in s.words if w.text.strip().lower() == "ask")
+    ask_part = next(w for s in part.segments for w in s.words if w.text.strip().lower() == "ask")
+    assert abs(ask.start - ask_part.start) <= 100
+    streamed = [e.segment for e in events if isinstance(e, SegmentDecoded)]
+    assert streamed and streamed[0].start >= 3000

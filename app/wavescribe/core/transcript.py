@@ -40,6 +40,8 @@ class Segment:
     text: str
     words: list[Word] = field(default_factory=list)
     no_speech_prob: float | None = None
+    # Why this cue is doubtful (e.g. "repeats the cue before"), or None: shown, navigable, exported.
+    suspect: str | None = None
 
     @property
     def duration(self) -> int:
@@ -49,6 +51,8 @@ class Segment:
         d: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
         d["words"] = [w.to_dict() for w in self.words]
         d["no_speech_prob"] = self.no_speech_prob
+        if self.suspect is not None:
+            d["suspect"] = self.suspect
         return d
 
     @classmethod
@@ -59,6 +63,7 @@ class Segment:
             text=str(d["text"]),
             words=[Word.from_dict(w) for w in d.get("words", [])],
             no_speech_prob=_opt_float(d.get("no_speech_prob")),
+            suspect=None if d.get("suspect") is None else str(d["suspect"]),
         )
 
 

@@ -31,6 +31,9 @@ class TranscribeOptions:
     # Where the engine loads the model: the build's GPU when there is one (a CPU build ignores
     # it). Read by whoever makes the Engine (it is a load-time choice), not by the decoder.
     use_gpu: bool = True
+    # Transcribe only this part of the source, (start, end) in ms; the result keeps source times
+    # (re-transcribing a region from the editor). None: the whole file.
+    span_ms: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,4 +42,6 @@ class TranscribeOptions:
     def from_dict(cls, d: dict[str, Any]) -> TranscribeOptions:
         d = dict(d)
         d["rules"] = SubtitleRules(**d.get("rules", {}))
+        if d.get("span_ms") is not None:
+            d["span_ms"] = (int(d["span_ms"][0]), int(d["span_ms"][1]))
         return cls(**d)

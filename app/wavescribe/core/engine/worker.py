@@ -16,6 +16,7 @@ from multiprocessing.synchronize import Event
 from typing import Any
 
 from wavescribe.core import errors
+from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.engine.openmp_policy import choose_wait_policy, idle_cores
 from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.engine.word_grouping import words_from_tokens
@@ -100,6 +101,10 @@ def transcribe_in_worker(
     audio, info = load_audio(
         path, progress=lambda f: send(("progress", "decode", f)), cancel=cancelled
     )
+    offset_ms = 0
+    if options.span_ms is not None:
+        audio, offset_ms = _span_of(audio, options.span_ms)
+        send = _shifting_segments(send, offset_ms)
     segments, language = run_whisper(ctx, audio, options, send, cancelled)
     transcript = Transcript(
         segments=segments,
@@ -117,7 +122,42 @@ def transcribe_in_worker(
     transcript.metadata["refined"] = False
     if options.refine:
         transcript = _refine(transcript, audio, options, send, cancelled)
+    if offset_ms:
+        shift_segments(transcript.segments, offset_ms)
     return transcript
+
+
+def _span_of(audio: Any, span_ms: tuple[int, int]) -> tuple[Any, int]:
+    """The samples of ``span_ms`` (clamped to the audio) and where they start, in ms."""
+    start_ms, end_ms = span_ms
+    if end_ms <= start_ms:
+        raise errors.InputError(f"empty span to transcribe: {start_ms}-{end_ms} ms")
+    first = max(0, min(audio.size, start_ms * SAMPLE_RATE // 1000))
+    last = max(first, min(audio.size, end_ms * SAMPLE_RATE // 1000))
+    return audio[first:last], first * 1000 // SAMPLE_RATE
+
+
+def shift_segments(segments: list[Segment], offset_ms: int) -> None:
+    """Move segments and their words by ``offset_ms`` (span time -> source time), in place."""
+    for seg in segments:
+        seg.start += offset_ms
+        seg.end += offset_ms
+        for w in seg.words:
+            w.start += offset_ms
+            w.end += offset_ms
+
+
+def _shifting_segments(send: Any, offset_ms: int) -> Any:
+    """``send`` that reports streamed segments in source time."""
+
+    def shifted(event: tuple[Any, ...]) -> None:
+        if event[0] == "segment":
+            seg = Segment.from_dict(event[1])
+            shift_segments([seg], offset_ms)
+            event = ("segment", seg.to_dict())
+        send(event)
+
+    return shifted
 
 
 def _refine(
