@@ -318,7 +318,7 @@ class ReplaceSpan(_Command):
         self.start, self.end = int(start), int(end)
         self.segments = sorted((clone_segment(s) for s in segments), key=lambda s: s.start)
         self.label = f"Re-transcribe {_seconds(self.start)}–{_seconds(self.end)}"
-        self._at = 0
+        self.first = 0  # after ``do``: where the new cues begin (not ``index``: many cues change)
         self._removed: list[Segment] = []
         self.replaced = self.added = 0  # after ``do``: cues removed and cues put in their place
 
@@ -349,11 +349,13 @@ class ReplaceSpan(_Command):
             new.append(fitted)
             floor = b
         self._removed = [clone_segment(s) for s in segs[at:after]]
-        self._at, self.replaced, self.added = at, len(self._removed), len(new)
+        self.first, self.replaced, self.added = at, len(self._removed), len(new)
         segs[at:after] = new
 
     def undo(self, doc: SubtitleDocument) -> None:
-        doc.segments[self._at : self._at + self.added] = [clone_segment(s) for s in self._removed]
+        doc.segments[self.first : self.first + self.added] = [
+            clone_segment(s) for s in self._removed
+        ]
 
 
 def _seconds(ms: int) -> str:
