@@ -553,7 +553,11 @@ def test_replace_span_in_a_gap_inserts_and_an_empty_result_deletes():
     history = UndoHistory(doc)
     history.push(ReplaceSpan(7200, 8800, [Segment(7300, 8000, "late")]))
     assert [s.text for s in doc.segments][-1] == "late" and len(doc) == 5
+    history.undo()
+    new = [Segment(8900, 9500, "beyond"), Segment(7300, 8000, "in")]
+    history.push(ReplaceSpan(7200, 8800, new))
+    assert [s.text for s in doc.segments][-1] == "in" and len(doc) == 5  # "beyond": outside
     history.push(ReplaceSpan(1500, 3000, []))  # the decoder heard nothing there
-    assert _texts(doc) == [" Hello world", "Fine.", " Line one\nline two", "late"]
+    assert _texts(doc) == [" Hello world", "Fine.", " Line one\nline two", "in"]
     with pytest.raises(EditRefused):
         history.push(ReplaceSpan(3000, 3000, []))

@@ -309,9 +309,10 @@ class ReplaceSpan(_Command):
     """Replace every cue in ``[start, end]`` by ``segments`` (a re-transcription), one step.
 
     Cues partly inside are replaced whole (see :func:`covering_span`). The new cues keep their
-    words and suspect flags; they are clipped to the region (and to the cues kept around it) and
-    laid end to end where they overlap, so the document's invariants hold whatever the decoder
-    returned. Undo puts the removed cues back exactly.
+    words and suspect flags; they are clipped to the region (and to the cues kept around it),
+    dropped if nothing of them is left, and laid end to end where they overlap, so the
+    document's invariants hold whatever the decoder returned. Undo puts the removed cues back
+    exactly.
     """
 
     def __init__(self, start: int, end: int, segments: Iterable[Segment]) -> None:
@@ -341,6 +342,8 @@ class ReplaceSpan(_Command):
         for seg in self.segments:
             a = min(max(seg.start, floor), hi)
             b = min(max(seg.end, a), hi)
+            if b == a < seg.end:
+                continue  # clipped to nothing: it lay outside the region
             fitted = clone_segment(seg)
             fitted.start, fitted.end = a, b
             for w in fitted.words:

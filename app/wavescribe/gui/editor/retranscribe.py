@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from wavescribe.core.editing.document import SubtitleDocument
 from wavescribe.core.engine.options import TranscribeOptions
@@ -169,7 +176,9 @@ def ask_options(
     what = f"{cues} cue{'s' if cues != 1 else ''}" if cues else "no cues yet"
     note = QLabel(f"Decode {span_label(span)} again ({what}) and replace its cues, one undo step.")
     note.setWordWrap(True)
-    dialog.layout().insertWidget(0, note)
+    layout = dialog.layout()
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(0, note)
     dialog.accepted.connect(lambda: on_accept(dialog.options(), dialog.model()))
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
