@@ -12,6 +12,8 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
   06-about.png          the About box with the backend
   07-editor-whole-file.png  the editor on the finished (refined) transcript, the whole file
   08-editor-word-zoom.png   the same zoomed to ~5-15 ms per pixel on a cue: its words drawn
+  09-editor-suspect.png     a cue flagged suspect (amber band, badge and row), reached with F8,
+                            and a Shift+dragged span ready to re-transcribe
 
 Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
 """
@@ -187,6 +189,28 @@ def shoot_editor(window, wait_for: Callable[..., None], save: Callable[..., None
     print(f"word zoom: cue {index + 1}, {wf.viewport.ms_per_px:.1f} ms per pixel")
     save(window, "08-editor-word-zoom.png")
     wf.fit_all()
+    shoot_suspect(window, save)
+
+
+def shoot_suspect(window, save: Callable[..., None]) -> None:
+    """A cue flagged the way the loop guard flags one (this clean speech has none of its own),
+    reached with Next suspect cue, and a span selected after it."""
+    from wavescribe.core.editing.commands import SetSuspect
+
+    editor = window.editor
+    cues = editor.stack.doc
+    index = min(3, len(cues) - 1)
+    editor.stack.push(SetSuspect(index, "repeats the cue before"))
+    editor.select(-1)
+    editor.actions_by_name["next_suspect"].trigger()
+    wf = editor.waveform
+    seg = cues[index]
+    wf.zoom_to_selection()
+    wf.zoom(-2)  # its neighbours in view too
+    wf.set_span((seg.end + 300, seg.end + 3000))
+    save(window, "09-editor-suspect.png")
+    editor.stack.undo()
+    wf.set_span(None)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,13 @@ from wavescribe.core.editing.commands import (
     Insert,
     MergeWithNext,
     ReplaceAll,
+    ReplaceSpan,
+    SetSuspect,
     SetText,
     SetTimes,
     Shift,
     Split,
+    covering_span,
     retext_words,
 )
 from wavescribe.core.editing.document import EditRefused, SubtitleDocument, UndoHistory
@@ -96,6 +99,9 @@ def _texts(doc) -> list[str]:
         Delete(2),
         ReplaceAll("o", "0"),
         Shift([1, 2], 200),
+        SetSuspect(2, "repeats the cue before"),
+        ReplaceSpan(1400, 4100, [Segment(1500, 2500, " Redone", _words(1500, "Redone"))]),
+        ReplaceSpan(7500, 8800, [Segment(7600, 8000, "after", [], None, "low confidence")]),
     ],
     ids=lambda c: c.label,
 )
@@ -407,6 +413,19 @@ class EditSequence(RuleBasedStateMachine):
     def shift(self, data, delta):
         self._push(Shift(data.draw(st.lists(st.integers(0, max(0, len(self.doc) - 1)))), delta))
 
+    @rule(data=st.data(), reason=st.sampled_from([None, "repeats the cue before"]))
+    def set_suspect(self, data, reason):
+        self._push(SetSuspect(self._index(data), reason))
+
+    @rule(
+        a=st.integers(-100, 9000),
+        length=st.integers(-100, 4000),
+        new=st.lists(st.tuples(st.integers(-500, 9500), st.integers(0, 3000)), max_size=4),
+    )
+    def replace_span(self, a, length, new):
+        segs = [Segment(s, s + n, "redo", _words(s, "redo"), None, "why") for s, n in new]
+        self._push(ReplaceSpan(a, a + length, segs))
+
     @rule()
     def seal(self):
         self.history.seal()
@@ -460,3 +479,85 @@ def test_an_overlap_that_came_with_the_transcript_may_shrink_but_not_grow():
             history.push(worse)
     history.push(Shift([1], 40))
     assert doc.overlaps() == [0] and (doc[0].end, doc[1].start) == (1100, 1040)
+
+
+# --- suspect cues and re-transcribed regions ---------------------------------------------------
+
+
+def test_editing_a_suspect_cues_text_clears_the_flag_in_the_same_step():
+    doc = _doc()
+    doc.segments[1].suspect = "repeats the cue before"
+    history = UndoHistory(doc)
+    original = copy.deepcopy(doc.to_dict())
+    history.push(SetText(1, " How are you?"))
+    assert doc.segments[1].suspect is None and len(history) == 1
+    history.undo()
+    assert doc.to_dict() == original and doc.segments[1].suspect == "repeats the cue before"
+
+
+def test_mark_as_checked_clears_the_flag_and_is_refused_on_a_cue_that_is_not_suspect():
+    doc = _doc()
+    doc.segments[0].suspect = "low confidence"
+    history = UndoHistory(doc)
+    history.push(SetSuspect(0, None))
+    assert doc.segments[0].suspect is None and history.undo_label == "Mark cue 1 as checked"
+    with pytest.raises(EditRefused):
+        history.push(SetSuspect(0, None))
+    history.undo()
+    assert doc.segments[0].suspect == "low confidence"
+
+
+def test_split_and_merge_keep_a_cue_suspect():
+    doc = _doc()
+    doc.segments[1].suspect = "low confidence"
+    history = UndoHistory(doc)
+    history.push(Split(1, 2000))
+    assert [s.suspect for s in doc.segments[1:3]] == ["low confidence"] * 2
+    history.push(MergeWithNext(0))
+    assert doc.segments[0].suspect == "low confidence"
+
+
+def test_a_region_grows_to_cover_the_cues_it_cuts():
+    segs = _doc().segments
+    assert covering_span(segs, 2000, 3600) == (1500, 4000)  # cuts cues 2 and 3: both whole
+    assert covering_span(segs, 3100, 3400) == (3100, 3400)  # in a gap: as it is
+    assert covering_span(segs, 0, 9000) == (0, 9000)
+
+
+def test_replace_span_replaces_exactly_the_cues_in_it_and_keeps_the_rest_identical():
+    doc = _doc()
+    before = copy.deepcopy(doc.to_dict())
+    history = UndoHistory(doc)
+    new = [
+        Segment(1450, 2600, " How are", _words(1500, "How", "are"), 0.2, "low confidence"),
+        Segment(2500, 4200, " you? Fine.", _words(2700, "you?", "Fine.")),  # overlaps, too long
+    ]
+    command = ReplaceSpan(2000, 3600, new)  # cuts cues 2 and 3: both are replaced whole
+    history.push(command)
+    after = doc.to_dict()["segments"]
+    assert (command.replaced, command.added) == (2, 2)
+    assert after[0] == before["segments"][0] and after[3] == before["segments"][3]
+    a, b = doc.segments[1], doc.segments[2]
+    assert (a.start, a.end, a.suspect) == (1500, 2600, "low confidence")  # clipped to cue 2's start
+    assert (b.start, b.end, b.suspect) == (2600, 4000, None)  # laid after it, clipped to the region
+    assert all(b.start <= w.start <= w.end <= b.end for w in b.words)
+    assert doc.overlaps() == []
+    history.undo()
+    assert doc.to_dict() == before
+    history.redo()
+    assert doc.to_dict()["segments"] == after
+
+
+def test_replace_span_in_a_gap_inserts_and_an_empty_result_deletes():
+    doc = _doc()
+    history = UndoHistory(doc)
+    history.push(ReplaceSpan(7200, 8800, [Segment(7300, 8000, "late")]))
+    assert [s.text for s in doc.segments][-1] == "late" and len(doc) == 5
+    history.undo()
+    new = [Segment(8900, 9500, "beyond"), Segment(7300, 8000, "in")]
+    history.push(ReplaceSpan(7200, 8800, new))
+    assert [s.text for s in doc.segments][-1] == "in" and len(doc) == 5  # "beyond": outside
+    history.push(ReplaceSpan(1500, 3000, []))  # the decoder heard nothing there
+    assert _texts(doc) == [" Hello world", "Fine.", " Line one\nline two", "in"]
+    with pytest.raises(EditRefused):
+        history.push(ReplaceSpan(3000, 3000, []))

@@ -170,6 +170,7 @@ def test_a_right_click_opens_the_menu_on_that_cue_and_its_actions_work(qtbot, ed
         "Merge with next",
         "Delete cue",
         "Play cue",
+        "Re-transcribe…",
         "Edit text",
     ]
     assert editor.selected == 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 from wavescribe.core.editing.document import (
@@ -32,10 +32,13 @@ __all__ = [
     "Insert",
     "MergeWithNext",
     "ReplaceAll",
+    "ReplaceSpan",
+    "SetSuspect",
     "SetText",
     "SetTimes",
     "Shift",
     "Split",
+    "covering_span",
     "retext_words",
     "search_pattern",
 ]
@@ -115,7 +118,8 @@ class SetTimes(_Restoring):
 class SetText(_Restoring):
     """Replace a cue's text; its words are re-matched to the new text (see module docstring).
 
-    Refused when the text is unchanged, so closing an editor leaves no empty undo step.
+    Refused when the text is unchanged, so closing an editor leaves no empty undo step. Editing
+    a suspect cue's text is the user's verdict on it: the flag is cleared in the same step.
     """
 
     def __init__(self, index: int, text: str) -> None:
@@ -131,6 +135,25 @@ class SetText(_Restoring):
         self._save(doc, self.index)
         seg.words = retext_words(seg.words, self.text)
         seg.text = self.text
+        seg.suspect = None
+
+
+class SetSuspect(_Restoring):
+    """Flag a cue as doubtful with a reason, or clear the flag (``None``: "Mark as checked")."""
+
+    def __init__(self, index: int, reason: str | None) -> None:
+        super().__init__()
+        self.index, self.reason = index, reason
+        verdict = "checked" if reason is None else "suspect"
+        self.label = f"Mark cue {index + 1} as {verdict}"
+
+    def do(self, doc: SubtitleDocument) -> None:
+        seg = doc.segment(self.index)
+        if seg.suspect == self.reason:
+            raise EditRefused("the cue is not suspect" if self.reason is None else "unchanged")
+        self._saved = []
+        self._save(doc, self.index)
+        seg.suspect = self.reason
 
 
 class Split(_Command):
@@ -170,8 +193,12 @@ class Split(_Command):
         k, pos = self._cut(seg)
         left_text, right_text = seg.text[:pos].rstrip(), seg.text[pos:].lstrip()
         old = clone_segment(seg)
-        left = Segment(seg.start, left_end, left_text, old.words[:k], seg.no_speech_prob)
-        right = Segment(right_start, seg.end, right_text, old.words[k:], seg.no_speech_prob)
+        left = Segment(
+            seg.start, left_end, left_text, old.words[:k], seg.no_speech_prob, seg.suspect
+        )
+        right = Segment(
+            right_start, seg.end, right_text, old.words[k:], seg.no_speech_prob, seg.suspect
+        )
         self._old = clone_segment(seg)
         doc.segments[self.index : self.index + 1] = [left, right]
 
@@ -215,7 +242,9 @@ class MergeWithNext(_Command):
         text = " ".join(t for t in (a.text.strip(), b.text.strip()) if t)
         probs = [p for p in (a.no_speech_prob, b.no_speech_prob) if p is not None]
         words = [*clone_segment(a).words, *clone_segment(b).words]
-        merged = Segment(a.start, max(a.end, b.end), text, words, min(probs) if probs else None)
+        prob = min(probs) if probs else None
+        suspect = a.suspect or b.suspect  # still doubtful until someone checks it
+        merged = Segment(a.start, max(a.end, b.end), text, words, prob, suspect)
         self._old = (clone_segment(a), clone_segment(b))
         doc.segments[self.index : self.index + 2] = [merged]
 
@@ -256,6 +285,85 @@ class Delete(_Command):
     def undo(self, doc: SubtitleDocument) -> None:
         assert self._old is not None
         doc.segments.insert(self.index, clone_segment(self._old))
+
+
+def _touches(seg: Segment, start: int, end: int) -> bool:
+    """Whether a cue lies in [start, end] even partly (a zero-length cue inside it counts)."""
+    return (seg.start < end and seg.end > start) or start <= seg.start <= seg.end <= end
+
+
+def covering_span(segments: Sequence[Segment], start: int, end: int) -> tuple[int, int]:
+    """``[start, end]`` grown to cover every cue it touches.
+
+    Re-transcribing a region replaces whole cues: a cue partly inside would otherwise be cut in
+    two with half its speech decoded twice, so the region grows to include all of it.
+    """
+    lo, hi = int(start), int(end)
+    for seg in segments:
+        if _touches(seg, start, end):
+            lo, hi = min(lo, seg.start), max(hi, seg.end)
+    return lo, hi
+
+
+class ReplaceSpan(_Command):
+    """Replace every cue in ``[start, end]`` by ``segments`` (a re-transcription), one step.
+
+    Cues partly inside are replaced whole (see :func:`covering_span`). The new cues keep their
+    words and suspect flags; they are clipped to the region (and to the cues kept around it),
+    dropped if nothing of them is left, and laid end to end where they overlap, so the
+    document's invariants hold whatever the decoder returned. Undo puts the removed cues back
+    exactly.
+    """
+
+    def __init__(self, start: int, end: int, segments: Iterable[Segment]) -> None:
+        self.start, self.end = int(start), int(end)
+        self.segments = sorted((clone_segment(s) for s in segments), key=lambda s: s.start)
+        self.label = f"Re-transcribe {_seconds(self.start)}–{_seconds(self.end)}"
+        self.first = 0  # after ``do``: where the new cues begin (not ``index``: many cues change)
+        self._removed: list[Segment] = []
+        self.replaced = self.added = 0  # after ``do``: cues removed and cues put in their place
+
+    def do(self, doc: SubtitleDocument) -> None:
+        if self.end <= self.start or self.start < 0:
+            raise EditRefused("the region to re-transcribe is empty")
+        segs = doc.segments
+        hit = [i for i, s in enumerate(segs) if _touches(s, self.start, self.end)]
+        if hit and hit != list(range(hit[0], hit[-1] + 1)):
+            raise EditRefused("the region cuts through overlapping cues; fix the overlap first")
+        lo, hi = covering_span(segs, self.start, self.end)
+        at = hit[0] if hit else sum(1 for s in segs if s.start < self.start)
+        after = hit[-1] + 1 if hit else at
+        if at > 0:
+            lo = max(lo, segs[at - 1].end)
+        if after < len(segs):
+            hi = min(hi, segs[after].start)
+        new: list[Segment] = []
+        floor = lo
+        for seg in self.segments:
+            a = min(max(seg.start, floor), hi)
+            b = min(max(seg.end, a), hi)
+            if b == a < seg.end:
+                continue  # clipped to nothing: it lay outside the region
+            fitted = clone_segment(seg)
+            fitted.start, fitted.end = a, b
+            for w in fitted.words:
+                w.start = min(max(w.start, a), b)
+                w.end = min(max(w.end, w.start), b)
+            new.append(fitted)
+            floor = b
+        self._removed = [clone_segment(s) for s in segs[at:after]]
+        self.first, self.replaced, self.added = at, len(self._removed), len(new)
+        segs[at:after] = new
+
+    def undo(self, doc: SubtitleDocument) -> None:
+        doc.segments[self.first : self.first + self.added] = [
+            clone_segment(s) for s in self._removed
+        ]
+
+
+def _seconds(ms: int) -> str:
+    minutes, rest = divmod(ms, 60_000)
+    return f"{minutes}:{rest / 1000:06.3f}"
 
 
 class ReplaceAll(_Restoring):

@@ -43,7 +43,7 @@ class EditRefused(WavescribeError):
 def clone_segment(seg: Segment) -> Segment:
     """A deep copy: commands keep their own copies so undo restores exactly what was there."""
     words = [Word(w.start, w.end, w.text, w.probability) for w in seg.words]
-    return Segment(seg.start, seg.end, seg.text, words, seg.no_speech_prob)
+    return Segment(seg.start, seg.end, seg.text, words, seg.no_speech_prob, seg.suspect)
 
 
 class SubtitleDocument:

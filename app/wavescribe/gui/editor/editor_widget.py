@@ -3,6 +3,8 @@
 Everything that changes the transcript is a core command pushed on the :class:`EditStack`; the
 waveform, the list and the job's autosave revision all follow the stack's ``changed`` signal.
 The transcript object is the job's own, edited in place, so Save and Export see the edits.
+Suspect cues (the decoder's doubts) are reached with F8 / Shift+F8 and cleared by editing their
+text or "Mark as checked"; a region re-transcribes through ``retranscribe`` (one undo step).
 """
 
 from __future__ import annotations
@@ -24,14 +26,29 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.audio.peaks import PeakPyramid
-from wavescribe.core.editing.commands import Delete, MergeWithNext
+from wavescribe.core.editing.commands import (
+    Delete,
+    MergeWithNext,
+    ReplaceSpan,
+    SetSuspect,
+    covering_span,
+)
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
+from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
+from wavescribe.gui.editor.retranscribe import (
+    RegionJob,
+    RetranscribeBar,
+    Retranscriber,
+    ask_options,
+    span_label,
+)
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
+from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
@@ -50,7 +67,8 @@ class EditorPanel(QWidget):
         self.table = QTableView()
         self.table.setObjectName("segmentTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several cues may be selected (to re-transcribe them); the first one is "the" cue.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -71,6 +89,10 @@ class EditorPanel(QWidget):
         self.model: SegmentModel | None = None
         self.controller: TimingController | None = None
         self.samples: np.ndarray | None = None
+        self.audio_path: str | None = None
+        self.retranscriber = Retranscriber(self)
+        self.retranscriber.done.connect(self._retranscribed)
+        self.retranscriber.ended.connect(self.message)
         self._syncing = False
         self._loads = 0
         self.undo_action = QAction("&Undo", self)
@@ -84,6 +106,8 @@ class EditorPanel(QWidget):
         self._update_undo()
         self.transport = TransportBar(self.player, self.actions_by_name["loop"])
         layout.insertWidget(0, self.transport)
+        self.retranscribe_bar = RetranscribeBar(self.retranscriber)
+        layout.insertWidget(1, self.retranscribe_bar)
         self._find_dialog: FindReplaceDialog | None = None
 
         self.waveform.cue_clicked.connect(self._select_row)
@@ -108,6 +132,10 @@ class EditorPanel(QWidget):
             "replace": lambda: self.show_find(replacing=True),
             "prev_cue": lambda: self.select(self.selected - 1 if self.selected > 0 else 0),
             "next_cue": lambda: self.select(self.selected + 1),
+            "prev_suspect": lambda: self.goto_suspect(-1),
+            "next_suspect": lambda: self.goto_suspect(1),
+            "mark_checked": self.mark_checked,
+            "retranscribe": self.retranscribe,
             "split": self.split_at_playhead,
             "merge": self.merge_with_next,
             "delete": self.delete_cue,
@@ -148,6 +176,7 @@ class EditorPanel(QWidget):
         """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread."""
         self.player.set_audio(None)
         self.samples = None
+        self.audio_path = audio_path
         doc = SubtitleDocument(transcript)
         for previous in (self.stack, self.model):  # the last job's history and list model
             if previous is not None:
@@ -240,15 +269,108 @@ class EditorPanel(QWidget):
         finally:
             self._syncing = False
 
+    def selected_rows(self) -> list[int]:
+        """The cues selected in the list (several with Shift/Ctrl), else the waveform's one."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        if not rows and self.selected >= 0:
+            rows = [self.selected]
+        return rows
+
     def _on_table_selection(self, _a: QItemSelection, _b: QItemSelection) -> None:
         if self._syncing:
             return
-        rows = self.table.selectionModel().selectedRows()
+        current = self.table.selectionModel().currentIndex()
+        rows = self.selected_rows()
+        row = current.row() if current.isValid() and current.row() in rows else -1
         self._syncing = True
         try:
-            self.waveform.select(rows[0].row() if rows else -1)
+            self.waveform.select(row if row >= 0 else rows[0] if rows else -1)
         finally:
             self._syncing = False
+
+    # --- suspect cues ------------------------------------------------------------------------
+    def goto_suspect(self, step: int) -> None:
+        """Select the next (1) or previous (-1) suspect cue in list and waveform, wrapping."""
+        if self.stack is None:
+            return
+        found = find_suspect(self.stack.doc.segments, self.selected, step)
+        if found is None:
+            self.message.emit("No suspect cues")
+            return
+        row, wrapped = found
+        self.select(row)
+        why = self.stack.doc[row].suspect
+        again = " (from the top)" if wrapped and step > 0 else " (from the end)" if wrapped else ""
+        self.message.emit(f"Cue {row + 1} is suspect: {why}{again}")
+
+    def mark_checked(self) -> None:
+        """Clear the selected cue's suspect flag (one undo step)."""
+        i = self.selected
+        if self.stack is None or i < 0:
+            self.message.emit("Select a suspect cue to mark as checked")
+            return
+        if self.stack.doc[i].suspect is None:
+            self.message.emit(f"Cue {i + 1} is not marked as suspect")
+            return
+        self.stack.push(SetSuspect(i, None))
+
+    # --- re-transcribing a region ------------------------------------------------------------
+    def region(self) -> tuple[int, int] | None:
+        """What Re-transcribe works on: the waveform's span, else the selected cues; grown to
+        cover every cue it cuts. None: nothing is selected."""
+        if self.stack is None:
+            return None
+        segs = self.stack.doc.segments
+        if self.waveform.span is not None:
+            a, b = self.waveform.span
+        else:
+            rows = self.selected_rows()
+            if not rows:
+                return None
+            a, b = segs[rows[0]].start, max(segs[r].end for r in rows)
+        if b <= a:
+            return None
+        return covering_span(segs, a, b)
+
+    def retranscribe(self) -> None:
+        """Ask for the options, then re-decode the selected region (see ``retranscribe``)."""
+        span = self.region()
+        if self.stack is None or span is None:
+            self.message.emit("Select cues, or Shift+drag on the waveform, to re-transcribe")
+            return
+        if self.audio_path is None:
+            self.message.emit("This transcript has no audio file to re-transcribe from")
+            return
+        if self.retranscriber.busy:
+            self.message.emit("A region is already being re-transcribed")
+            return
+        a, b = span
+        cues = sum(1 for s in self.stack.doc.segments if s.start < b and s.end > a)
+        ask_options(self, span, cues, lambda o, m: self.start_retranscribe(span, o, m))
+
+    def start_retranscribe(
+        self, span: tuple[int, int], options: TranscribeOptions, model: str | None = None
+    ) -> RegionJob | None:
+        """Re-decode ``span`` off the GUI thread; its cues are replaced when it finishes."""
+        if self.stack is None or self.audio_path is None or self.retranscriber.busy:
+            return None
+        return self.retranscriber.start(self.audio_path, self.stack.doc, span, options, model)
+
+    def _retranscribed(self, job: RegionJob, transcript: Transcript) -> None:
+        if self.stack is None or job.doc is not self.stack.doc:
+            return  # another transcript was opened meanwhile
+        command = ReplaceSpan(*job.span, transcript.segments)
+        if not self.stack.push(command):
+            return
+        self.waveform.set_span(None)
+        if command.added:
+            self.select(command.first)
+        flagged = sum(1 for s in transcript.segments if s.suspect is not None)
+        doubt = f", {flagged} suspect" if flagged else ""
+        self.message.emit(
+            f"Re-transcribed {span_label(job.span)}: {command.replaced} cues replaced by "
+            f"{command.added}{doubt}"
+        )
 
     # --- edits -------------------------------------------------------------------------------
     def _apply(self, result: TimingResult) -> bool:
@@ -368,3 +490,4 @@ class EditorPanel(QWidget):
 
     def shutdown(self) -> None:
         self.player.stop()
+        self.retranscriber.shutdown()

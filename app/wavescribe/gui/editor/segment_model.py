@@ -1,7 +1,8 @@
 """The segment list: an editable table over the document, every edit through the undo stack.
 
 Start, end and text are edited in place; duration and characters per second follow; a cue that
-breaks a subtitle rule is tinted and says why in its tooltip (``core.rule_check`` decides).
+breaks a subtitle rule is tinted and says why in its tooltip (``core.rule_check`` decides); a
+cue the decoder doubted (``Segment.suspect``) gets an amber badge and row, the reason as tooltip.
 The model never changes a segment itself: ``setData`` builds a core command and pushes it.
 """
 
@@ -18,6 +19,7 @@ from wavescribe.core.editing.commands import SetText, SetTimes
 from wavescribe.core.editing.document import HistoryEvent
 from wavescribe.core.editing.rule_check import RuleViolation, check_all, check_at
 from wavescribe.core.subtitle_rules import SubtitleRules
+from wavescribe.gui.editor.suspects import SUSPECT_ROW, suspect_icon
 from wavescribe.gui.editor.transcript_view import display_cell, format_ms
 from wavescribe.gui.editor.undo import EditStack
 
@@ -88,11 +90,18 @@ class SegmentModel(QAbstractTableModel):
         warned = self._warnings.get(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [v.message for v in warned or []]
+            if seg.suspect is not None:
+                lines.insert(0, f"Suspect: {seg.suspect}")
             return "\n".join([seg.text, *lines] if col == self.TEXT else lines) or None
         if role == Qt.ItemDataRole.ForegroundRole and warned and col != self.TEXT:
             return QBrush(WARN)
-        if role == Qt.ItemDataRole.BackgroundRole and index.row() == self.current:
-            return QBrush(CURRENT)
+        if role == Qt.ItemDataRole.DecorationRole and col == self.START and seg.suspect:
+            return suspect_icon()
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if index.row() == self.current:
+                return QBrush(CURRENT)
+            if seg.suspect is not None:
+                return QBrush(SUSPECT_ROW)
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.TEXT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -22,6 +22,10 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("speed_down", "Play slower (down to 0.5×)", "Ctrl+Shift+Down"),
     ("prev_cue", "Previous cue", "Alt+Left"),
     ("next_cue", "Next cue", "Alt+Right"),
+    ("prev_suspect", "Previous suspect cue", "Shift+F8"),
+    ("next_suspect", "Next suspect cue", "F8"),
+    ("mark_checked", "Mark the suspect cue as checked", "Ctrl+K"),
+    ("retranscribe", "Re-transcribe the selected cues or span…", "Ctrl+Shift+R"),
     ("split", "Split the cue at the playhead", "S"),
     ("merge", "Merge the cue with the next", "M"),
     ("delete", "Delete the cue", "Ctrl+Delete"),
@@ -58,6 +62,7 @@ def shortcut_rows() -> list[tuple[str, str]]:
     rows += [(QKeySequence(keys).toString(native), label) for _, label, keys in SHORTCUTS]
     rows.append(("Drag an edge / the body", "Retime / move a cue (one undo step)"))
     rows.append(("Drag on empty waveform", "Create a cue"))
+    rows.append(("Shift+drag on the waveform", "Select a time span (to re-transcribe it)"))
     return rows
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
 
 from wavescribe.core.audio.peaks import FULL_SCALE, PeakPyramid
 from wavescribe.core.transcript import Segment
+from wavescribe.gui.editor.suspects import SUSPECT
 from wavescribe.gui.editor.timeline.geometry import Viewport, ruler_label, tick_step
 
 RULER_PX = 18
@@ -22,6 +23,10 @@ CUE = QColor(255, 200, 60, 50)
 CUE_SELECTED = QColor(255, 200, 60, 110)
 CUE_EDGE = QColor("#ffc83c")
 PLAYHEAD = QColor("#ff4d4d")
+SUSPECT_BAND_PX = 5  # the amber band along the top of a suspect cue
+SUSPECT_HATCH = QColor(255, 159, 26, 90)
+SPAN = QColor(90, 160, 255, 60)  # a time span selected with Shift+drag
+SPAN_EDGE = QColor("#5aa0ff")
 
 
 def render_wave(pyramid: PeakPyramid | None, vp: Viewport, w: int, h: int) -> QPixmap:
@@ -74,9 +79,37 @@ def paint_narrow(p: QPainter, x0s: np.ndarray, x1s: np.ndarray, w: int, h: int) 
 def paint_cue(
     p: QPainter, seg: Segment, x0: float, x1: float, h: int, *, selected: bool, vp: Viewport | None
 ) -> None:
-    """One cue as a region with its edges and text; its word ticks too when ``vp`` is given."""
+    """One cue as a region with its edges and text; its word ticks too when ``vp`` is given.
+
+    A suspect cue is hatched in amber under an amber band, drawn last so nothing covers it.
+    """
     rect = QRectF(x0, RULER_PX, max(x1 - x0, 1.0), h - RULER_PX)
     p.fillRect(rect, CUE_SELECTED if selected else CUE)
+    if seg.suspect is not None:
+        p.fillRect(rect, QBrush(SUSPECT_HATCH, Qt.BrushStyle.BDiagPattern))
+    _paint_cue_detail(p, seg, x0, x1, h, vp)
+    if seg.suspect is not None:
+        paint_suspect_band(p, x0, x1)
+
+
+def paint_suspect_band(p: QPainter, x0: float, x1: float) -> None:
+    """The amber band over a suspect cue, at least 3 px wide so it shows at any zoom."""
+    width = max(x1 - x0, 3.0)
+    p.fillRect(QRectF(x0, RULER_PX, width, SUSPECT_BAND_PX), SUSPECT)
+
+
+def paint_span(p: QPainter, x0: float, x1: float, h: int) -> None:
+    """A selected time span: a translucent blue region with edges, over the cues."""
+    a, b = sorted((x0, x1))
+    p.fillRect(QRectF(a, RULER_PX, max(b - a, 1.0), h - RULER_PX), SPAN)
+    p.setPen(QPen(SPAN_EDGE, 1, Qt.PenStyle.DashLine))
+    p.drawLine(QLineF(a, RULER_PX, a, h))
+    p.drawLine(QLineF(b, RULER_PX, b, h))
+
+
+def _paint_cue_detail(
+    p: QPainter, seg: Segment, x0: float, x1: float, h: int, vp: Viewport | None
+) -> None:
     if x1 - x0 < 4:
         return
     p.setPen(QPen(CUE_EDGE, 1))
@@ -87,7 +120,8 @@ def paint_cue(
         text = p.fontMetrics().elidedText(
             seg.text.replace("\n", " "), Qt.TextElideMode.ElideRight, int(x1 - x0 - 6)
         )
-        p.drawText(QPointF(x0 + 3, RULER_PX + 14), text)
+        below_band = SUSPECT_BAND_PX if seg.suspect is not None else 0
+        p.drawText(QPointF(x0 + 3, RULER_PX + 14 + below_band), text)
     if vp is not None:
         p.setPen(QColor(255, 255, 255, 120))
         metrics = p.fontMetrics()

@@ -6,6 +6,7 @@ found by bisection. Gestures become commands through the ``TimingController`` (s
 and go on the undo stack; a drag is one step because the stack is sealed on release. While a drag
 snaps or is stopped, ``markers`` show where and why; a double-click (or F2 / Enter) edits a cue's
 text in place, and a right-click offers the cue gestures, splitting at the word under the mouse.
+Shift+drag selects a time span instead of creating a cue (to re-transcribe it); Esc drops it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from wavescribe.core.editing.timing_controller import (
     TimingController,
     TimingResult,
 )
-from wavescribe.gui.editor.timeline.context_menu import cue_menu, word_index_at
+from wavescribe.gui.editor.timeline.context_menu import cue_menu, span_menu, word_index_at
 from wavescribe.gui.editor.timeline.cue_text_editor import CueTextEditor, TextInPlace
 from wavescribe.gui.editor.timeline.geometry import Viewport
 from wavescribe.gui.editor.timeline.markers import EditMarkers, RefusedMarker
@@ -48,8 +49,11 @@ from wavescribe.gui.editor.timeline.paint import (
     RULER_PX,
     paint_cue,
     paint_narrow,
+    paint_span,
+    paint_suspect_band,
     render_wave,
 )
+from wavescribe.gui.editor.transcript_view import format_ms
 from wavescribe.gui.editor.undo import EditStack
 
 EDGE_PX = 5  # how near an edge the mouse must be to grab it
@@ -60,7 +64,7 @@ WORDS_BELOW_MS_PER_PX = 15.0  # word timings are drawn when zoomed in this far
 
 @dataclass
 class _Drag:
-    kind: Literal["start", "end", "body", "create", "press"]
+    kind: Literal["start", "end", "body", "create", "press", "span"]
     index: int | None
     press_x: float
     press_ms: int
@@ -74,6 +78,7 @@ class WaveformView(QWidget):
     seek_requested = Signal(int)  # ms: a click on empty waveform
     message = Signal(str)  # why an edit stopped short or was refused
     view_changed = Signal()  # zoom or scroll moved
+    span_changed = Signal(object)  # the Shift+dragged span, (start, end) ms, or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +93,7 @@ class WaveformView(QWidget):
         self.stack: EditStack | None = None
         self.controller: TimingController | None = None
         self.selected = -1
+        self.span: tuple[int, int] | None = None  # a time span selected with Shift+drag
         self.playhead_ms: int | None = None
         self.follow_playhead = True
         self._drag: _Drag | None = None
@@ -102,6 +108,7 @@ class WaveformView(QWidget):
         self._text.close()
         self.stack, self.doc, self.controller = stack, stack.doc, controller
         self.selected = -1
+        self.set_span(None)
         stack.changed.connect(self._on_doc_changed)
         if not self.viewport.duration_ms:
             end = max((s.end for s in self.doc.segments), default=0)
@@ -131,6 +138,16 @@ class WaveformView(QWidget):
             if before != self.viewport.start_ms:
                 self._changed_view()
         self.update()
+
+    def set_span(self, span: tuple[int, int] | None) -> None:
+        """Select the time span ``(start, end)`` in ms (None: no span); an empty one is none."""
+        if span is not None:
+            a, b = sorted((max(0, int(span[0])), max(0, int(span[1]))))
+            span = (a, b) if b > a else None
+        if span != self.span:
+            self.span = span
+            self.span_changed.emit(span)
+            self.update()
 
     def set_playhead(self, ms: int | None) -> None:
         self.playhead_ms = ms
@@ -196,6 +213,10 @@ class WaveformView(QWidget):
         if d is not None and d.kind == "create" and d.active:
             a, b = sorted((self.x_of(d.press_ms), self.x_of(d.now_ms)))
             p.fillRect(QRectF(a, RULER_PX, b - a, h - RULER_PX), QColor(120, 220, 120, 70))
+        if d is not None and d.kind == "span" and d.active:
+            paint_span(p, self.x_of(d.press_ms), self.x_of(d.now_ms), h)
+        elif self.span is not None:
+            paint_span(p, self.x_of(self.span[0]), self.x_of(self.span[1]), h)
         self.markers.paint(p, self.x_of, RULER_PX, h)
         if self.playhead_ms is not None:
             x = self.x_of(self.playhead_ms)
@@ -243,6 +264,9 @@ class WaveformView(QWidget):
         if 0 <= self.selected - shown.start < len(narrow):
             narrow[self.selected - shown.start] = False
         paint_narrow(p, x0s[narrow], x1s[narrow], self.width(), h)
+        for j in np.flatnonzero(narrow).tolist():  # zoomed out, a flag must still show
+            if self.doc[shown.start + j].suspect is not None:
+                paint_suspect_band(p, float(x0s[j]), float(x1s[j]))
         words = vp if vp.ms_per_px <= WORDS_BELOW_MS_PER_PX else None
         for j in np.flatnonzero(~narrow).tolist():
             i = shown.start + j
@@ -277,6 +301,10 @@ class WaveformView(QWidget):
             return super().mousePressEvent(event)
         x = event.position().x()
         ms = self.viewport.ms_at(x)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._drag = _Drag("span", None, x, ms, now_ms=ms)
+            return
+        self.set_span(None)
         part, index = self.hit(x)
         if index is not None:
             self.select(index, reveal=False)
@@ -302,7 +330,7 @@ class WaveformView(QWidget):
             return
         d.active = True
         d.now_ms = self.viewport.ms_at(x)
-        if d.kind == "create":
+        if d.kind in ("create", "span"):
             self.update()
             return
         self._drag_to(d)
@@ -340,7 +368,12 @@ class WaveformView(QWidget):
         self.markers.set_snap(None)
         if self.stack is not None:
             self.stack.seal()
-        if d.kind == "create":
+        if d.kind == "span":
+            self.set_span((d.press_ms, d.now_ms) if d.active else None)
+            if self.span is not None:
+                a, b = self.span
+                self.message.emit(f"Selected {format_ms(a)} – {format_ms(b)}")
+        elif d.kind == "create":
             if d.active:
                 self._create(d.press_ms, d.now_ms)
             else:
@@ -378,6 +411,8 @@ class WaveformView(QWidget):
             self.zoom(-1)
         elif key in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.edit_text(self.selected)
+        elif key == Qt.Key.Key_Escape and self.span is not None:
+            self.set_span(None)
         else:
             super().keyPressEvent(event)
 
@@ -401,9 +436,18 @@ class WaveformView(QWidget):
         menu.deleteLater()
 
     def cue_menu_at(self, x: float) -> QMenu | None:
-        """Select the cue under ``x`` and build its menu (None: no cue there)."""
+        """The span's menu inside a selected span; else select the cue under ``x`` and build
+        its menu (None: no cue there)."""
         if self._drag is not None or self.doc is None:
             return None
+        if self.span is not None and self.span[0] <= self.viewport.ms_at(x) <= self.span[1]:
+            a, b = self.span
+            return span_menu(
+                self,
+                label=f"{format_ms(a)} – {format_ms(b)}",
+                clear=lambda: self.set_span(None),
+                editor_actions=self._editor_actions,
+            )
         _, index = self.hit(x)
         if index is None:
             return None
@@ -420,6 +464,7 @@ class WaveformView(QWidget):
             split_at_word=lambda k: self.split_at_word(index, k),
             edit_text=lambda: self.edit_text(index),
             editor_actions=self._editor_actions,
+            suspect=seg.suspect,
         )
 
     def split_at_word(self, index: int, word_index: int) -> bool:
