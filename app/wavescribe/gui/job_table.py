@@ -40,11 +40,16 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.textVisible = True
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         if job is not None and job.state in (JobState.FAILED, JobState.CANCELLED):
-            bar.state &= ~QStyle.StateFlag.State_Enabled
-            # Styles draw the chunk in Highlight whatever the state: grey it explicitly.
-            grey = option.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Mid)
+            # Grey and still. Styles paint the chunk in Highlight whatever the state flags (and a
+            # selected row's in the selection colour): grey it in every colour group.
+            bar.state &= ~(QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Selected)
             bar.palette = QPalette(option.palette)
-            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            grey = option.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Mid)
+            for group in (
+                QPalette.ColorGroup.Active,
+                QPalette.ColorGroup.Inactive,
+                QPalette.ColorGroup.Disabled,
+            ):
                 bar.palette.setColor(group, QPalette.ColorRole.Highlight, grey)
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
