@@ -176,3 +176,24 @@ def test_an_edit_is_autosaved_within_two_seconds_and_a_crash_gives_it_back(make_
     recovered = window.workspace.shown
     assert recovered.path == JFK and texts(recovered) == ["Second cue."]
     assert window.isWindowModified()  # in no project file yet: quitting would ask
+
+
+def test_quitting_while_transcribing_stops_the_file_and_keeps_the_finished_one(
+    window, make_window, qtbot, long_speech_wav
+):
+    done, running = window.workspace.add_files([JFK, long_speech_wav])
+    wait_state(qtbot, done, JobState.DONE)
+    qtbot.waitUntil(lambda: running.state.running, timeout=60_000)
+
+    box = quit_box(qtbot, window)
+    assert "still being transcribed" in box.text()
+    assert "finished transcripts are kept" in box.informativeText()
+    [quit_button] = [b for b in box.buttons() if b.text() == "Quit"]
+    quit_button.click()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert not window.workspace.bridge.is_busy()
+
+    again = restart(make_window, qtbot)
+    qtbot.waitUntil(lambda: len(again.workspace.jobs.jobs) == 1)
+    [back] = again.workspace.jobs.jobs
+    assert back.path == JFK and "fellow americans" in back.transcript.text.lower()
