@@ -68,6 +68,7 @@ def ask_audio_path(parent: QWidget | None, missing: Path | None) -> Path | None:
 
 State = tuple[int, int]  # (id of the job's transcript, its revision): what a save captured
 _NEVER: State = (-1, -1)  # a baseline no transcript matches: modified until saved
+_Kept = tuple["RecoveryItem", "Project", Path]  # a kept autosave, its project, where its audio is
 
 
 class ProjectActions(QObject):
@@ -376,7 +377,7 @@ class ProjectActions(QObject):
             if j.state is JobState.DONE
             and j.transcript is not None
             and j.id not in self._discarded
-            and self._autosaved.get(j.id) != self._state_of(j)
+            and self._autosave_stale(j)
         ]
 
     def _state_of(self, job: Job) -> tuple[int, int, str | None, bool]:
@@ -420,35 +421,47 @@ class ProjectActions(QObject):
         """At start-up: put back the transcripts the last exit kept, then (in the background)
         look for autosaves of sessions that crashed, and offer them."""
 
-        def find() -> tuple[list[tuple[RecoveryItem, Project]], list[RecoveryItem]]:
+        def find() -> tuple[list[_Kept], list[RecoveryItem]]:
             store, kept = _store(), []
             for item in sorted(store.kept(), key=_list_order):
                 try:
-                    kept.append((item, item.load()))
+                    project = item.load()
                 except Exception:
                     continue
+                audio = project.resolve_audio() or project.audio_path or Path("audio")
+                kept.append((item, project, audio))
             return kept, store.pending()
 
-        def found(result: tuple[list[tuple[RecoveryItem, Project]], list[RecoveryItem]]) -> None:
+        def found(result: tuple[list[_Kept], list[RecoveryItem]]) -> None:
             kept, pending = result
             self._restore_kept(kept)
             self._offer(pending)
 
         run_task(find, found, lambda exc: None)
 
-    def _restore_kept(self, kept: list[tuple[RecoveryItem, Project]]) -> None:
+    def _restore_kept(self, kept: list[_Kept]) -> None:
         if not kept:
             return
-        for item, project in kept:
-            audio = project.resolve_audio() or project.audio_path or Path("audio")
+        jobs = []
+        for item, project, audio in kept:
             job = self._add(project, audio)
             if item.modified:
                 self._baseline[job.id] = _NEVER
+            jobs.append(job)
         self.modified_changed.emit()
         n = len(kept)
         self._workspace.status.emit(f"Restored {n} transcript{'s' if n > 1 else ''} from last time")
-        # Once this session's autosaves hold them, the kept copies can go.
-        self.autosave_now(then=lambda: _discard_later([item for item, _ in kept]))
+        items = [item for item, _, _ in kept]
+        self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs))
+
+    def _forget_once_autosaved(self, items: list[RecoveryItem], jobs: list[Job]) -> None:
+        """The old copies (kept or crashed) go once this session's autosaves hold every one of
+        them; after a failed autosave they stay, to be offered again."""
+        if all(self._sessions.get(j.id) and not self._autosave_stale(j) for j in jobs):
+            _discard_later(items)
+
+    def _autosave_stale(self, job: Job) -> bool:
+        return self._autosaved.get(job.id) != self._state_of(job)
 
     def _offer(self, items: list[RecoveryItem]) -> None:
         if not items:
@@ -485,7 +498,7 @@ class ProjectActions(QObject):
             self._baseline[job.id] = _NEVER  # what a crash left is in no project file
             self.modified_changed.emit()
             # Once this session's autosave holds it, the crashed session's copy can go.
-            self.autosave_now(then=lambda: _discard_later([item]))
+            self.autosave_now(then=lambda: self._forget_once_autosaved([item], [job]))
 
         run_task(load, loaded, lambda exc: show_error(self._window, exc, "Recovery"))
 
