@@ -197,3 +197,36 @@ def test_quitting_while_transcribing_stops_the_file_and_keeps_the_finished_one(
     qtbot.waitUntil(lambda: len(again.workspace.jobs.jobs) == 1)
     [back] = again.workspace.jobs.jobs
     assert back.path == JFK and "fellow americans" in back.transcript.text.lower()
+
+
+def test_removing_an_edited_transcript_from_the_list_asks_first(window, qtbot):
+    kept = window.workspace.add_transcript(JFK, two_cues())
+    edited = window.workspace.add_transcript(JFK, two_cues())
+    delete_first_cue(window)
+
+    window.remove_job(kept.id)  # unedited: gone at once
+    assert window.workspace.jobs.jobs == [edited]
+    window.clear_action.trigger()
+    qtbot.waitUntil(lambda: bool(visible_boxes("forgetBox")))
+    [box] = visible_boxes("forgetBox")
+    assert "unsaved changes" in box.text() and "jfk.flac" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(50)
+    assert window.workspace.jobs.jobs == [edited]
+
+    window.remove_job(edited.id)
+    qtbot.waitUntil(lambda: bool(visible_boxes("forgetBox")))
+    [remove] = [b for b in visible_boxes("forgetBox")[0].buttons() if b.text() == "Remove"]
+    remove.click()
+    qtbot.waitUntil(lambda: not window.workspace.jobs.jobs)
+
+
+def test_a_declined_save_path_keeps_the_app_open(window, qtbot, monkeypatch):
+    window.workspace.add_transcript(JFK, two_cues())
+    delete_first_cue(window)
+    monkeypatch.setattr(projects, "ask_project_save_path", lambda parent, suggested: None)
+    box = quit_box(qtbot, window)
+    box.button(QMessageBox.StandardButton.Save).click()
+    qtbot.wait(100)
+    assert window.isVisible() and window.isWindowModified()
+    assert window.statusBar().currentMessage() == "Quit cancelled: not every transcript was saved"

@@ -62,6 +62,9 @@ OPEN_FILTERS = ";;".join(
 )
 
 
+QUIT_CANCELLED = "Quit cancelled: not every transcript was saved"
+
+
 def ask_open_paths(parent: QWidget | None) -> list[str]:
     """Native open dialog; tests replace this function."""
     folder = settings.get_dir(settings.LAST_OPEN_DIR)
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
             "&Options…", self.edit_default_options, _key(K.Preferences, "Ctrl+,")
         )
         self.cancel_all_action = self._action("Cancel &All", self.workspace.cancel_all)
-        self.clear_action = self._action("C&lear Finished", self.workspace.clear_finished)
+        self.clear_action = self._action("C&lear Finished", self.clear_finished)
         self.models_action = self._action("&Models…", self.open_models, "Ctrl+M")
         self.about_action = self._action("&About Wavescribe", self.show_about)
 
@@ -210,8 +213,8 @@ class MainWindow(QMainWindow):
         self.job_table.retry_requested.connect(ws.retry)
         self.projects.modified_changed.connect(self._update_title)
         self.job_table.options_requested.connect(self.edit_job_options)
-        self.job_table.remove_requested.connect(ws.remove)
-        self.job_table.clear_finished_requested.connect(ws.clear_finished)
+        self.job_table.remove_requested.connect(self.remove_job)
+        self.job_table.clear_finished_requested.connect(self.clear_finished)
         self.job_table.job_activated.connect(lambda job_id: ws.show_job(job_id, pinned=True))
         self.first_run.open_requested.connect(self.open_files)
         self.first_run.models_requested.connect(self.open_models)
@@ -222,6 +225,36 @@ class MainWindow(QMainWindow):
         if paths:
             settings.set_dir(settings.LAST_OPEN_DIR, Path(paths[0]).parent)
             self.workspace.add_files(paths)
+
+    def remove_job(self, job_id: int) -> None:
+        job = self.workspace.jobs.job(job_id)
+        if job is not None:
+            self._forget([job], lambda: self.workspace.remove(job_id))
+
+    def clear_finished(self) -> None:
+        finished = [j for j in self.workspace.jobs.jobs if j.state.finished]
+        self._forget(finished, self.workspace.clear_finished)
+
+    def _forget(self, jobs: list[Job], action: Callable[[], None]) -> None:
+        """Run ``action`` (which drops ``jobs`` from the list), asking first if that loses edits."""
+        unsaved = [j for j in jobs if self.projects.is_modified(j)]
+        if not unsaved:
+            action()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("forgetBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Wavescribe")
+        n = len(unsaved)
+        box.setText(f"Remove {n} transcript{'s' if n > 1 else ''} with unsaved changes?")
+        box.setInformativeText(
+            "\n".join(f"• {j.name}" for j in unsaved) + "\n\nTheir changes are lost."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda: action() if box.clickedButton() is remove else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def export(self, fmt: str | None = None) -> None:
         job = self.workspace.shown
@@ -475,7 +508,7 @@ class MainWindow(QMainWindow):
                 self.projects.save_all(
                     unsaved,
                     then=self._proceed_quit,
-                    on_abort=lambda: self.statusBar().showMessage("Not quit: not all saved", 8000),
+                    on_abort=lambda: self.statusBar().showMessage(QUIT_CANCELLED, 8000),
                 )
             elif clicked is discard:
                 self.projects.discard(unsaved)
