@@ -75,6 +75,7 @@ def make_window(qtbot):
     yield make
     for win in made:
         win.workspace.shutdown()  # engine processes end with the test, not the session
+        win.projects.discard(win.projects.unsaved_jobs())  # no quit question at teardown
         win.close()
 
 

@@ -11,12 +11,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from gui_helpers import wait_state
 from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from shared_data import JFK
 from wavescribe import cli
+from wavescribe.core.jobs import JobState
 from wavescribe.gui import app as gui_app
 from wavescribe.gui import settings
 from wavescribe.gui.resources import APP_ICON, DESKTOP_FILE, app_icon, resource_path
@@ -135,9 +137,10 @@ def test_file_open_queues_the_chosen_files_and_remembers_the_folder(window, monk
     window.workspace.cancel_all()
 
 
-def test_opened_files_appear_in_open_recent_and_reopen_from_there(window, qtbot):
-    window.workspace.add_files([JFK])
-    window.workspace.cancel_all()
+def test_transcribed_files_appear_in_open_recent_and_reopen_from_there(window, qtbot):
+    [job] = window.workspace.add_files([JFK])
+    assert settings.recent_files() == []  # not before the engine has read it
+    wait_state(qtbot, job, JobState.DONE)
     assert settings.recent_files()[0] == str(JFK.resolve())
     window.recent_menu.aboutToShow.emit()
     entries = [a for a in window.recent_menu.actions() if a.text() == "jfk.flac"]

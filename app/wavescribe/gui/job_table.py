@@ -1,9 +1,11 @@
-"""The queue on screen: a table of jobs with a progress bar and a Cancel button in each row."""
+"""The queue on screen: a table of jobs with a progress bar and a button in each row: Cancel while
+a job is queued or runs, Retry once it failed or was cancelled (also in the row's context menu).
+A failed or cancelled job's bar is grey and still, at the point where it stopped."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QMouseEvent, QPainter
+from PySide6.QtGui import QAction, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -37,14 +39,24 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.text = index.data() or ""
         bar.textVisible = True
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        if job is not None and job.state.finished and job.transcript is None:
-            bar.state &= ~QStyle.StateFlag.State_Enabled  # failed or cancelled: grey
+        if job is not None and job.state in (JobState.FAILED, JobState.CANCELLED):
+            # Grey and still. Styles paint the chunk in Highlight whatever the state flags (and a
+            # selected row's in the selection colour): grey it in every colour group.
+            bar.state &= ~(QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Selected)
+            bar.palette = QPalette(option.palette)
+            grey = option.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Mid)
+            for group in (
+                QPalette.ColorGroup.Active,
+                QPalette.ColorGroup.Inactive,
+                QPalette.ColorGroup.Disabled,
+            ):
+                bar.palette.setColor(group, QPalette.ColorRole.Highlight, grey)
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
 
 class CancelDelegate(QStyledItemDelegate):
-    """A push button drawn in the cell; a click on it emits ``clicked(job_id)``."""
+    """A push button drawn in the cell (Cancel or Retry); a click emits ``clicked(job_id)``."""
 
     clicked = Signal(int)
 
@@ -78,6 +90,7 @@ class JobTable(QTableView):
     """Emits what the user asks of a job; the window decides what that means."""
 
     cancel_requested = Signal(int)
+    retry_requested = Signal(int)
     options_requested = Signal(int)
     remove_requested = Signal(int)
     clear_finished_requested = Signal()
@@ -97,7 +110,7 @@ class JobTable(QTableView):
         self.setWordWrap(False)
         self.setItemDelegateForColumn(JobQueueModel.PROGRESS, ProgressDelegate(self))
         cancel = CancelDelegate(self)
-        cancel.clicked.connect(self.cancel_requested)
+        cancel.clicked.connect(self._on_button)
         self.setItemDelegateForColumn(JobQueueModel.CANCEL, cancel)
         header = self.horizontalHeader()
         header.setSectionResizeMode(JobQueueModel.FILE, QHeaderView.ResizeMode.Stretch)
@@ -118,16 +131,30 @@ class JobTable(QTableView):
         if row >= 0:
             self.selectRow(row)
 
+    def _on_button(self, job_id: int) -> None:
+        job = self._jobs.job(job_id)
+        if job is not None and job.state in (JobState.FAILED, JobState.CANCELLED):
+            self.retry_requested.emit(job_id)
+        elif job is not None and not job.state.finished:
+            self.cancel_requested.emit(job_id)
+
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.column() != JobQueueModel.CANCEL and (job := self.job_at_row(index.row())):
             self.job_activated.emit(job.id)
 
     def _context_menu(self, pos: QPoint) -> None:
-        job = self.job_at_row(self.indexAt(pos).row())
+        self.context_menu_for(self.indexAt(pos).row()).popup(self.viewport().mapToGlobal(pos))
+
+    def context_menu_for(self, row: int) -> QMenu:
+        """The menu a right click on ``row`` opens (-1: below the rows)."""
+        job = self.job_at_row(row)
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if job is not None:
             if not job.state.finished:
                 menu.addAction("Cancel", lambda: self.cancel_requested.emit(job.id))
+            if job.state in (JobState.FAILED, JobState.CANCELLED):
+                menu.addAction("Retry", lambda: self.retry_requested.emit(job.id))
             options: QAction = menu.addAction(
                 "Options for This File…", lambda: self.options_requested.emit(job.id)
             )
@@ -136,4 +163,4 @@ class JobTable(QTableView):
                 menu.addAction("Remove from List", lambda: self.remove_requested.emit(job.id))
             menu.addSeparator()
         menu.addAction("Clear Finished", self.clear_finished_requested.emit)
-        menu.popup(self.viewport().mapToGlobal(pos))
+        return menu

@@ -24,12 +24,20 @@ from wavescribe.core.jobs import STAGE_STATE, Job, JobState, format_seconds, ove
 from wavescribe.core.transcript import Segment, Transcript
 
 _Index = QModelIndex | QPersistentModelIndex
+NO_SPEECH = "No speech found"  # a finished job whose transcript has no cue
+
+
+def state_text(job: Job) -> str:
+    """The state as the row says it ("No speech found" for a done job with no cue)."""
+    if job.state is JobState.DONE and job.transcript is not None and not job.transcript.segments:
+        return NO_SPEECH
+    return job.state.value
 
 
 class JobQueueModel(QAbstractTableModel):
     """The jobs in the order they were added: file, state, progress, elapsed, ETA, Cancel."""
 
-    COLUMNS = ("File", "State", "Progress", "Elapsed", "ETA", "")
+    COLUMNS = ("File", "State", "Progress", "Elapsed", "ETA", "")  # the last: Cancel or Retry
     FILE, STATE, PROGRESS, ELAPSED, ETA, CANCEL = range(6)
     JobRole = Qt.ItemDataRole.UserRole + 1
     ProgressRole = Qt.ItemDataRole.UserRole + 2
@@ -71,6 +79,8 @@ class JobQueueModel(QAbstractTableModel):
                 return str(job.path)
             if col == self.STATE and job.error is not None:
                 return str(job.error)
+            if col == self.STATE and state_text(job) == NO_SPEECH:
+                return "The file was transcribed and no speech was heard in it."
             if col == self.STATE and job.warnings:
                 return "\n".join(job.warnings)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.ELAPSED, self.ETA):
@@ -113,6 +123,18 @@ class JobQueueModel(QAbstractTableModel):
     def clear_finished(self) -> None:
         for job in [j for j in self._jobs if j.state.finished]:
             self.remove(job.id)
+
+    def requeue(self, job_id: int) -> bool:
+        """Make a failed or cancelled job queued again, as it was before it ran."""
+        job = self.job(job_id)
+        if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+            return False
+        job.state, job.progress, job.stage_progress = JobState.QUEUED, 0.0, 0.0
+        job.started_at = job.finished_at = job.transcript = job.error = None
+        job.duration_ms = None
+        job.segments, job.warnings = [], []
+        self._changed(job)
+        return True
 
     def mark_cancelling(self, job_id: int) -> None:
         job = self.job(job_id)
@@ -217,8 +239,10 @@ class JobQueueModel(QAbstractTableModel):
         if col == self.FILE:
             return job.name
         if col == self.STATE:
-            return job.state.value + (" ⚠" if job.warnings and job.state.finished else "")
+            return state_text(job) + (" ⚠" if job.warnings and job.state.finished else "")
         if col == self.PROGRESS:
+            if job.state in (JobState.FAILED, JobState.CANCELLED):
+                return f"Stopped at {int(job.progress * 100)} %" if job.progress else "—"
             value = self._bar_value(job)
             return "" if value is None else f"{int(value * 100)} %"
         if col == self.ELAPSED:
@@ -226,5 +250,7 @@ class JobQueueModel(QAbstractTableModel):
         if col == self.ETA:
             return format_seconds(job.eta())
         if col == self.CANCEL:
+            if job.state in (JobState.FAILED, JobState.CANCELLED):
+                return "Retry"
             return "" if job.state.finished else "Cancel"
         return ""

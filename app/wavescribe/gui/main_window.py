@@ -1,5 +1,10 @@
 """The main window: layout, menus and actions. What the actions mean lives in ``Workspace``,
 ``ProjectActions`` and ``export``; this module only wires gestures to them.
+
+Quitting never loses work: with transcripts that have unsaved edits, or files still being
+transcribed, one dialog asks first (Save / Discard / Cancel, or Quit / Cancel); on closing, the
+latest edits are autosaved and ``ProjectActions.clean_exit`` keeps the finished transcripts for the
+next start. The title carries Qt's ``[*]`` marker for the shown transcript's unsaved edits.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.job_table import JobTable
+from wavescribe.gui.jobs import state_text
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
 from wavescribe.gui.workspace import Workspace
@@ -54,6 +60,9 @@ OPEN_FILTERS = ";;".join(
         "All files (*)",
     )
 )
+
+
+QUIT_CANCELLED = "Quit cancelled: not every transcript was saved"
 
 
 def ask_open_paths(parent: QWidget | None) -> list[str]:
@@ -163,7 +172,7 @@ class MainWindow(QMainWindow):
             "&Options…", self.edit_default_options, _key(K.Preferences, "Ctrl+,")
         )
         self.cancel_all_action = self._action("Cancel &All", self.workspace.cancel_all)
-        self.clear_action = self._action("C&lear Finished", self.workspace.clear_finished)
+        self.clear_action = self._action("C&lear Finished", self.clear_finished)
         self.models_action = self._action("&Models…", self.open_models, "Ctrl+M")
         self.about_action = self._action("&About Wavescribe", self.show_about)
 
@@ -201,9 +210,11 @@ class MainWindow(QMainWindow):
         ws.jobs.rowsInserted.connect(self._preload_editor)
         ws.jobs.job_changed.connect(lambda _id: self._update_actions())
         self.job_table.cancel_requested.connect(ws.cancel)
+        self.job_table.retry_requested.connect(ws.retry)
+        self.projects.modified_changed.connect(self._update_title)
         self.job_table.options_requested.connect(self.edit_job_options)
-        self.job_table.remove_requested.connect(ws.remove)
-        self.job_table.clear_finished_requested.connect(ws.clear_finished)
+        self.job_table.remove_requested.connect(self.remove_job)
+        self.job_table.clear_finished_requested.connect(self.clear_finished)
         self.job_table.job_activated.connect(lambda job_id: ws.show_job(job_id, pinned=True))
         self.first_run.open_requested.connect(self.open_files)
         self.first_run.models_requested.connect(self.open_models)
@@ -214,6 +225,36 @@ class MainWindow(QMainWindow):
         if paths:
             settings.set_dir(settings.LAST_OPEN_DIR, Path(paths[0]).parent)
             self.workspace.add_files(paths)
+
+    def remove_job(self, job_id: int) -> None:
+        job = self.workspace.jobs.job(job_id)
+        if job is not None:
+            self._forget([job], lambda: self.workspace.remove(job_id))
+
+    def clear_finished(self) -> None:
+        finished = [j for j in self.workspace.jobs.jobs if j.state.finished]
+        self._forget(finished, self.workspace.clear_finished)
+
+    def _forget(self, jobs: list[Job], action: Callable[[], None]) -> None:
+        """Run ``action`` (which drops ``jobs`` from the list), asking first if that loses edits."""
+        unsaved = [j for j in jobs if self.projects.is_modified(j)]
+        if not unsaved:
+            action()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("forgetBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Wavescribe")
+        n = len(unsaved)
+        box.setText(f"Remove {n} transcript{'s' if n > 1 else ''} with unsaved changes?")
+        box.setInformativeText(
+            "\n".join(f"• {j.name}" for j in unsaved) + "\n\nTheir changes are lost."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda: action() if box.clickedButton() is remove else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def export(self, fmt: str | None = None) -> None:
         job = self.workspace.shown
@@ -284,14 +325,23 @@ class MainWindow(QMainWindow):
             self.transcript_view.show_segments([])
             self.lower_pages.setCurrentWidget(self.transcript_view)
             self.transcript_title.setText("")
-            self.setWindowTitle("Wavescribe")
         else:
             self.transcript_view.show_segments(job.visible_segments())
             self._show_editor(job)
-            self.transcript_title.setText(f"<b>{job.name}</b> — {job.state.value.lower()}")
-            self.setWindowTitle(f"{job.name} — Wavescribe")
             self.job_table.select_job(job.id)
+        self._update_title()
         self._update_actions()
+
+    def _update_title(self) -> None:
+        """The shown file's name; Qt shows the ``[*]`` as ``*`` while it has unsaved edits."""
+        job = self.workspace.shown
+        modified = job is not None and self.projects.is_modified(job)
+        if job is None:
+            self.setWindowModified(False)
+            self.setWindowTitle("Wavescribe")
+        else:
+            self.setWindowTitle(f"{job.name}[*] — Wavescribe")
+            self.setWindowModified(modified)
 
     def _show_editor(self, job: Job) -> None:
         """A finished transcript opens in the editor (once: a re-show keeps its undo history)."""
@@ -355,11 +405,12 @@ class MainWindow(QMainWindow):
         job = self.workspace.shown
         if job is not None and self._edited == (job.id, id(job.transcript)):
             job.revision += 1  # autosave writes it; the list beside stays the editor's
+            self.projects.note_edit()
 
     def _update_actions(self) -> None:
         job = self.workspace.shown
         if job is not None:
-            self.transcript_title.setText(f"<b>{job.name}</b> — {job.state.value.lower()}")
+            self.transcript_title.setText(f"<b>{job.name}</b> — {state_text(job).lower()}")
         can_export = self.workspace.shown_transcript() is not None
         for action in (self.export_action, self.save_action, self.save_as_action):
             action.setEnabled(can_export)
@@ -408,10 +459,12 @@ class MainWindow(QMainWindow):
             self.workspace.add_files(files)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.workspace.bridge.is_busy() and not self._quitting:
+        asks = self.workspace.bridge.is_busy() or self.projects.unsaved_jobs()
+        if asks and not self._quitting:
             event.ignore()
             self._confirm_quit()
             return
+        self.projects.flush()  # edits of the last second or so, before they are kept
         self.save_state()
         self._tick.stop()
         if self.editor is not None:
@@ -421,23 +474,56 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _confirm_quit(self) -> None:
+        """One question for everything quitting would lose; answered with ``open()``."""
+        unsaved = self.projects.unsaved_jobs()
+        busy = self.workspace.bridge.is_busy()
         box = QMessageBox(self)
         box.setObjectName("quitBox")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Wavescribe")
-        box.setText("Files are still being transcribed. Quit anyway?")
-        box.setInformativeText("Finished transcripts are kept; the file in progress is stopped.")
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        stopped = "The file being transcribed is stopped; finished transcripts are kept."
+        save = discard = quit_button = None
+        if unsaved:
+            n = len(unsaved)
+            box.setText(
+                f"Save the changes to {n} transcript{'s' if n > 1 else ''} before quitting?"
+            )
+            names = "\n".join(f"• {job.name}" for job in unsaved)
+            lost = "Discard loses these changes."
+            box.setInformativeText(f"{names}\n\n{lost}" + (f" {stopped}" if busy else ""))
+            save = box.addButton(QMessageBox.StandardButton.Save)
+            discard = box.addButton(QMessageBox.StandardButton.Discard)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(save)
+        else:
+            box.setText("Files are still being transcribed. Quit anyway?")
+            box.setInformativeText(stopped)
+            quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
 
         def answered() -> None:
-            if box.clickedButton() is quit_button:
-                self._quitting = True
-                self.close()
+            clicked = box.clickedButton()
+            if clicked is None:
+                return
+            if clicked is save:
+                self.projects.save_all(
+                    unsaved,
+                    then=self._proceed_quit,
+                    on_abort=lambda: self.statusBar().showMessage(QUIT_CANCELLED, 8000),
+                )
+            elif clicked is discard:
+                self.projects.discard(unsaved)
+                self._proceed_quit()
+            elif clicked is quit_button:
+                self._proceed_quit()
 
         box.finished.connect(answered)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def _proceed_quit(self) -> None:
+        self._quitting = True
+        self.close()
 
 
 def expand_folders(paths: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Project files, autosave and crash recovery, on top of ``core.project`` and ``core.autosave``.
+"""Project files, autosave, crash recovery and keeping transcripts across restarts, on top of
+``core.project``.
 
 * Save / Save As write the shown transcript, its audio path and options as a ``.wsproj`` file.
 * Open reads one; when its audio has moved, the user is asked to find it (or opens it without).
@@ -6,20 +7,28 @@
   first on open (``gui.editor.timeline.peak_loader``), so a re-opened long file shows its waveform
   at once.
 * Every finished transcript is autosaved (each job is its own autosave session) when it finishes,
-  and again on a timer whenever it changed (``Job.revision``); a clean exit removes the autosaves,
-  a crash leaves them, and the next start offers them back.
+  about a second and a half after each edit (debounced), and on a slow timer as a safety net.
+  A crash leaves the autosaves, and the next start offers them back.
+* A clean exit *keeps* the autosave of every finished transcript still in the list that the user
+  did not discard (``AutosaveStore.keep``); the next start puts them back in the list as done
+  jobs, silently. Removing a job from the list (Remove, Clear Finished) or Discard in the quit
+  dialog is what forgets a transcript.
+* A transcript is *modified* when it has edits no project file holds (``is_modified``): the
+  window title shows ``*`` and quitting asks Save / Discard / Cancel.
 
 All file work runs through ``run_task``; dialogs are opened with ``open()``, never ``exec()``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from wavescribe.core.jobs import Job, JobState
@@ -57,8 +66,16 @@ def ask_audio_path(parent: QWidget | None, missing: Path | None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+State = tuple[int, int]  # (id of the job's transcript, its revision): what a save captured
+_NEVER: State = (-1, -1)  # a baseline no transcript matches: modified until saved
+_Kept = tuple["RecoveryItem", "Project", Path]  # a kept autosave, its project, where its audio is
+
+
 class ProjectActions(QObject):
-    AUTOSAVE_INTERVAL_MS = 10_000
+    AUTOSAVE_INTERVAL_MS = 10_000  # a safety net; edits are autosaved after AUTOSAVE_DEBOUNCE_MS
+    AUTOSAVE_DEBOUNCE_MS = 1_500
+
+    modified_changed = Signal()  # a transcript gained or lost unsaved edits
 
     def __init__(self, window: QWidget, workspace: Workspace) -> None:
         super().__init__(window)
@@ -66,22 +83,82 @@ class ProjectActions(QObject):
         self._workspace = workspace
         self._session = ""  # made on first autosave: core.autosave is not needed to start
         self._projects: dict[int, Project] = {}  # job id -> its project (for autosave and save)
-        self._sessions: set[str] = set()
-        self._autosaved: dict[int, tuple[int, int, str | None]] = {}  # job id -> _state_of
+        self._sessions: dict[int, str] = {}  # job id -> its autosave session, once written
+        self._autosaved: dict[int, tuple[int, int, str | None, bool]] = {}  # job id -> _state_of
+        self._baseline: dict[int, State] = {}  # job id -> state its project file holds
+        self._discarded: set[int] = set()  # the user chose Discard: not autosaved, not kept
         self._autosaving = False
+        self._inflight: concurrent.futures.Future[Any] | None = None  # the autosave being written
         self._again = False  # something asked for an autosave while one was being written
         self._after: list[Callable[[], None]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(self.AUTOSAVE_INTERVAL_MS)
         self._timer.timeout.connect(self.autosave_now)
         self._timer.start()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.AUTOSAVE_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.autosave_now)
         workspace.jobs.job_finished.connect(lambda _id: self.autosave_now())
+        workspace.jobs.rowsAboutToBeRemoved.connect(self._on_rows_removed)
         workspace.project_requested.connect(lambda p: self.open(Path(p)))
+
+    # -- what is unsaved ------------------------------------------------------------------
+    def is_modified(self, job: Job) -> bool:
+        """Whether ``job``'s transcript has edits that no project file holds."""
+        if job.state is not JobState.DONE or job.transcript is None:
+            return False
+        return self._baseline.get(job.id, (id(job.transcript), 0)) != _current(job)
+
+    def unsaved_jobs(self) -> list[Job]:
+        """Modified transcripts in the list, in its order (those the user discarded excluded)."""
+        jobs = self._workspace.jobs.jobs
+        return [j for j in jobs if j.id not in self._discarded and self.is_modified(j)]
+
+    def note_edit(self) -> None:
+        """A transcript was edited: autosave it shortly (once the edits pause)."""
+        self._debounce.start()
+        self.modified_changed.emit()
+
+    def discard(self, jobs: list[Job]) -> None:
+        """The user gave up these transcripts: they are neither autosaved again nor kept."""
+        self._discarded.update(j.id for j in jobs)
+        self.modified_changed.emit()
 
     # -- save / open ----------------------------------------------------------------------
     def save(self, save_as: bool = False) -> None:
+        """Save the shown transcript (asking where when it has no project file yet)."""
         job = self._workspace.shown
-        if job is None or job.state is not JobState.DONE or job.transcript is None:
+        if job is not None:
+            self.save_job(job, save_as)
+
+    def save_all(
+        self,
+        jobs: list[Job],
+        then: Callable[[], None],
+        on_abort: Callable[[], None] | None = None,
+    ) -> None:
+        """Save each job in turn, then run ``then``; a declined path or a failure stops there."""
+        if not jobs:
+            then()
+            return
+        first, rest = jobs[0], jobs[1:]
+        self._workspace.show_job(first.id, pinned=True)  # the user sees what is being saved
+        self.save_job(
+            first, on_saved=lambda: self.save_all(rest, then, on_abort), on_abort=on_abort
+        )
+
+    def save_job(
+        self,
+        job: Job,
+        save_as: bool = False,
+        on_saved: Callable[[], None] | None = None,
+        on_abort: Callable[[], None] | None = None,
+    ) -> None:
+        """Write ``job``'s transcript to its project file; ``on_abort`` when none was written."""
+        if job.state is not JobState.DONE or job.transcript is None:
+            if on_abort is not None:
+                on_abort()
             return
         project = self._projects.get(job.id)
         target = project.path if project is not None and not save_as else None
@@ -91,9 +168,13 @@ class ProjectActions(QObject):
                 folder = job.path.parent if job.path.parent.is_dir() else folder
             target = ask_project_save_path(self._window, folder / f"{job.path.stem}.wsproj")
             if target is None:
+                if on_abort is not None:
+                    on_abort()
                 return
             settings.set_dir(settings.LAST_PROJECT_DIR, target.parent)
         transcript, options, audio = job.transcript, job.options, job.path
+        state = _current(job)  # edits made while the file is written still count as unsaved
+        chosen: Path = target
 
         def write() -> Project:
             from wavescribe.core.project.project_file import Project
@@ -101,17 +182,27 @@ class ProjectActions(QObject):
 
             saved = self._projects.get(job.id) or Project.for_audio(audio, transcript, options)
             saved.transcript, saved.options = transcript, options
-            saved.save(target)
-            store_peaks_beside(audio, target)  # none cached yet: the editor writes them there
+            saved.save(chosen)
+            store_peaks_beside(audio, chosen)  # none cached yet: the editor writes them there
             return saved
 
         def done(saved: Project) -> None:
             self._projects[job.id] = saved
-            settings.add_recent_file(target)
-            self._workspace.status.emit(f"Saved {target.name}")
+            self._baseline[job.id] = state
+            self._discarded.discard(job.id)
+            settings.add_recent_file(chosen)
+            self._workspace.status.emit(f"Saved {chosen.name}")
+            self.modified_changed.emit()
             self.autosave_now()  # a crash now offers the saved project's path back
+            if on_saved is not None:
+                on_saved()
 
-        run_task(write, done, lambda exc: show_error(self._window, exc, f"Saving {target.name}"))
+        def failed(exc: BaseException) -> None:
+            show_error(self._window, exc, f"Saving {chosen.name}")
+            if on_abort is not None:
+                on_abort()
+
+        run_task(write, done, failed)
 
     def open(self, path: Path | None = None) -> None:
         path = path or ask_project_open_path(self._window)
@@ -194,18 +285,13 @@ class ProjectActions(QObject):
 
         ``then`` runs on the GUI thread once a write that started after this call has finished.
         """
+        self._debounce.stop()
         if then is not None:
             self._after.append(then)
         if self._autosaving:
             self._again = True
             return
-        jobs = [
-            j
-            for j in self._workspace.jobs.jobs
-            if j.state is JobState.DONE
-            and j.transcript is not None
-            and self._autosaved.get(j.id) != self._state_of(j)
-        ]
+        jobs = self._stale_jobs()
         if not jobs:
             self._run_after()
             return
@@ -213,24 +299,33 @@ class ProjectActions(QObject):
             from wavescribe.core.project.autosave import new_session_id
 
             self._session = new_session_id()
-        work = [(f"{self._session}-j{j.id}", j, self._projects.get(j.id)) for j in jobs]
+        work = [
+            (f"{self._session}-j{j.id}", j, self._projects.get(j.id), self.is_modified(j))
+            for j in jobs
+        ]
         states = {j.id: self._state_of(j) for j in jobs}
         self._autosaving = True
 
         def write() -> list[tuple[int, Project, str]]:
             store, out = _store(), []
-            for session, job, known in work:
+            for session, job, known, modified in work:
                 project = known or _project_for(job)
                 project.transcript = job.transcript or project.transcript
-                store.write(session, project)
+                store.write(session, project, modified=modified)
                 out.append((job.id, project, session))
             return out
 
         def done(written: list[tuple[int, Project, str]]) -> None:
+            gone = []
             for job_id, project, session in written:
+                self._sessions[job_id] = session
+                if self._workspace.jobs.job(job_id) is None or job_id in self._discarded:
+                    gone.append(self._sessions.pop(job_id))  # removed while it was written
+                    continue
                 self._projects.setdefault(job_id, project)
-                self._sessions.add(session)
                 self._autosaved[job_id] = states[job_id]
+            if gone:
+                run_task(lambda: _end_sessions(gone), None, lambda exc: None)
             finish()
 
         def failed(exc: BaseException) -> None:
@@ -239,36 +334,134 @@ class ProjectActions(QObject):
 
         def finish() -> None:
             self._autosaving = False
+            self._inflight = None
             if self._again:
                 self._again = False
                 self.autosave_now()
             else:
                 self._run_after()
 
-        run_task(write, done, failed)
+        self._inflight = run_task(write, done, failed)
 
-    def _state_of(self, job: Job) -> tuple[int, int, str | None]:
-        """Changes when the transcript is replaced or edited, or the project is saved elsewhere."""
+    def flush(self, timeout: float = 10.0) -> None:
+        """Autosave what changed, now, on the calling (GUI) thread: for closing, when a few
+        milliseconds of waiting beat losing the last edits. A write under way is waited for."""
+        self._debounce.stop()
+        if self._inflight is not None:
+            concurrent.futures.wait([self._inflight], timeout)
+        jobs = self._stale_jobs()
+        if not jobs:
+            return
+        if not self._session:
+            from wavescribe.core.project.autosave import new_session_id
+
+            self._session = new_session_id()
+        store = _store()
+        for job in jobs:
+            session = f"{self._session}-j{job.id}"
+            project = self._projects.get(job.id) or _project_for(job)
+            project.transcript = job.transcript or project.transcript
+            try:
+                store.write(session, project, modified=self.is_modified(job))
+            except Exception as exc:
+                self._workspace.status.emit(f"Autosave failed: {exc}")
+                continue
+            self._projects.setdefault(job.id, project)
+            self._sessions[job.id] = session
+            self._autosaved[job.id] = self._state_of(job)
+
+    def _stale_jobs(self) -> list[Job]:
+        return [
+            j
+            for j in self._workspace.jobs.jobs
+            if j.state is JobState.DONE
+            and j.transcript is not None
+            and j.id not in self._discarded
+            and self._autosave_stale(j)
+        ]
+
+    def _state_of(self, job: Job) -> tuple[int, int, str | None, bool]:
+        """Changes when the transcript is replaced, edited or saved, or saved elsewhere."""
         project = self._projects.get(job.id)
         where = str(project.path) if project is not None and project.path else None
-        return id(job.transcript), job.revision, where
+        return id(job.transcript), job.revision, where, self.is_modified(job)
 
     def _run_after(self) -> None:
         callbacks, self._after = self._after, []
         for callback in callbacks:
             callback()
 
+    def _on_rows_removed(self, _parent: object, first: int, last: int) -> None:
+        """Jobs leave the list: their transcripts are forgotten, not kept for next time."""
+        jobs = self._workspace.jobs.jobs[first : last + 1]
+        sessions = [self._sessions.pop(j.id) for j in jobs if j.id in self._sessions]
+        for job in jobs:
+            self._autosaved.pop(job.id, None)
+        if sessions:
+            run_task(lambda: _end_sessions(sessions), None, lambda exc: None)
+
     def clean_exit(self) -> None:
-        """The app closes normally: its autosaves are not needed (a quick, synchronous delete)."""
-        if self._sessions:
-            store = _store()
-            for session in self._sessions:
-                store.clean_exit(session)
-            self._sessions.clear()
+        """The app closes normally (a quick, synchronous rename or delete per transcript).
+
+        Finished transcripts still in the list that the user did not discard are kept for the
+        next start; the others' autosaves are removed.
+        """
+        if not self._sessions:
+            return
+        store = _store()
+        for job_id, session in self._sessions.items():
+            job = self._workspace.jobs.job(job_id)
+            keep = job is not None and job.state is JobState.DONE and job_id not in self._discarded
+            # On failure it stays a crashed session's autosave: offered back next time.
+            with contextlib.suppress(OSError):
+                store.keep(session) if keep else store.clean_exit(session)
+        self._sessions.clear()
 
     def offer_recovery(self) -> None:
-        """Look (in the background) for autosaves of sessions that crashed, and offer them."""
-        run_task(lambda: _store().pending(), self._offer, lambda exc: None)
+        """At start-up: put back the transcripts the last exit kept, then (in the background)
+        look for autosaves of sessions that crashed, and offer them."""
+
+        def find() -> tuple[list[_Kept], list[RecoveryItem]]:
+            store, kept = _store(), []
+            for item in sorted(store.kept(), key=_list_order):
+                try:
+                    project = item.load()
+                except Exception:
+                    continue
+                audio = project.resolve_audio() or project.audio_path or Path("audio")
+                kept.append((item, project, audio))
+            return kept, store.pending()
+
+        def found(result: tuple[list[_Kept], list[RecoveryItem]]) -> None:
+            kept, pending = result
+            self._restore_kept(kept)
+            self._offer(pending)
+
+        run_task(find, found, lambda exc: None)
+
+    def _restore_kept(self, kept: list[_Kept]) -> None:
+        if not kept:
+            return
+        jobs = []
+        for item, project, audio in kept:
+            job = self._add(project, audio)
+            if item.modified:
+                self._baseline[job.id] = _NEVER
+            jobs.append(job)
+        self.modified_changed.emit()
+        n = len(kept)
+        self._workspace.status.emit(f"Restored {n} transcript{'s' if n > 1 else ''} from last time")
+        items = [item for item, _, _ in kept]
+        self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs))
+
+    def _forget_once_autosaved(self, items: list[RecoveryItem], jobs: list[Job]) -> None:
+        """The old copies (kept or crashed) go once this session's autosaves hold every one of
+        them; after a failed autosave they stay, to be offered again."""
+        if all(self._sessions.get(j.id) and not self._autosave_stale(j) for j in jobs):
+            _discard_later(items)
+
+    def _autosave_stale(self, job: Job) -> bool:
+        return self._autosaved.get(job.id) != self._state_of(job)
 
     def _offer(self, items: list[RecoveryItem]) -> None:
         if not items:
@@ -301,9 +494,11 @@ class ProjectActions(QObject):
 
         def loaded(project: Project) -> None:
             audio = project.resolve_audio() or project.audio_path or Path("audio")
-            self._add(project, audio)
+            job = self._add(project, audio)
+            self._baseline[job.id] = _NEVER  # what a crash left is in no project file
+            self.modified_changed.emit()
             # Once this session's autosave holds it, the crashed session's copy can go.
-            self.autosave_now(then=lambda: _discard_later([item]))
+            self.autosave_now(then=lambda: self._forget_once_autosaved([item], [job]))
 
         run_task(load, loaded, lambda exc: show_error(self._window, exc, "Recovery"))
 
@@ -318,6 +513,22 @@ def _discard(items: list[RecoveryItem]) -> None:
     store = _store()
     for item in items:
         store.discard(item)
+
+
+def _end_sessions(sessions: list[str]) -> None:
+    store = _store()
+    for session in sessions:
+        store.clean_exit(session)
+
+
+def _current(job: Job) -> State:
+    return id(job.transcript), job.revision
+
+
+def _list_order(item: RecoveryItem) -> tuple[str, int]:
+    """Kept transcripts come back in the order of the list they were in (``<session>-j<id>``)."""
+    session, _, job_id = item.session_id.rpartition("-j")
+    return (session, int(job_id)) if job_id.isdigit() else (item.session_id, 0)
 
 
 def _discard_later(items: list[RecoveryItem]) -> None:

@@ -4,6 +4,11 @@ The window only lays out widgets and turns user gestures into calls here; this o
 they mean. Which job the transcript view shows: the one the user clicked, else the newest job
 that has decoded something (so a batch can be watched as it runs, and a file that fails before
 producing text never blanks a transcript on screen).
+
+A file joins Open Recent once its job is done (or cancelled after its audio was read): one that
+failed is not offered again.
+Every job's end is said in the status bar (done with N subtitles, no speech found, cancelled,
+failed), replacing the last progress message.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from wavescribe.gui import options as options_mod
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import EngineBridge
 from wavescribe.gui.errors import show_error
-from wavescribe.gui.jobs import JobQueueModel
+from wavescribe.gui.jobs import NO_SPEECH, JobQueueModel
 
 if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
@@ -64,7 +69,6 @@ class Workspace(QObject):
                 continue
             job = self.jobs.add(path.absolute(), _copy(self.defaults), self.default_model)
             self.bridge.submit(job.id, str(job.path), job.options, job.model)
-            settings.add_recent_file(job.path)
             added.append(job)
         if added:
             self.status.emit(f"Added {len(added)} file{'s' if len(added) > 1 else ''} to the queue")
@@ -85,6 +89,18 @@ class Workspace(QObject):
         for job in reversed(self.jobs.jobs):  # queued ones first, so none starts meanwhile
             if not job.state.finished:
                 self.cancel(job.id)
+
+    def retry(self, job_id: int) -> bool:
+        """Run a failed or cancelled job again, in its row, with its own options."""
+        if not self.jobs.requeue(job_id):
+            return False
+        job = self.jobs.job(job_id)
+        assert job is not None
+        self.bridge.submit(job.id, str(job.path), job.options, job.model)
+        if self.shown is not None and self.shown.id == job_id:
+            self.shown_changed.emit(job)  # its live segments start again from none
+        self.status.emit(f"{job.name}: queued again")
+        return True
 
     def set_defaults(self, options: TranscribeOptions, model: str | None) -> None:
         self.defaults, self.default_model = _copy(options), model
@@ -138,7 +154,17 @@ class Workspace(QObject):
             self.show_job(job_id, pinned=False)  # a file too short to decode anything live
         if job.state is JobState.DONE:
             cues = len(job.transcript.segments) if job.transcript else 0
-            self.status.emit(f"{job.name}: done, {cues} subtitles")
+            said = f"done, {cues} subtitles" if cues else NO_SPEECH.lower()
+            self.status.emit(f"{job.name}: {said}")
+        elif job.state is JobState.CANCELLED:
+            self.status.emit(f"{job.name}: cancelled")
+        elif job.state is JobState.FAILED and job.error is not None:
+            from wavescribe.gui.errors import explain
+
+            self.status.emit(f"{job.name}: failed — {explain(job.error).title}")
+        readable = job.duration_ms is not None  # probed: the engine could read it
+        if job.state is JobState.DONE or (job.state is JobState.CANCELLED and readable):
+            settings.add_recent_file(job.path)  # a file that failed is not offered again
 
     def _on_failed(self, job_id: int, exc: BaseException) -> None:
         job = self.jobs.job(job_id)

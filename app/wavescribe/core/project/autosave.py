@@ -10,6 +10,11 @@ Both are written atomically, so a SIGKILL at any moment leaves the previous auto
 one, never half of one. A clean exit removes both. At start-up, an autosave whose lock names a
 process that is no longer running (or a PID that now belongs to a younger process) is from a
 session that did not end cleanly: ``pending()`` offers it for recovery.
+
+A session may instead end by *keeping* its autosave (``keep``): the file moves to ``kept/`` and
+its lock goes. ``kept()`` lists those; the app restores them at its next start (finished
+transcripts stay in its list across restarts until the user discards them). ``modified`` in the
+autosave block says the transcript had edits that no project file holds.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from wavescribe.core.project.project_file import (
 )
 
 LOCK_SUFFIX = ".lock"
+KEPT_FOLDER = "kept"
 _SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 # atomic_writer's temporary files: ".<target name>.<random>.part"
 _TEMP_RE = re.compile(rf"(\{PROJECT_SUFFIX}|\{LOCK_SUFFIX})\.[^.]+\.part$")
@@ -50,6 +56,7 @@ class RecoveryItem:
     project_path: Path | None  # the .wsproj the user was editing; None if never saved
     cue_count: int
     audio_path: Path | None
+    modified: bool = False  # it had edits that are in no project file
 
     def load(self) -> Project:
         """The recovered project; its ``path`` is the user's project file (if any)."""
@@ -68,17 +75,20 @@ class AutosaveStore:
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root) if root is not None else data_dir() / "autosave"
-        self._written: dict[str, tuple[str, Any]] = {}  # session -> snapshot of the last write
+        # session -> (modified, snapshot) of the last write
+        self._written: dict[str, tuple[bool, tuple[str, Any]]] = {}
 
-    def write(self, session_id: str, project: Project) -> bool:
+    def write(self, session_id: str, project: Project, *, modified: bool = False) -> bool:
         """Autosave ``project`` for this session; False (and no disk access) when unchanged.
+
+        ``modified``: the transcript has edits that its project file (if any) does not hold.
 
         Cheap enough for a timer every few seconds: an unchanged 2000-cue transcript is recognised
         in ~15 ms; only a change costs encoding and a write. Raises ProjectWriteError.
         """
         _check_session(session_id)
         document = project.to_dict()
-        snapshot = _snapshot(document)
+        snapshot = (modified, _snapshot(document))
         if self._written.get(session_id) == snapshot:
             return False
         self.root.mkdir(parents=True, exist_ok=True)
@@ -90,6 +100,7 @@ class AutosaveStore:
             "saved_at": time.time(),
             "project_path": str(project.path) if project.path is not None else None,
             "cue_count": len(project.transcript.segments),
+            "modified": modified,
         }
         write_bytes_atomic(self._file(session_id), encode_document(document), what="autosave")
         self._written[session_id] = snapshot
@@ -120,8 +131,37 @@ class AutosaveStore:
         return sorted(items, key=lambda i: i.saved_at, reverse=True)
 
     def discard(self, item: RecoveryItem) -> None:
-        """Forget a recovery item (after it was recovered and saved, or declined)."""
+        """Forget a recovery or kept item (after it was recovered and saved, or declined)."""
         self._remove(item.session_id)
+        with contextlib.suppress(FileNotFoundError):
+            item.file.unlink()
+
+    def keep(self, session_id: str) -> bool:
+        """End the session but keep its autosave for ``kept()``; False when it had none."""
+        _check_session(session_id)
+        file = self._file(session_id)
+        kept = False
+        if file.exists():
+            self.kept_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(file, self.kept_dir / file.name)  # atomic: kept, or still an autosave
+            kept = True
+        self._remove(session_id)
+        return kept
+
+    def kept(self) -> list[RecoveryItem]:
+        """Autosaves that ended sessions kept, oldest first (unreadable ones are skipped)."""
+        if not self.kept_dir.is_dir():
+            return []
+        items = []
+        for file in self.kept_dir.glob(f"*{PROJECT_SUFFIX}"):
+            session_id = file.name[: -len(PROJECT_SUFFIX)]
+            if _SESSION_RE.match(session_id) and (item := _describe(session_id, file)):
+                items.append(item)
+        return sorted(items, key=lambda i: (i.saved_at, i.session_id))
+
+    @property
+    def kept_dir(self) -> Path:
+        return self.root / KEPT_FOLDER
 
     def clean_exit(self, session_id: str) -> None:
         """The session ends normally: nothing of it is left to recover."""
@@ -215,6 +255,7 @@ def _describe(session_id: str, file: Path) -> RecoveryItem | None:
             project_path=Path(project_path) if project_path else None,
             cue_count=int(meta.get("cue_count", len(document["transcript"]["segments"]))),
             audio_path=Path(audio["path"]) if audio.get("path") else None,
+            modified=bool(meta.get("modified", False)),
         )
     except (ProjectError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # unreadable: not offered (atomic writes make this a foreign file)
