@@ -224,11 +224,10 @@ def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
     from wavescribe.cli.models_cmd import download_reporter
     from wavescribe.core.models.starter import resolve_model
 
-    path = resolve_model(
-        spec,
-        progress=lambda f: progress.update("convert", f),
-        download_progress=download_reporter(progress),
-    )
+    with download_reporter(progress) as report:
+        path = resolve_model(
+            spec, progress=lambda f: progress.update("convert", f), download_progress=report
+        )
     progress.clear()
     return path
 

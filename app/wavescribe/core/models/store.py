@@ -138,7 +138,8 @@ class ModelStore:
         if not entry.verified and not allow_unverified:
             raise ModelError(
                 f"'{model_id}' has no published checksum, so its download cannot be verified. "
-                "Allow an unverified download explicitly, or choose a verified model "
+                "Allow it explicitly with `wavescribe models download "
+                f"{model_id} --allow-unverified`, or choose a verified model "
                 f"(e.g. {self._verified_alternative(entry)})."
             )
         if self.is_installed(model_id):
