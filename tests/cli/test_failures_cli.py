@@ -23,6 +23,7 @@ import pytest
 
 import mounts
 from shared_data import JFK
+from wavescribe.core import errors
 
 FAST = ["--beam-size", "1", "--no-refine", "-q"]
 
@@ -335,3 +336,43 @@ def test_exported_json_names_the_input_by_file_name_only(data_dir: Path, tmp_pat
     text = (tmp_path / "jfk.json").read_text()
     assert json.loads(text)["source"]["path"] == "jfk.flac"
     assert str(JFK.parent) not in text
+
+
+# --- 14: a stalled download says so --------------------------------------------------------
+def test_a_stalled_download_says_so_within_seconds(tmp_path: Path) -> None:
+    import hashlib
+    import io
+    import threading
+
+    from local_http import Rule, serving
+    from wavescribe.cli.models_cmd import STALL_NOTICE_S, download_reporter
+    from wavescribe.cli.progress import ProgressLine
+    from wavescribe.core.models.catalog import load_catalog
+    from wavescribe.core.models.store import ModelStore
+
+    assert STALL_NOTICE_S <= 10  # the CLI's own setting: within ~10 s, not the 30 s timeout
+    payload = os.urandom(300_000)
+    with serving({"/m.bin": payload}) as srv:
+        srv.plan["/m.bin"] = [Rule(chunk=8192, stall=True)]
+        catalog = tmp_path / "models.toml"
+        catalog.write_text(
+            'default = "m"\n[[model]]\nid = "m"\nname = "M"\nfamily = "tiny"\n'
+            f'languages = "en"\nquantization = "q5_0"\nsize = {len(payload)}\n'
+            f'sha256 = "{hashlib.sha256(payload).hexdigest()}"\nurls = ["{srv.url("/m.bin")}"]\n'
+        )
+        store = ModelStore(tmp_path / "models", catalog=load_catalog(catalog))
+        shown = io.StringIO()
+        noticed = threading.Event()
+
+        class Stream(io.StringIO):
+            def write(self, s: str) -> int:
+                if "download stalled" in s:
+                    noticed.set()
+                return shown.write(s)
+
+        started = time.monotonic()
+        reporter = download_reporter(ProgressLine(Stream()), armed=True, stall_after_s=0.5)
+        with reporter as report, pytest.raises(errors.Cancelled):
+            store.download("m", progress=report, cancel=noticed.is_set)
+        assert noticed.is_set() and time.monotonic() - started < 5
+        assert "download stalled: no data for" in shown.getvalue()
