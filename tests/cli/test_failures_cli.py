@@ -267,7 +267,7 @@ def test_a_file_without_speech_says_so(data_dir: Path, tmp_path: Path) -> None:
         w.setsampwidth(2)
         w.setframerate(16000)
         w.writeframes(noise.tobytes())
-    r = run_cli(data_dir, "transcribe", str(src), "--beam-size", "1")
+    r = run_cli(data_dir, "transcribe", str(src), "--beam-size", "1", "-q")
     assert r.returncode == 0, r.stderr
     assert "room-tone.wav: no speech found" in r.stderr
 

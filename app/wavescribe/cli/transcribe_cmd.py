@@ -195,8 +195,8 @@ def _transcribe_one(
         )
     _write_all(src, transcript, targets, formats)
     elapsed = time.monotonic() - started
-    if not transcript.segments:
-        progress.message(f"{src.name}: no speech found; the subtitle files written are empty")
+    if not transcript.segments:  # said even with --quiet: an empty file looks like a failure
+        _complain(progress, f"{src.name}: no speech found; the subtitle files written are empty")
     progress.message(
         f"{src.name}: {len(transcript.segments)} cues, {elapsed:.1f} s -> "
         + ", ".join(str(t) for t in targets)
