@@ -199,3 +199,26 @@ def test_the_engine_log_is_in_the_data_folder(tiny_en_ggml: Path, tmp_path, monk
         engine.start()
         assert Path(engine._log_path).parent == tmp_path / "logs"
     assert list((tmp_path / "logs").iterdir()) == []  # removed on a clean close
+
+
+def test_the_worker_survives_sigints_sent_while_it_starts(tiny_en_ggml: Path, monkeypatch) -> None:
+    """The terminal's Ctrl-C reaches the whole process group: the parent handles it, the worker
+    must not die of it, not even before its own code has run (the spawn bootstrap)."""
+    import multiprocessing.context
+    import signal
+
+    from wavescribe.core.engine.client import Engine
+
+    spawn_start = multiprocessing.context.SpawnProcess.start
+
+    def start_then_interrupt(process) -> None:
+        spawn_start(process)
+        for _ in range(30):  # over the 0.3 s in which the child imports and unpickles
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGINT)
+            time.sleep(0.01)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", start_then_interrupt)
+    with Engine(tiny_en_ggml) as engine:
+        engine.start()  # EngineCrashed ("killed by SIGINT") before the fix
+        assert engine._proc.is_alive()
