@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from wavescribe.core.errors import ModelNotFound
+    from wavescribe.core.errors import ModelError
     from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
@@ -58,7 +58,7 @@ def run_list(args: argparse.Namespace) -> int:
     catalog = store.catalog
     try:
         in_use = store.resolve(None).stem  # what a transcription without -m would use
-    except ModelNotFound:
+    except ModelError:  # none installed, or the default is damaged: the list still shows
         in_use = catalog.default.id
     print(f"Models folder: {store.root}")
     print(f"{'':2}{'ID':<24}{'SIZE':>9}  {'LANGUAGES':<13}{'QUANT':<7}STATUS")
