@@ -238,6 +238,7 @@ def test_written_files_follow_the_umask_and_keep_an_existing_mode(
         (["--max-cps", "inf"], "above 0"),
         (["--max-chars", "0"], "positive"),
         (["--max-lines", "x"], "not a whole number"),
+        (["--beam-size", "9"], "at most 8"),
         (["-l", "xx"], "not a language Whisper knows"),
         (["--translate"], "--translate needs a multilingual model"),
         (["-l", "de"], "English-only"),

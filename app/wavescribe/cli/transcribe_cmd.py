@@ -25,6 +25,7 @@ from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.subtitle_rules import SubtitleRules
 
 OUTPUT_FORMATS = ("srt", "vtt", "txt", "json")
+MAX_BEAM_SIZE = 8  # whisper.cpp's WHISPER_MAX_DECODERS: more fails inside whisper_full
 
 
 def add_parser(sub: Any) -> None:
@@ -58,7 +59,12 @@ def add_parser(sub: Any) -> None:
         default=default_threads(),
         help="CPU threads (at most the number of logical CPUs)",
     )
-    p.add_argument("--beam-size", type=_positive_int, default=5, help="1 = greedy (faster)")
+    p.add_argument(
+        "--beam-size",
+        type=_beam_size,
+        default=5,
+        help=f"1 = greedy (faster) ... {MAX_BEAM_SIZE}",
+    )
     p.add_argument(
         "--cpu",
         action="store_true",
@@ -370,6 +376,13 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be a number above 0")
+    return value
+
+
+def _beam_size(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_BEAM_SIZE:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_BEAM_SIZE} (whisper.cpp's limit)")
     return value
 
 
