@@ -129,6 +129,26 @@ def test_inputs_with_the_same_stem_are_refused_before_any_work(
     assert time.monotonic() - started < 10  # refused at once, not after transcribing
 
 
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ([str(JFK), str(JFK)], "is given more than once"),
+        ([str(JFK), "-o", ""], "-o is empty"),
+    ],
+)
+def test_an_input_twice_or_an_empty_output_is_a_usage_error(
+    data_dir: Path, args: list[str], reason: str
+) -> None:
+    r = run_cli(data_dir, "transcribe", *args, *FAST)
+    assert r.returncode == 2 and reason in r.stderr, r.stderr
+
+
+def test_a_format_given_twice_is_written_once(data_dir: Path, tmp_path: Path) -> None:
+    r = run_cli(data_dir, "transcribe", str(JFK), "-o", str(tmp_path), "-f", "srt,SRT", *FAST)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["jfk.srt"]
+
+
 # --- 5: a model damaged inside its tensor data ---------------------------------------------
 def test_a_model_damaged_inside_its_tensors_exits_4(data_dir: Path, tmp_path: Path) -> None:
     own = tmp_path / "data"

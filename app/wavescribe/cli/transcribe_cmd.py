@@ -240,10 +240,13 @@ def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
 
 def _plan_outputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[Path, list[Path]]]]:
     parser: argparse.ArgumentParser = args.parser
+    if args.output is not None and not args.output.strip():
+        parser.error("-o is empty: give a folder or a file name such as out.srt")
     out = Path(args.output).expanduser() if args.output else None
     out_is_file = out is not None and out.suffix.lower().lstrip(".") in OUTPUT_FORMATS
     if args.format:
-        formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+        named = (f.strip().lower() for f in args.format.split(","))
+        formats = list(dict.fromkeys(f for f in named if f))  # "srt,srt" is one SRT
     elif out_is_file:
         formats = [out.suffix.lower().lstrip(".")]  # type: ignore[union-attr]
     else:
@@ -282,6 +285,8 @@ def _refuse_shared_targets(
     clashes = [(t, srcs) for t, srcs in writers.items() if len(srcs) > 1]
     if clashes:
         target, srcs = clashes[0]
+        if len({_canonical(s) for s in srcs}) == 1:
+            parser.error(f"{srcs[0]} is given more than once")
         names = " and ".join(os.fsdecode(s) for s in dict.fromkeys(srcs))
         parser.error(
             f"{names} would all be written to {target}; rename one, or transcribe them "

@@ -49,6 +49,11 @@ def ensure_data_dir() -> Path:
     from whichever write happens to come first.
     """
     root = data_dir()
+    if root.exists() and not root.is_dir():
+        raise DataFolderError(
+            f"cannot use the data folder {root}: it is a file, not a folder. Point "
+            "WAVESCRIBE_DATA_DIR at a folder."
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=root):
