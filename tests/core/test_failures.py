@@ -222,3 +222,14 @@ def test_the_worker_survives_sigints_sent_while_it_starts(tiny_en_ggml: Path, mo
     with Engine(tiny_en_ggml) as engine:
         engine.start()  # EngineCrashed ("killed by SIGINT") before the fix
         assert engine._proc.is_alive()
+
+
+def test_importing_a_model_onto_a_full_disk_names_the_store_and_leaves_nothing(
+    tmp_path: Path, tiny_en_ggml: Path
+) -> None:
+    with mounts.tmpfs(tmp_path / "disk", 1024) as disk:
+        store = ModelStore(disk / "models")
+        with pytest.raises(errors.ModelError, match="No space left on device") as caught:
+            store.register_file(tiny_en_ggml, model_id="big")
+        assert f"in {disk / 'models'}" in str(caught.value)
+        assert list((disk / "models").iterdir()) == []

@@ -403,6 +403,11 @@ class ModelStore:
                 shutil.move(os.fspath(source), temp)  # across file systems: copy, then delete
             os.chmod(temp, new_file_mode())  # a moved temporary file would keep its 0600
             os.replace(temp, dest)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise ModelError(
+                f"cannot install {dest.name} in {self.root}: {exc.strerror or exc}"
+            ) from None
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
