@@ -51,11 +51,11 @@ def _temp_beside(target: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
 
 
-def _finish(fd_file: IO[Any], target: Path) -> None:
+def _finish(fd_file: IO[Any], tmp: str, target: Path) -> None:
     """Flush and fsync the open temporary file and give it the mode the target should have."""
     fd_file.flush()
     os.fsync(fd_file.fileno())
-    os.fchmod(fd_file.fileno(), _mode_for(target))
+    os.chmod(tmp, _mode_for(target))  # by path: os.fchmod is POSIX-only before Python 3.13
 
 
 @contextlib.contextmanager
@@ -70,7 +70,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", **kw: object) -
     try:
         with os.fdopen(fd, mode, **kw) as f:  # type: ignore[call-overload]
             yield f
-            _finish(f, target)
+            _finish(f, tmp, target)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -97,7 +97,7 @@ class FileGroup:
         self._staged.append((tmp, target))  # before writing: a failed write is cleaned up too
         with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
             f.write(text)
-            _finish(f, target)
+            _finish(f, tmp, target)
 
     def _commit(self) -> None:
         # Renames need no space and cannot half-happen, so once every file is staged they
