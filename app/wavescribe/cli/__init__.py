@@ -3,7 +3,10 @@
 ``wavescribe`` alone, or followed by files, opens the desktop app (imported only then, so the
 command line never loads Qt); with no display to open it on, it prints the usage instead.
 
-Exit codes: 0 ok, 1 engine failure, 2 usage, 3 bad input, 4 model problem, 130 cancelled (Ctrl-C).
+Exit codes: 0 ok, 1 engine failure or output not writable (data folder included), 2 usage,
+3 bad input, 4 model problem, 130 cancelled (Ctrl-C). With several inputs the first failure's
+code is returned and the other inputs are still done. Every failure is one line on stderr
+(``wavescribe: error: ...``), never a traceback; see tests/README.md for the list.
 """
 
 from __future__ import annotations
@@ -71,6 +74,14 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _prepare_data_dir() -> None:
+    """A data folder that cannot be written is one sentence at start; stale leftovers go."""
+    from wavescribe.core import paths
+
+    paths.ensure_data_dir()
+    paths.clean_stale_parts()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI (or open the app, see the module docstring); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -90,10 +101,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        _prepare_data_dir()
         return int(args.run(args))
+    except errors.Cancelled:
+        print("wavescribe: cancelled; no output written", file=sys.stderr)
+        return EXIT_CANCELLED
     except errors.WavescribeError as exc:
         print(f"wavescribe: error: {exc}", file=sys.stderr)
         return exit_code_for(exc)
     except KeyboardInterrupt:
         print("wavescribe: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except OSError as exc:  # a disk or permission problem nothing more specific caught
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"wavescribe: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENGINE

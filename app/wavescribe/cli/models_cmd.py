@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from wavescribe.cli.progress import ProgressLine
+
+STALL_NOTICE_S = 8.0  # no byte for this long: say so (the socket gives up after 30 s)
 
 
 def add_parser(sub: Any) -> None:
@@ -47,7 +50,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from wavescribe.core.errors import ModelNotFound
+    from wavescribe.core.errors import ModelError
     from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
@@ -55,7 +58,7 @@ def run_list(args: argparse.Namespace) -> int:
     catalog = store.catalog
     try:
         in_use = store.resolve(None).stem  # what a transcription without -m would use
-    except ModelNotFound:
+    except ModelError:  # none installed, or the default is damaged: the list still shows
         in_use = catalog.default.id
     print(f"Models folder: {store.root}")
     print(f"{'':2}{'ID':<24}{'SIZE':>9}  {'LANGUAGES':<13}{'QUANT':<7}STATUS")
@@ -99,25 +102,64 @@ def run_download(args: argparse.Namespace) -> int:
     from wavescribe.core.models.store import ModelStore
 
     progress = ProgressLine(sys.stderr, prefix=f"{args.model_id}: ")
-    model = ModelStore().download(
-        args.model_id,
-        progress=download_reporter(progress),
-        allow_unverified=args.allow_unverified,
-    )
+    with download_reporter(progress, armed=True) as report:
+        model = ModelStore().download(
+            args.model_id, progress=report, allow_unverified=args.allow_unverified
+        )
     progress.message(f"Installed {model.id} at {model.path}")
     return 0
 
 
-def download_reporter(progress: ProgressLine) -> Callable[[Any], None]:
-    """Show a DownloadProgress as bytes done/total, rate and ETA."""
+class download_reporter:
+    """Show a DownloadProgress as bytes done/total, rate and ETA; say so when it stalls.
 
-    def report(p: Any) -> None:
+    The download calls back only when bytes arrive, so a watcher thread notices silence: after
+    ``stall_after_s`` without a report it prints one line (and again when data flows again).
+    ``armed=False`` starts watching only at the first report, for callers that may not download.
+    Use as a context manager (stops the watcher) or call it directly (no stall notice).
+    """
+
+    def __init__(
+        self, progress: ProgressLine, *, armed: bool = False, stall_after_s: float = STALL_NOTICE_S
+    ) -> None:
+        self.progress = progress
+        self.stall_after_s = stall_after_s
+        self._last: float | None = time.monotonic() if armed else None
+        self._stalled = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-watch", daemon=True)
+
+    def __call__(self, p: Any) -> None:
+        self._last = time.monotonic()
+        if self._stalled and p.bytes_done:
+            self._stalled = False
+            self.progress.message("download: data is flowing again")
         rate = f"{_size(int(p.rate_bps))}/s" if p.rate_bps else ""
         eta = f"ETA {int(p.eta_s)} s" if p.eta_s is not None else ""
         total = _size(p.bytes_total) if p.bytes_total else "?"
-        progress.update("download", p.fraction, f"{_size(p.bytes_done)}/{total} {rate} {eta}")
+        self.progress.update("download", p.fraction, f"{_size(p.bytes_done)}/{total} {rate} {eta}")
 
-    return report
+    def __enter__(self) -> download_reporter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(0.5, self.stall_after_s / 4)):
+            last = self._last
+            if last is None or self._stalled:
+                continue
+            silent = time.monotonic() - last
+            if silent >= self.stall_after_s:
+                self._stalled = True
+                self.progress.message(
+                    f"download stalled: no data for {silent:.0f} s; still waiting for the "
+                    "server (it is given up after 30 s; Ctrl-C stops, and downloading again "
+                    "resumes)"
+                )
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -1,8 +1,17 @@
-"""``wavescribe transcribe``: files in, subtitle files out."""
+"""``wavescribe transcribe``: files in, subtitle files out.
+
+Every input is handled on its own: an input that cannot be read, transcribed or written says why
+in one line and counts towards the exit code, and the next input still runs. One input's formats
+are written all-or-nothing (:func:`wavescribe.core.atomic.atomic_group`): a failed write leaves
+the old files as they were. Inputs whose outputs would land on the same file (``a.mp3`` and
+``a.webm`` with ``-f txt``) are refused before any work, naming them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import signal
 import sys
 import time
@@ -16,6 +25,7 @@ from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.subtitle_rules import SubtitleRules
 
 OUTPUT_FORMATS = ("srt", "vtt", "txt", "json")
+MAX_BEAM_SIZE = 8  # whisper.cpp's WHISPER_MAX_DECODERS: more fails inside whisper_full
 
 
 def add_parser(sub: Any) -> None:
@@ -42,8 +52,19 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-l", "--language", default="auto", help="auto (default) or a code like en, de")
     p.add_argument("--translate", action="store_true", help="translate the speech to English")
     p.add_argument("--prompt", dest="initial_prompt", help="initial prompt: names, glossary")
-    p.add_argument("-t", "--threads", type=_positive_int, default=default_threads())
-    p.add_argument("--beam-size", type=_positive_int, default=5, help="1 = greedy (faster)")
+    p.add_argument(
+        "-t",
+        "--threads",
+        type=_positive_int,
+        default=default_threads(),
+        help="CPU threads (at most the number of logical CPUs)",
+    )
+    p.add_argument(
+        "--beam-size",
+        type=_beam_size,
+        default=5,
+        help=f"1 = greedy (faster) ... {MAX_BEAM_SIZE}",
+    )
     p.add_argument(
         "--cpu",
         action="store_true",
@@ -53,8 +74,10 @@ def add_parser(sub: Any) -> None:
     rules = SubtitleRules()
     p.add_argument("--max-chars", type=_positive_int, default=rules.max_chars_per_line)
     p.add_argument("--max-lines", type=_positive_int, default=rules.max_lines)
-    p.add_argument("--max-cps", type=float, default=rules.max_cps)
-    p.add_argument("--max-duration", type=float, default=rules.max_duration_ms / 1000, help="s")
+    p.add_argument("--max-cps", type=_positive_float, default=rules.max_cps)
+    p.add_argument(
+        "--max-duration", type=_positive_float, default=rules.max_duration_ms / 1000, help="s"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run, parser=p)
 
@@ -62,24 +85,27 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from wavescribe.cli import EXIT_OK, exit_code_for
 
+    _check_language(args)
     formats, outputs = _plan_outputs(args)
+    progress = ProgressLine(_NullStream() if args.quiet else sys.stderr)
+    threads = _capped_threads(args.threads, progress)
     options = TranscribeOptions(
         language=args.language,
         translate=args.translate,
         initial_prompt=args.initial_prompt,
-        threads=args.threads,
+        threads=threads,
         beam_size=args.beam_size,
         refine=not args.no_refine,
         rules=SubtitleRules(
             max_chars_per_line=args.max_chars,
             max_lines=args.max_lines,
             max_cps=args.max_cps,
-            max_duration_ms=int(args.max_duration * 1000),
+            max_duration_ms=max(1, round(args.max_duration * 1000)),
         ),
         use_gpu=not args.cpu,
     )
-    progress = ProgressLine(_NullStream() if args.quiet else sys.stderr)
     model_path = _resolve_model(args.model, progress)
+    _check_model_fits(args, model_path)
 
     from wavescribe.core.engine.client import Engine
 
@@ -88,15 +114,47 @@ def run(args: argparse.Namespace) -> int:
         _start_engine(engine, progress)
         for src, targets in outputs:
             try:
+                _check_targets(src, targets)
                 _transcribe_one(engine, src, targets, formats, options, progress)
             except errors.Cancelled:
                 _complain(progress, f"{src}: cancelled; no output written")
                 raise
-            except (errors.InputError, errors.EngineError) as exc:
+            except (errors.InputError, errors.EngineError, OutputError) as exc:
                 # One bad file must not cost the others their subtitles.
                 _complain(progress, f"wavescribe: error: {exc}")
                 status = status or exit_code_for(exc)
     return status
+
+
+class OutputError(errors.WavescribeError):
+    """An input's subtitle files cannot be written (read-only folder, full disk, ...)."""
+
+
+def _check_targets(src: Path, targets: list[Path]) -> None:
+    """Fail an input before its transcription when its output folder is plainly unusable.
+
+    Nothing is created here: the folder (and its missing parents) is made when writing.
+    """
+    for folder in {t.parent for t in targets}:
+        existing = folder
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise OutputError(f"{src.name}: cannot write to {folder}: {existing} is a file")
+        if not os.access(existing, os.W_OK):
+            reason = "it is read-only" if _read_only_fs(existing) else "permission denied"
+            raise OutputError(f"{src.name}: cannot write to {folder}: {reason}")
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _start_engine(engine: Any, progress: ProgressLine) -> None:
@@ -121,7 +179,6 @@ def _transcribe_one(
     options: TranscribeOptions,
     progress: ProgressLine,
 ) -> None:
-    from wavescribe.core import formats as subtitle_formats
     from wavescribe.core.engine.client import Progress, SegmentDecoded, Warning_
 
     progress.prefix = f"{src.name}: "
@@ -142,35 +199,54 @@ def _transcribe_one(
         progress.message(
             f"{src.name}: timing refinement skipped: {transcript.metadata['refine_skipped']}"
         )
-    for fmt, target in zip(formats, targets, strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        subtitle_formats.write(transcript, target, fmt)
+    _write_all(src, transcript, targets, formats)
     elapsed = time.monotonic() - started
+    if not transcript.segments:  # said even with --quiet: an empty file looks like a failure
+        _complain(progress, f"{src.name}: no speech found; the subtitle files written are empty")
     progress.message(
         f"{src.name}: {len(transcript.segments)} cues, {elapsed:.1f} s -> "
         + ", ".join(str(t) for t in targets)
     )
 
 
+def _write_all(src: Path, transcript: Any, targets: list[Path], formats: list[str]) -> None:
+    """Every format of one input, or none: old files stay as they were when one write fails."""
+    from wavescribe.core import formats as subtitle_formats
+    from wavescribe.core.atomic import atomic_group
+
+    texts = [subtitle_formats.to_string(transcript, fmt) for fmt in formats]
+    target = targets[0]
+    try:
+        with atomic_group() as group:
+            for target, text in zip(targets, texts, strict=True):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                group.write_text(target, text)
+    except OSError as exc:
+        kept = "old files were left as they were" if len(targets) > 1 else "nothing was written"
+        raise OutputError(f"{src.name}: cannot write {target}: {_reason(exc)}; {kept}") from None
+
+
 def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
     from wavescribe.cli.models_cmd import download_reporter
     from wavescribe.core.models.starter import resolve_model
 
-    path = resolve_model(
-        spec,
-        progress=lambda f: progress.update("convert", f),
-        download_progress=download_reporter(progress),
-    )
+    with download_reporter(progress) as report:
+        path = resolve_model(
+            spec, progress=lambda f: progress.update("convert", f), download_progress=report
+        )
     progress.clear()
     return path
 
 
 def _plan_outputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[Path, list[Path]]]]:
     parser: argparse.ArgumentParser = args.parser
+    if args.output is not None and not args.output.strip():
+        parser.error("-o is empty: give a folder or a file name such as out.srt")
     out = Path(args.output).expanduser() if args.output else None
     out_is_file = out is not None and out.suffix.lower().lstrip(".") in OUTPUT_FORMATS
     if args.format:
-        formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+        named = (f.strip().lower() for f in args.format.split(","))
+        formats = list(dict.fromkeys(f for f in named if f))  # "srt,srt" is one SRT
     elif out_is_file:
         formats = [out.suffix.lower().lstrip(".")]  # type: ignore[union-attr]
     else:
@@ -194,7 +270,32 @@ def _plan_outputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[Path,
             if t.resolve() == src.resolve():
                 parser.error(f"output {t} would overwrite the input")
         plan.append((src, targets))
+    _refuse_shared_targets(parser, plan)
     return formats, plan  # type: ignore[return-value]
+
+
+def _refuse_shared_targets(
+    parser: argparse.ArgumentParser, plan: list[tuple[Path, list[Path]]]
+) -> None:
+    """Two inputs must never write the same file (the second would silently replace the first)."""
+    writers: dict[Path, list[Path]] = {}
+    for src, targets in plan:
+        for t in targets:
+            writers.setdefault(_canonical(t), []).append(src)
+    clashes = [(t, srcs) for t, srcs in writers.items() if len(srcs) > 1]
+    if clashes:
+        target, srcs = clashes[0]
+        if len({_canonical(s) for s in srcs}) == 1:
+            parser.error(f"{srcs[0]} is given more than once")
+        names = " and ".join(os.fsdecode(s) for s in dict.fromkeys(srcs))
+        parser.error(
+            f"{names} would all be written to {target}; rename one, or transcribe them "
+            "one at a time with -o naming different files"
+        )
+
+
+def _canonical(path: Path) -> Path:
+    return Path(os.path.normcase(os.path.abspath(path)))
 
 
 def _complain(progress: ProgressLine, text: str) -> None:
@@ -236,8 +337,65 @@ class _NullStream:
         return False
 
 
+def _check_language(args: argparse.Namespace) -> None:
+    from wavescribe.gui.languages import LANGUAGES  # a plain dict; no Qt is imported
+
+    args.language = args.language.strip().lower()
+    if args.language != "auto" and args.language not in LANGUAGES:
+        args.parser.error(
+            f"-l {args.language}: not a language Whisper knows; use auto or a code such as "
+            "en, de, fr, es, ja, zh"
+        )
+
+
+def _check_model_fits(args: argparse.Namespace, model_path: Path) -> None:
+    """--translate and a non-English -l need a multilingual model: say so instead of ignoring."""
+    from wavescribe.core.models.ggml_file import validate_ggml
+
+    if validate_ggml(model_path).multilingual:
+        return
+    if args.translate:
+        args.parser.error(
+            f"--translate needs a multilingual model; {model_path.name} is English-only "
+            "(see `wavescribe models list`)"
+        )
+    if args.language not in ("auto", "en"):
+        args.parser.error(
+            f"-l {args.language}: {model_path.name} is English-only; choose a multilingual "
+            "model with -m (see `wavescribe models list`)"
+        )
+
+
+def _capped_threads(threads: int, progress: ProgressLine) -> int:
+    cpus = os.cpu_count() or 1
+    if threads <= cpus:
+        return threads
+    _complain(progress, f"note: -t {threads} is more than the {cpus} logical CPUs; using {cpus}")
+    return cpus
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("must be a number above 0")
+    return value
+
+
+def _beam_size(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_BEAM_SIZE:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_BEAM_SIZE} (whisper.cpp's limit)")
+    return value
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be a positive whole number")
     return value

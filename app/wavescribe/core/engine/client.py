@@ -5,6 +5,12 @@ while the child process decodes and transcribes, and streams events to ``on_even
 may be called from any thread or a signal handler: the child's abort callback stops whisper.cpp;
 if it has not stopped within ``CANCEL_GRACE_S`` the child is killed. A child that dies raises
 ``EngineCrashed`` and the next job starts a fresh one.
+
+A cancel is never dropped: one that arrives while the worker starts (Ctrl-C during "Loading
+model") makes ``start`` raise ``Cancelled`` once the model is loaded, and one that arrives before a
+job was handed to the worker cancels that job. The cancel state is reset only when a job ends.
+The worker is spawned with SIGINT blocked, so the terminal's Ctrl-C (sent to the whole process
+group) cannot kill it before it has set SIGINT to be ignored.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,19 +83,20 @@ class Engine:
         if self._proc is not None and self._proc.is_alive():
             return
         self._discard_worker()
-        fd, self._log_path = tempfile.mkstemp(prefix="wavescribe-engine-", suffix=".log")
-        os.close(fd)
+        self._log_path = _new_log_file()
         parent, child = self._ctx.Pipe()
         from wavescribe.core.engine.worker import worker_main
 
-        self._cancel.clear()
+        if self._cancel_requested_at is None:
+            self._cancel.clear()
         self._proc = self._ctx.Process(
             target=worker_main,
             args=(child, self._cancel, self.model_path, self.use_gpu, self._log_path),
             name="wavescribe-engine",
             daemon=True,
         )
-        self._proc.start()
+        with _sigint_blocked():  # the child inherits the mask; it unblocks once SIGINT is ignored
+            self._proc.start()
         child.close()
         self._conn = parent
         if on_event:
@@ -100,6 +107,8 @@ class Engine:
             raise _error_from(msg[1], msg[2])
         self.system_info = msg[1]
         self.device = ComputeDevice.from_dict(msg[1]["device"]) if "device" in msg[1] else None
+        if self._cancel_requested_at is not None:  # asked while the model loaded
+            raise errors.Cancelled("cancelled while loading the model")
         if on_event:
             if self.device is not None and self.device.fallback:
                 on_event(Warning_(self.device.fallback))
@@ -132,25 +141,37 @@ class Engine:
         options = options or TranscribeOptions()
         probe(path)  # fail fast, in this process, on missing or non-audio input
         with self._lock:
-            self._cancel_requested_at = None
-            self.start(on_event)
-            self._cancel.clear()
-            self._conn.send(("transcribe", str(path), options.to_dict()))
-            while True:
-                msg = self._receive(timeout=None, what=f"transcribing {Path(path).name}")
-                kind = msg[0]
-                if kind == "progress" and on_event:
-                    on_event(Progress(msg[1], float(msg[2])))
-                elif kind == "segment" and on_event:
-                    on_event(SegmentDecoded(Segment.from_dict(msg[1])))
-                elif kind == "warning" and on_event:
-                    on_event(Warning_(msg[1]))
-                elif kind == "done":
-                    return Transcript.from_dict(msg[1])
-                elif kind == "cancelled":
-                    raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
-                elif kind == "error":
-                    raise _error_from(msg[1], msg[2])
+            try:
+                return self._run_job(path, options, on_event)
+            finally:  # the cancel (if any) was for this job: the next one starts clean
+                self._cancel_requested_at = None
+                self._cancel.clear()
+
+    def _run_job(
+        self,
+        path: str | os.PathLike[str],
+        options: TranscribeOptions,
+        on_event: EventCallback | None,
+    ) -> Transcript:
+        self.start(on_event)
+        if self._cancel_requested_at is not None:
+            raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
+        self._conn.send(("transcribe", str(path), options.to_dict()))
+        while True:
+            msg = self._receive(timeout=None, what=f"transcribing {Path(path).name}")
+            kind = msg[0]
+            if kind == "progress" and on_event:
+                on_event(Progress(msg[1], float(msg[2])))
+            elif kind == "segment" and on_event:
+                on_event(SegmentDecoded(Segment.from_dict(msg[1])))
+            elif kind == "warning" and on_event:
+                on_event(Warning_(msg[1]))
+            elif kind == "done":
+                return Transcript.from_dict(msg[1])
+            elif kind == "cancelled":
+                raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
+            elif kind == "error":
+                raise _error_from(msg[1], msg[2])
 
     def cancel(self) -> None:
         """Ask the running job to stop; safe from any thread and from signal handlers."""
@@ -215,6 +236,33 @@ class Engine:
             with contextlib.suppress(OSError):
                 os.unlink(self._log_path)
             self._log_path = ""
+
+
+def _new_log_file() -> str:
+    """An empty engine log in the data folder's logs/ (the system temp folder if that fails)."""
+    from wavescribe.core.paths import logs_dir
+
+    folder: str | None = str(logs_dir())
+    try:
+        os.makedirs(str(folder), exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix="engine-", suffix=".log", dir=folder)
+    except OSError:
+        fd, path = tempfile.mkstemp(prefix="wavescribe-engine-", suffix=".log")
+    os.close(fd)
+    return path
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread (and so in a child spawned meanwhile); POSIX only."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _error_from(name: str, message: str) -> errors.WavescribeError:

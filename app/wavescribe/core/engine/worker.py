@@ -27,8 +27,12 @@ def worker_main(
     conn: Connection, cancel: Event, model_path: str, use_gpu: bool, log_path: str
 ) -> None:
     """Entry point of the child: load the model once, then serve requests until told to quit."""
-    # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``.
+    # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``. The parent spawned
+    # us with SIGINT blocked (a Ctrl-C during start-up stays pending instead of killing us);
+    # ignoring it discards a pending one, and only then is it unblocked.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # whisper.cpp's OpenMP threads spin while they wait for each other: fastest on free cores,
     # slow when another process holds one. Decided from the CPUs' use now, before libgomp
     # loads (it does with _pywhispercpp, imported below); see core/openmp_policy.py.

@@ -6,7 +6,9 @@ registry and turns a broken file into :class:`SubtitleParseError`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 
 from wavescribe.core.errors import SubtitleParseError
 from wavescribe.core.transcript import Transcript
@@ -27,5 +29,23 @@ def parse(text: str) -> Transcript:
 
 
 def compose(transcript: Transcript) -> str:
-    """The transcript as JSON text, with a final newline."""
+    """The transcript as JSON text, with a final newline.
+
+    The source is named by its file name only: an exported file is shared, and the absolute path
+    tells others the user's name and folders. A name that is not valid UTF-8 (bytes a POSIX file
+    system allows) is written with U+FFFD for the undecodable bytes.
+    """
+    if transcript.source is not None:
+        name = _printable(os.path.basename(transcript.source.path))
+        transcript = dataclasses.replace(
+            transcript, source=dataclasses.replace(transcript.source, path=name)
+        )
     return transcript.to_json() + "\n"
+
+
+def _printable(name: str) -> str:
+    """``name`` with lone surrogates (``os.fsdecode`` of non-UTF-8 bytes) made encodable."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "replace").decode("utf-8")

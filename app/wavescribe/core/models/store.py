@@ -3,11 +3,16 @@
 Layout of the store's root (``paths.models_dir()`` by default)::
 
     <id>.bin          the GGML model whisper.cpp loads
-    <id>.json         sidecar: source, catalog id, sha256, imported-from path, quantization
+    <id>.json         sidecar: source, catalog id, sha256, imported-from path, quantization,
+                      verified_stat: [size, mtime_ns, inode] of the .bin when its sha256
+                      last matched
     settings.json     {"default_model": "<id>"} once the user picked a default
     .downloads/       resumable partial downloads (never looked at as installed models)
 
 A file only ever appears as ``<id>.bin`` after it passed the catalog checksum or GGML validation.
+``resolve`` hashes an installed file again whenever its size, mtime or inode differ from
+``verified_stat``: bytes overwritten inside the tensor data pass the structural check, and
+whisper.cpp would then transcribe garbage.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wavescribe.core.atomic import write_text_atomic
-from wavescribe.core.errors import ModelError, ModelNotFound
+from wavescribe.core.atomic import new_file_mode, write_text_atomic
+from wavescribe.core.errors import ModelCorrupt, ModelError, ModelNotFound
 from wavescribe.core.models import download as _download
 from wavescribe.core.models.catalog import Catalog, CatalogModel, load_catalog
 from wavescribe.core.paths import models_dir
@@ -133,7 +138,8 @@ class ModelStore:
         if not entry.verified and not allow_unverified:
             raise ModelError(
                 f"'{model_id}' has no published checksum, so its download cannot be verified. "
-                "Allow an unverified download explicitly, or choose a verified model "
+                "Allow it explicitly with `wavescribe models download "
+                f"{model_id} --allow-unverified`, or choose a verified model "
                 f"(e.g. {self._verified_alternative(entry)})."
             )
         if self.is_installed(model_id):
@@ -272,7 +278,7 @@ class ModelStore:
             return self._resolve_default()
         spec = spec.strip()
         if self.is_installed(spec):
-            return self._bin(spec)
+            return self.verified_path(spec)
         candidate = Path(spec).expanduser()
         if candidate.is_file():
             _validate(candidate)
@@ -281,17 +287,40 @@ class ModelStore:
             raise ModelNotFound(f"No model file at {candidate}")
         raise ModelNotFound(self._not_installed_message(spec))
 
+    def verified_path(self, model_id: str) -> Path:
+        """The model's file, its sha256 checked again if the file changed since the last check.
+
+        Raises ModelCorrupt when the bytes no longer match the checksum recorded at install.
+        """
+        path = self._bin(model_id)
+        meta = _read_json(self._sidecar(model_id))
+        recorded = meta.get("sha256")
+        if not isinstance(recorded, str):
+            return path  # installed before checksums were kept: nothing to compare with
+        now = _stat_key(path)
+        if meta.get("verified_stat") == now:
+            return path
+        if _sha256_of(path) != recorded:
+            raise ModelCorrupt(
+                f"Model '{model_id}' is damaged: {path.name} no longer matches the checksum "
+                "recorded when it was installed. Remove it (`wavescribe models remove "
+                f"{model_id}`) and download or import it again."
+            )
+        with contextlib.suppress(OSError):  # a read-only store: check again next time
+            self._write_sidecar(model_id, **{**meta, "verified_stat": now})
+        return path
+
     # --- internals ------------------------------------------------------------------------
     def _resolve_default(self) -> Path:
         chosen = self.default_model()
         if chosen and self.is_installed(chosen):
-            return self._bin(chosen)
+            return self.verified_path(chosen)
         catalog = self._catalog_or_none()
         if catalog is not None and self.is_installed(catalog.default.id):
-            return self._bin(catalog.default.id)
+            return self.verified_path(catalog.default.id)
         models = self.installed()
         if models:
-            return max(models, key=_quality_key).path
+            return self.verified_path(max(models, key=_quality_key).id)
         suggestion = "ID"
         if catalog is not None:  # suggest a download that works without extra flags
             default = catalog.default
@@ -346,7 +375,9 @@ class ModelStore:
         return self.root / f"{model_id}.json"
 
     def _write_sidecar(self, model_id: str, **fields: Any) -> None:
-        data = {"id": model_id, "sidecar_version": 1, **fields}
+        if "sha256" in fields and "verified_stat" not in fields:
+            fields["verified_stat"] = _stat_key(self._bin(model_id))  # just hashed: it matches
+        data = {**fields, "id": model_id, "sidecar_version": 1}
         data = {k: v for k, v in data.items() if v is not None}
         write_text_atomic(
             self._sidecar(model_id), json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -370,7 +401,13 @@ class ModelStore:
                 shutil.copyfile(source, temp)
             else:
                 shutil.move(os.fspath(source), temp)  # across file systems: copy, then delete
+            os.chmod(temp, new_file_mode())  # a moved temporary file would keep its 0600
             os.replace(temp, dest)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise ModelError(
+                f"cannot install {dest.name} in {self.root}: {exc.strerror or exc}"
+            ) from None
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
@@ -409,6 +446,11 @@ def _quality_key(model: InstalledModel) -> tuple[int, int, int, str]:
     quant = (model.quantization or "").lower()
     quant_rank = _QUANT_RANK.get(quant, 1 if quant else 0)
     return (family_rank, quant_rank, model.size_bytes, model.id)
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def _sha256_of(path: Path) -> str:
