@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 from wavescribe.core import errors
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.jobs import Job, JobState, format_seconds, overall_progress
+from wavescribe.core.humanize import format_clock, format_ms
+from wavescribe.core.jobs import Job, JobState, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import theme
-from wavescribe.gui.editor.transcript_view import TranscriptView, format_ms
+from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.errors import explain, present, show_error
 from wavescribe.gui.jobs import JobQueueModel
 
@@ -35,7 +36,7 @@ def test_eta_comes_from_the_pace_once_transcription_is_under_way():
     assert job.eta(now=110.0) == pytest.approx(30.0)
     job.progress = 0.05
     assert job.eta(now=110.0) is None  # too early to judge
-    assert format_seconds(75) == "1:15" and format_seconds(3725) == "1:02:05"
+    assert format_clock(75) == "1:15" and format_clock(3725) == "1:02:05"
 
 
 def test_queue_model_follows_the_bridge_signals(qapp):

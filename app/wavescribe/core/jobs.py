@@ -98,12 +98,3 @@ def overall_progress(stage: str, fraction: float, refine: bool) -> float | None:
         return None
     lo, hi = spans[stage]
     return lo + (hi - lo) * min(1.0, max(0.0, fraction))
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = round(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

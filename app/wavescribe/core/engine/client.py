@@ -113,6 +113,16 @@ class Engine:
             self._proc.join(2.0)
         self._discard_worker()
 
+    def log_text(self) -> str:
+        """whisper.cpp's log (the worker's native stderr) so far; "" before start or after close."""
+        if not self._log_path:
+            return ""
+        try:
+            with open(self._log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
     def __enter__(self) -> Engine:
         return self
 

@@ -91,6 +91,13 @@ def detect_device(
     return ComputeDevice("CPU", False, backends, f"{why}; transcribing on the CPU instead")
 
 
+def device_log_lines(log_text: str, limit: int = 6) -> list[str]:
+    """The distinct lines of whisper.cpp's log that tell which device it found and chose."""
+    keys = (*_LOG_MARKERS.values(), "Device 0:", "using ", "no GPU found")
+    found = [line.strip() for line in log_text.splitlines() if any(k in line for k in keys)]
+    return list(dict.fromkeys(found))[:limit]
+
+
 def _friendly_name(log_text: str) -> str | None:
     for pattern in _NAMES:
         for line in log_text.splitlines():

@@ -15,9 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from wavescribe.core.errors import EngineError
+import psutil
 
-GB = 1_000_000_000
+from wavescribe.core.errors import EngineError
+from wavescribe.core.humanize import GB, format_gb
 
 # Total memory whisper.cpp needs for each family's f16 model (rough published figures) and the
 # f16 file size; the difference beyond 1.3 x the file is the working buffers (KV cache, compute
@@ -126,67 +127,32 @@ def memory_fit(need_bytes: int | None, available_bytes: int | None) -> MemoryFit
     return MemoryFit(need_bytes, available_bytes)
 
 
-def format_gb(size: float) -> str:
-    """``1.234e9`` -> ``"1.2 GB"`` (decimal units, as file managers show them)."""
-    return f"{size / GB:.1f} GB" if size >= 0.1 * GB else f"{size / 1e6:.0f} MB"
-
-
 def available_memory_bytes() -> int | None:
     """Memory a new allocation can get without swapping; None where the OS does not say.
 
-    Linux: MemAvailable, capped by a cgroup (container) limit. Windows: GlobalMemoryStatusEx.
-    Other POSIX systems: free pages from sysconf where offered (an underestimate: caches are not
-    counted); macOS offers nothing in the standard library, so it is None there.
+    What psutil calls available (Linux MemAvailable, macOS free + inactive, Windows available
+    physical memory), capped on Linux by a cgroup (container) limit.
     """
+    try:
+        available: int | None = int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError):
+        available = None
     if sys.platform.startswith("linux"):
-        return _linux_available()
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return _windows_available()
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        import os
-
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return None
+        room = _cgroup_room()
+        if room is not None:
+            available = room if available is None else min(available, room)
+    return available
 
 
-def _linux_available() -> int | None:
-    available = None
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                available = int(line.split()[1]) * 1024
-                break
+def _cgroup_room() -> int | None:
+    """Bytes left under a cgroup v2 memory limit; None without one."""
     with contextlib.suppress(OSError, ValueError):
         cgroup = Path("/sys/fs/cgroup")
         limit = (cgroup / "memory.max").read_text().strip()
         if limit != "max":
             used = int((cgroup / "memory.current").read_text())
-            room = max(0, int(limit) - used)
-            available = room if available is None else min(available, room)
-    return available
-
-
-def _windows_available() -> int | None:  # pragma: no cover - Windows only
-    import ctypes
-
-    class Status(ctypes.Structure):
-        _fields_ = [
-            ("dwLength", ctypes.c_ulong),
-            ("dwMemoryLoad", ctypes.c_ulong),
-            ("ullTotalPhys", ctypes.c_ulonglong),
-            ("ullAvailPhys", ctypes.c_ulonglong),
-            ("ullTotalPageFile", ctypes.c_ulonglong),
-            ("ullAvailPageFile", ctypes.c_ulonglong),
-            ("ullTotalVirtual", ctypes.c_ulonglong),
-            ("ullAvailVirtual", ctypes.c_ulonglong),
-            ("ullAvailExtendedVirtual", ctypes.c_ulonglong),
-        ]
-
-    status = Status()
-    status.dwLength = ctypes.sizeof(Status)
-    if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):  # type: ignore[attr-defined]
-        return None
-    return int(status.ullAvailPhys)
+            return max(0, int(limit) - used)
+    return None
 
 
 # --- whisper.cpp's compute backend -----------------------------------------------------------

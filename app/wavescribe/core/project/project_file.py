@@ -29,6 +29,7 @@ from wavescribe import __version__
 from wavescribe.core.atomic import atomic_writer
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.errors import InputNotFound, WavescribeError
+from wavescribe.core.humanize import format_clock, format_size
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import SCHEMA_VERSION as TRANSCRIPT_SCHEMA
 from wavescribe.core.transcript import Transcript
@@ -134,16 +135,18 @@ def compare_audio(
     if duration is not None and expected.duration_ms is not None:
         if abs(duration - expected.duration_ms) <= _DURATION_TOLERANCE_MS:
             return AudioMatch(identical=False)
+        lasts = format_clock(duration / 1000, hours=True)
+        lasted = format_clock(expected.duration_ms / 1000, hours=True)
         return AudioMatch(
             False,
-            f"{Path(path).name} lasts {_clock(duration)}, but the transcript was made from audio "
-            f"lasting {_clock(expected.duration_ms)}: it looks like a different recording, and "
+            f"{Path(path).name} lasts {lasts}, but the transcript was made from audio "
+            f"lasting {lasted}: it looks like a different recording, and "
             "the subtitle timings may not fit it.",
         )
     return AudioMatch(
         False,
         f"{Path(path).name} is not the same file the transcript was made from "
-        f"({_megabytes(actual.size)} instead of {_megabytes(expected.size)}); "
+        f"({format_size(actual.size)} instead of {format_size(expected.size)}); "
         "check that it is the same recording.",
     )
 
@@ -386,12 +389,3 @@ def _probe_duration(path: str | os.PathLike[str]) -> int | None:
         return probe(path).duration_ms or None
     except (WavescribeError, OSError, ImportError):
         return None
-
-
-def _clock(ms: int) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size} bytes"

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.errors import Cancelled, WavescribeError
+from wavescribe.core.humanize import format_gb
 from wavescribe.core.models.download import DownloadProgress
 from wavescribe.core.models.hardware_fit import (
     MemoryFit,
     available_memory_bytes,
-    format_gb,
     memory_fit,
     parse_system_info,
     whisper_system_info,
