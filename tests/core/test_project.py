@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from wavescribe.core.audio.facts import AudioFacts, quick_fingerprint
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.errors import InputNotFound
 from wavescribe.core.project.project_file import (
-    AudioFacts,
     Project,
     ProjectCorrupt,
     ProjectNotFound,
     ProjectTooNew,
     ProjectWriteError,
-    quick_fingerprint,
 )
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word

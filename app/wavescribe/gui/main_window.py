@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
             return self.editor
         from wavescribe.gui.editor.editor_widget import EditorPanel
 
-        editor = self.editor = EditorPanel()
+        editor = self.editor = EditorPanel(peak_cache=self.workspace.peak_cache)
         self.lower_pages.addWidget(editor)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.edited.connect(self._on_edited)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.jobs import Job, JobState
+from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import options as options_mod
 from wavescribe.gui import settings
@@ -43,6 +44,7 @@ class Workspace(QObject):
         super().__init__(window)
         self._window = window
         self.jobs = JobQueueModel(self)
+        self.peak_cache = PeakCache()  # the projects say where each audio's peaks belong
         self.bridge = EngineBridge(self, store_factory)
         self.jobs.attach(self.bridge)
         self.defaults, self.default_model = options_mod.load_defaults()

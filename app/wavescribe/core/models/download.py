@@ -8,7 +8,6 @@ and SHA-256 matched, so ``dest`` is either absent or exactly the published file.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import http.client
 import os
@@ -24,13 +23,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from wavescribe import __version__
+from wavescribe.core.atomic import is_disk_full
 from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError
 
 CHUNK_SIZE = 256 * 1024
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 progress callbacks a second
 _RATE_SMOOTHING = 0.3  # weight of the newest interval in the moving average
 _CANCEL_POLL_S = 0.05
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 USER_AGENT = f"Wavescribe/{__version__} (+urllib)"
 
@@ -247,7 +246,7 @@ class _Part:
                 view = view[written:]
         except OSError as exc:
             self.discard()
-            if exc.errno in _DISK_FULL:
+            if is_disk_full(exc):
                 raise DownloadError(
                     f"Cannot save {self.path.name}: disk full / file too large "
                     f"({exc.strerror}); the partial download was removed"

@@ -412,11 +412,8 @@ def _quality_key(model: InstalledModel) -> tuple[int, int, int, str]:
 
 
 def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _read_json(path: Path) -> dict[str, Any]:
