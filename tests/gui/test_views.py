@@ -107,6 +107,26 @@ def test_every_core_error_says_what_happened_and_what_to_do(exc, title_word):
     assert info.advice and not info.technical
 
 
+@pytest.mark.parametrize("kind", list(errors.HintKind))
+def test_the_cores_hint_is_phrased_for_a_window_user(kind):
+    info = explain(
+        errors.ModelNotFound("No speech model is installed.", hint=errors.Hint(kind, "m"))
+    )
+    assert info.detail == "No speech model is installed."
+    assert "wavescribe models" not in info.advice and "`" not in info.advice  # no commands
+
+
+def test_a_missing_model_sends_a_window_user_to_the_models_dialog():
+    exc = errors.ModelNotFound(
+        "No speech model is installed.", hint=errors.Hint(errors.HintKind.GET_A_MODEL, "base")
+    )
+    assert explain(exc).advice.startswith("Open Tools → Models… to download a model (base")
+    exc = errors.ModelNotFound(
+        "Model 'tiny' is not installed.", hint=errors.Hint(errors.HintKind.DOWNLOAD_MODEL, "tiny")
+    )
+    assert explain(exc).advice == "Open Tools → Models… and download tiny."
+
+
 def test_an_unexpected_exception_is_reported_as_a_bug_with_its_traceback():
     try:
         raise KeyError("segments")

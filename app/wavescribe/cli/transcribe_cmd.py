@@ -61,6 +61,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wavescribe.cli import EXIT_OK, exit_code_for
+    from wavescribe.cli.hints import error_line
 
     formats, outputs = _plan_outputs(args)
     options = TranscribeOptions(
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             except (errors.InputError, errors.EngineError) as exc:
                 # One bad file must not cost the others their subtitles.
-                _complain(progress, f"wavescribe: error: {exc}")
+                _complain(progress, f"wavescribe: error: {error_line(exc)}")
                 status = status or exit_code_for(exc)
     return status
 

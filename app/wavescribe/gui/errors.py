@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from wavescribe.core import errors
+from wavescribe.gui.hints import phrase_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +51,13 @@ _ADVICE: list[tuple[type[BaseException], str, str]] = [
     (
         errors.ModelNotFound,
         "No speech model to use",
-        "Open Models… to download a model or import one you already have.",
+        "Open Tools → Models… to download a model or import one you already have.",
     ),
     (
         errors.ModelCorrupt,
         "The speech model is damaged",
-        "Open Models…, delete this model and download or import it again. Your files and "
-        "transcripts are not affected.",
+        "Open Tools → Models…, delete this model and download or import it again. Your files "
+        "and transcripts are not affected.",
     ),
     (
         errors.ConversionError,
@@ -71,7 +72,7 @@ _ADVICE: list[tuple[type[BaseException], str, str]] = [
     (
         errors.ModelError,
         "There is a problem with the speech model",
-        "Open Models… to choose, download or import another model.",
+        "Open Tools → Models… to choose, download or import another model.",
     ),
     (
         errors.EngineCrashed,
@@ -118,9 +119,11 @@ def explain(exc: BaseException) -> Explanation:
             "Close other programs, or choose a smaller model in Models… (tiny and base need "
             "the least).",
         )
+    hint = getattr(exc, "hint", None)
     for cls, title, advice in [*_project_advice(), *_ADVICE]:
         if isinstance(exc, cls):
-            return Explanation(title, message, advice)
+            # The core's hint is about this very error; the class's advice is the fallback.
+            return Explanation(title, message, phrase_hint(hint) if hint is not None else advice)
     technical = "".join(traceback.format_exception(exc))
     return Explanation(
         "Something went wrong inside Wavescribe",

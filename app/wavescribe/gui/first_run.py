@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.hints import with_hint
 from wavescribe.gui.resources import app_icon
 
 
@@ -27,7 +28,7 @@ def describe_model(spec: str | None = None, store: object | None = None) -> str:
         path = store.resolve(spec)
     except ModelError as exc:
         if spec not in (None, STARTER_ID):
-            return f"The chosen model cannot be used: {exc} Choose another in Options or Models…"
+            return f"The chosen model cannot be used: {with_hint(exc)}"
 
         if starter_available():
             return (

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from wavescribe import __version__
 from wavescribe.core.atomic import is_disk_full
-from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError
+from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError, Hint, HintKind
 
 CHUNK_SIZE = 256 * 1024
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 progress callbacks a second
@@ -249,7 +249,8 @@ class _Part:
             if is_disk_full(exc):
                 raise DownloadError(
                     f"Cannot save {self.path.name}: disk full / file too large "
-                    f"({exc.strerror}); the partial download was removed"
+                    f"({exc.strerror}); the partial download was removed",
+                    hint=Hint(HintKind.FREE_DISK_SPACE),
                 ) from exc
             raise DownloadError(f"Cannot write {self.path}: {exc}") from exc
         self._hash.update(chunk)
@@ -392,7 +393,8 @@ def _all_failed(target: Path, part: _Part, failures: list[str]) -> DownloadError
     if part.done and part.path.is_file():
         return DownloadError(
             f"Download of {target.name} failed: {detail}. {part.done} bytes are kept in "
-            f"{part.path.name}; it can be resumed by downloading again"
+            f"{part.path.name} to resume from",
+            hint=Hint(HintKind.RESUME_DOWNLOAD),
         )
     with contextlib.suppress(FileNotFoundError):
         if part.path.stat().st_size == 0:

@@ -27,7 +27,7 @@ from wavescribe import __version__
 from wavescribe.core.atomic import is_disk_full, write_bytes_atomic
 from wavescribe.core.audio.facts import AudioFacts, quick_fingerprint
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.errors import WavescribeError
+from wavescribe.core.errors import Hint, HintKind, WavescribeError
 from wavescribe.core.humanize import format_clock, format_size
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import SCHEMA_VERSION as TRANSCRIPT_SCHEMA
@@ -297,11 +297,16 @@ def save_bytes(target: Path, data: bytes, what: str = "file") -> None:
         write_bytes_atomic(target, data)
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        hint = None
         if is_disk_full(exc):
             reason = f"the disk is full or the file is too large ({reason})"
+            hint = Hint(HintKind.FREE_DISK_SPACE)
+        elif isinstance(exc, PermissionError):
+            hint = Hint(HintKind.CHECK_PERMISSIONS)
         raise ProjectWriteError(
             f"Could not save the {what} to {target}: {reason}. "
-            "Any previous version of the file is unchanged."
+            "Any previous version of the file is unchanged.",
+            hint=hint,
         ) from exc
 
 
