@@ -214,6 +214,28 @@ def test_cancel_interrupts_a_stalled_server_quickly(server: FileServer, tmp_path
     assert not dest.exists()
 
 
+def test_cancel_interrupts_a_stalled_server_reached_through_a_redirect(
+    server: FileServer, tmp_path: Path
+) -> None:
+    """The socket shut down on cancel is the one the body comes through, not the redirect's."""
+    server.plan["/resolve.bin"] = [Rule(redirect_to="/model.bin")]
+    server.plan["/model.bin"] = [Rule(chunk=8192, stall=True)]
+    dest = tmp_path / "m.bin"
+    started = time.monotonic()
+    deadline = started + 0.3
+    with pytest.raises(Cancelled):
+        download(
+            [server.url("/resolve.bin")],
+            dest,
+            sha256=SHA,
+            size=len(PAYLOAD),
+            cancel=lambda: time.monotonic() > deadline,
+            timeout=20,
+        )
+    assert time.monotonic() - started < 3
+    assert [h.path for h in server.hits] == ["/resolve.bin", "/model.bin"]
+
+
 def test_cancel_before_start_raises_without_touching_the_network(
     server: FileServer, tmp_path: Path
 ) -> None:

@@ -109,8 +109,9 @@ def _fetch(url: str, part: _Part, is_cancelled: Callable[[], bool], timeout: flo
             headers["Range"] = f"bytes={offset}-"
         if is_cancelled():
             raise _cancelled(part)
+        connections = _Connections()
         try:
-            response = urllib.request.urlopen(
+            response = connections.opener().open(
                 urllib.request.Request(url, headers=headers), timeout=timeout
             )
         except urllib.error.HTTPError as exc:
@@ -142,20 +143,21 @@ def _fetch(url: str, part: _Part, is_cancelled: Callable[[], bool], timeout: flo
             if offset and response.status != 206:
                 part.reset()  # the server ignored Range and sends the whole file
             part.set_total(served_total)
-            _stream(response, url, part, body_length, is_cancelled)
+            _stream(response, connections.sock, url, part, body_length, is_cancelled)
             return
     raise _UrlFailed(f"{url} kept answering with an unusable byte range")
 
 
 def _stream(
     response: http.client.HTTPResponse,
+    sock: socket.socket | None,
     url: str,
     part: _Part,
     body_length: int | None,
     is_cancelled: Callable[[], bool],
 ) -> None:
     received = 0
-    with _CancelWatcher(response, is_cancelled):
+    with _CancelWatcher(sock, is_cancelled):
         while True:
             if is_cancelled():
                 raise _cancelled(part)
@@ -323,8 +325,8 @@ class _Part:
 class _CancelWatcher:
     """Cuts a blocked read short on cancel; a stalled server would otherwise hold us ``timeout``."""
 
-    def __init__(self, response: http.client.HTTPResponse, is_cancelled: Callable[[], bool]):
-        self._sock = _socket_of(response)
+    def __init__(self, sock: socket.socket | None, is_cancelled: Callable[[], bool]):
+        self._sock = sock
         self._is_cancelled = is_cancelled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -348,11 +350,36 @@ class _CancelWatcher:
                 return
 
 
-def _socket_of(response: http.client.HTTPResponse) -> socket.socket | None:
-    # http.client reads through sock.makefile(): BufferedReader -> SocketIO -> socket.
-    raw = getattr(getattr(response, "fp", None), "raw", None)
-    sock = getattr(raw, "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
+class _Connections:
+    """An opener like ``urlopen``'s (redirects, proxies, the default TLS checks) whose HTTP(S)
+    connections note their socket (``HTTPConnection.sock``) once connected, so a cancel can shut
+    the last one down: the response itself offers no public way to its socket."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        connections = self
+
+        class Http(http.client.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.sock = self.sock
+
+        class Https(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.sock = self.sock
+
+        class HttpHandler(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Http, req)
+
+        class HttpsHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Https, req)
+
+        return urllib.request.build_opener(HttpHandler, HttpsHandler)
 
 
 def _never() -> bool:
