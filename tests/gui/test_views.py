@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wavescribe.core import errors
 from wavescribe.core.engine.options import TranscribeOptions
@@ -16,7 +16,7 @@ from wavescribe.core.jobs import Job, JobState, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import theme
 from wavescribe.gui.editor.transcript_view import TranscriptView
-from wavescribe.gui.errors import explain, present, show_error
+from wavescribe.gui.errors import ErrorBox, explain, present, show_error
 from wavescribe.gui.jobs import JobQueueModel
 
 
@@ -147,6 +147,23 @@ def test_errors_arriving_together_share_one_dialog(qtbot):
     box = present(None, explain(errors.Cancelled("x")))
     assert box.text() == "Cancelled"  # a new box once the old one is gone
     box.close()
+
+
+def test_each_window_gathers_its_own_errors(qtbot):
+    """The box belongs to its window (no module-level box): two windows, two boxes."""
+    first, second = QWidget(), QWidget()
+    for w in (first, second):
+        qtbot.addWidget(w)
+        w.show()
+    show_error(first, errors.CorruptAudio("a.wav is empty"), "a.wav")
+    show_error(second, errors.CorruptAudio("b.wav is empty"), "b.wav")
+    show_error(first, errors.UnsupportedAudio("c.txt is not audio"), "c.txt")
+    [box1] = first.findChildren(ErrorBox)
+    [box2] = second.findChildren(ErrorBox)
+    assert box1.text() == "2 problems" and "c.txt" in box1.informativeText()
+    assert box2.text().startswith("b.wav") and "c.txt" not in box2.informativeText()
+    box1.close()
+    box2.close()
 
 
 # -- theme --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.models.hardware_fit import SystemInfo
 
 if TYPE_CHECKING:
     from wavescribe.core.engine.client import Engine
@@ -145,7 +146,9 @@ class EngineBridge(QObject):
         parent: QObject | None = None,
         store_factory: Callable[[], ModelStore] | None = None,
         max_engines: int = 2,
+        backend: SystemInfo | None = None,
     ) -> None:
+        """``backend`` is the app's record of whisper.cpp's system info, filled in by engines."""
         super().__init__(parent)
         install()
         self._store_factory = store_factory
@@ -158,7 +161,7 @@ class EngineBridge(QObject):
         self._engines: collections.OrderedDict[tuple[str, bool], Engine] = collections.OrderedDict()
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self.system_info = ""
+        self.backend = backend if backend is not None else SystemInfo()
         self.device = ("", "")
 
     # -- GUI thread API -------------------------------------------------------------------
@@ -292,9 +295,10 @@ class EngineBridge(QObject):
 
     def _note_backend(self, engine: Engine) -> None:
         info = engine.system_info.get("system_info", "")
-        if info and info != self.system_info:
-            self.system_info = info
-            to_gui(self.backend_info.emit, info)
+        before = self.backend.known
+        self.backend.remember(info)
+        if self.backend.known != before:
+            to_gui(self.backend_info.emit, self.backend.known)
         if engine.device is not None:
             device = (engine.device.name, engine.device.fallback or "")
             if device != self.device:

@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         def refresh(*_: object) -> None:
             self.first_run.refresh_model(self.workspace.default_model)
 
-        dialog = ModelManagerDialog(ModelStore(), self)
+        dialog = ModelManagerDialog(ModelStore(), self, system_info=self.workspace.system_info)
         dialog.models_changed.connect(refresh)
         dialog.finished.connect(refresh)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from wavescribe.gui.about import AboutDialog
 
-        dialog = AboutDialog(self, self.workspace.bridge.system_info)
+        dialog = AboutDialog(self, self.workspace.system_info)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -165,8 +165,6 @@ _CPU_FEATURES = (
 )
 _GPU_BACKENDS = ("CUDA", "METAL", "VULKAN", "SYCL", "HIP", "HIPBLAS", "MUSA", "OPENCL", "KOMPUTE")
 _ACCELERATORS = ("CANN", "COREML", "OPENVINO", "BLAS")  # NPUs, Apple's ANE, BLAS libraries
-_cache: dict[str, str] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,33 +249,58 @@ def with_library_backends(system_info: str, libraries: list[str]) -> str:
 
 
 def whisper_system_info(timeout: float = 60) -> str:
-    """whisper.cpp's system info string, from a child process; cached for the process lifetime.
+    """whisper.cpp's system info string, asked in a child process (about a second, every call).
 
-    Blocking (about a second): call it off the GUI thread. A frozen app has no interpreter to
-    start with ``-c``, so there the module is imported in-process (still off the GUI thread).
-    Raises EngineError when whisper.cpp cannot be loaded.
+    Blocking: call it off the GUI thread; :class:`SystemInfo` remembers the answer. A frozen app
+    has no interpreter to start with ``-c``, so there the module is imported in-process (still
+    off the GUI thread). Raises EngineError when whisper.cpp cannot be loaded.
     """
-    with _cache_lock:
-        if "info" in _cache:
-            return _cache["info"]
-        if getattr(sys, "frozen", False):  # pragma: no cover - packaged app only
-            import _pywhispercpp as pw
+    if getattr(sys, "frozen", False):  # pragma: no cover - packaged app only
+        import _pywhispercpp as pw
 
-            info = str(pw.whisper_print_system_info())
-        else:
-            try:
-                done = subprocess.run(
-                    [sys.executable, "-c", SYSTEM_INFO_CODE],
-                    capture_output=True,
-                    text=True,
-                    timeout=timeout,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EngineError(f"Cannot ask whisper.cpp about the hardware: {exc}") from exc
-            if done.returncode != 0:
-                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-                raise EngineError(f"whisper.cpp could not be loaded: {last}")
-            info = done.stdout.strip()
-        info = with_library_backends(re.sub(r"\s+", " ", info), whisper_library_names())
-        _cache["info"] = info
-        return info
+        info = str(pw.whisper_print_system_info())
+    else:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", SYSTEM_INFO_CODE],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"Cannot ask whisper.cpp about the hardware: {exc}") from exc
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise EngineError(f"whisper.cpp could not be loaded: {last}")
+        info = done.stdout.strip()
+    return with_library_backends(_one_line(info), whisper_library_names())
+
+
+class SystemInfo:
+    """whisper.cpp's system info, asked once and then remembered; one per app, shared by what
+    shows it (the About box, the model manager). A running engine's answer counts too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._info = ""
+
+    @property
+    def known(self) -> str:
+        """The string if it is known yet, else ``""`` (never blocks)."""
+        return self._info
+
+    def remember(self, info: str) -> None:
+        """Keep what a running engine reported (the same string, from the same library)."""
+        if info:
+            self._info = _one_line(info)
+
+    def get(self, timeout: float = 60) -> str:
+        """The string, asking whisper.cpp the first time (blocking: off the GUI thread)."""
+        with self._lock:
+            if not self._info:
+                self._info = whisper_system_info(timeout)
+            return self._info
+
+
+def _one_line(info: str) -> str:
+    return re.sub(r"\s+", " ", info).strip()
