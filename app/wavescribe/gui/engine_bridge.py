@@ -18,7 +18,6 @@ from __future__ import annotations
 import collections
 import functools
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.models.hardware_fit import SystemInfo
+from wavescribe.core.throttle import Throttle
 
 if TYPE_CHECKING:
     from wavescribe.core.engine.client import Engine
@@ -344,11 +344,10 @@ class _Throttle:
     def __init__(self, send: Callable[[str, float], None]) -> None:
         self._send = send
         self._stage = ""
-        self._last = 0.0
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
 
     def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
         edge = stage != self._stage or fraction <= 0.0 or fraction >= 1.0
-        if edge or now - self._last >= PROGRESS_INTERVAL_S:
-            self._stage, self._last = stage, now
+        if self._throttle.ready(force=edge):
+            self._stage = stage
             self._send(stage, fraction)

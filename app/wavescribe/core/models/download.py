@@ -25,6 +25,7 @@ from typing import BinaryIO
 from wavescribe import __version__
 from wavescribe.core.atomic import is_disk_full
 from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError, Hint, HintKind
+from wavescribe.core.throttle import Throttle
 
 CHUNK_SIZE = 256 * 1024
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 progress callbacks a second
@@ -211,6 +212,7 @@ class _Part:
         self._hash = hashlib.sha256()
         self._file: BinaryIO | None = None
         self._callback = callback
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
         self._last_report = 0.0
         self._last_done = 0
         self._rate = 0.0
@@ -305,12 +307,10 @@ class _Part:
         self.done = 0
 
     def _report(self, force: bool = False) -> None:
-        if self._callback is None:
+        if self._callback is None or not self._throttle.ready(force):
             return
         now = time.monotonic()
         elapsed = now - self._last_report
-        if not force and elapsed < PROGRESS_INTERVAL_S:
-            return
         if self._last_report and elapsed > 0:
             instant = max(0, self.done - self._last_done) / elapsed
             smoothed = self._rate + _RATE_SMOOTHING * (instant - self._rate)
