@@ -99,8 +99,8 @@ def run(out=None) -> int:
     print(f"  model:    {model.name} ({origin}, {format_size(model.stat().st_size)})", file=out)
 
     from wavescribe.core.engine.client import Engine
-    from wavescribe.core.engine.compute_device import device_log_lines
     from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.engine.whisper_log import device_lines
     from wavescribe.core.word_error import normalise_words, word_error_rate
 
     # Refinement only moves timings; the words, which this test checks, come from whisper.cpp.
@@ -121,7 +121,7 @@ def run(out=None) -> int:
             transcript = engine.transcribe(sample, options)
             backend = engine.system_info.get("system_info", "?")
             device = engine.device
-            devices = device_log_lines(engine.log_text())
+            devices = device_lines(engine.log_text())
     except errors.WavescribeError as exc:
         print(f"  FAIL: the engine failed: {type(exc).__name__}: {exc}", file=out)
         return EXIT_FAIL
