@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wavescribe.core.errors import Hint, HintKind
+from wavescribe.core.errors import Hint, HintKind, message_with_hint
 
 
 def phrase_hint(hint: Hint) -> str:
@@ -47,6 +47,4 @@ def phrase_hint(hint: Hint) -> str:
 
 def error_line(exc: BaseException) -> str:
     """The error as the CLI prints it: what happened, then what to run about it."""
-    message = str(exc) or type(exc).__name__
-    hint = getattr(exc, "hint", None)
-    return f"{message} {phrase_hint(hint)}" if isinstance(hint, Hint) else message
+    return message_with_hint(exc, phrase_hint)

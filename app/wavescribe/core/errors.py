@@ -9,6 +9,7 @@ to run in a terminal, a menu to open in the app). The core never names a command
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -40,6 +41,13 @@ class WavescribeError(Exception):
     def __init__(self, *args: object, hint: Hint | None = None) -> None:
         super().__init__(*args)
         self.hint = hint
+
+
+def message_with_hint(exc: BaseException, phrase: Callable[[Hint], str]) -> str:
+    """``exc``'s message, then its hint in a shell's words (``phrase``), when it has one."""
+    message = str(exc) or type(exc).__name__
+    hint = getattr(exc, "hint", None)
+    return f"{message} {phrase(hint)}" if isinstance(hint, Hint) else message
 
 
 # --- input -----------------------------------------------------------------------------------

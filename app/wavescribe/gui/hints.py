@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wavescribe.core.errors import Hint, HintKind
+from wavescribe.core.errors import Hint, HintKind, message_with_hint
 
 MODELS = "Tools → Models…"
 
@@ -44,6 +44,4 @@ def phrase_hint(hint: Hint) -> str:
 
 def with_hint(exc: BaseException) -> str:
     """The error's message followed by what to do about it in the app (for labels and lines)."""
-    message = str(exc) or type(exc).__name__
-    hint = getattr(exc, "hint", None)
-    return f"{message} {phrase_hint(hint)}" if isinstance(hint, Hint) else message
+    return message_with_hint(exc, phrase_hint)
