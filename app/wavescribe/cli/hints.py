@@ -32,9 +32,11 @@ def phrase_hint(hint: Hint) -> str:
                 "this file under another id with --id."
             )
         case HintKind.REIMPORT_MODEL:
+            if model is None:
+                return "Delete the file, then download or import the model again."
             return (
-                f"Remove it with `wavescribe models remove {model or 'ID'}`, then download or "
-                "import it again."
+                f"Remove it with `wavescribe models remove {model}`, then download or import it "
+                "again."
             )
         case HintKind.FREE_DISK_SPACE:
             return "Free some disk space, or write to another disk, and try again."
