@@ -42,7 +42,6 @@ from wavescribe.core.models.hardware_fit import (
 )
 from wavescribe.core.models.starter import STARTER_ID
 from wavescribe.core.models.store import ModelStore, model_id_from_filename
-from wavescribe.gui.hints import with_hint
 from wavescribe.gui.models.table import (
     ModelRow,
     ModelTable,
@@ -296,7 +295,7 @@ class ModelManagerDialog(QDialog):
         try:
             self.store.set_default(model_id)
         except WavescribeError as exc:
-            self._say(with_hint(exc), error=True)
+            self._say(str(exc), error=True)
             return False
         self._say(f"{self.table.row_for(model_id).name} is now the default model.")
         self._changed()
