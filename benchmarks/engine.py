@@ -44,6 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from wavescribe.core.word_error import word_error_rate  # noqa: E402
 from whisper_cli_build import CliBuild, cache_dir, ensure_whisper_cli  # noqa: E402
 
 ROOT = HERE.parent
@@ -333,13 +334,6 @@ def _cli_total(stderr: str) -> float | None:
 def _cli_fallbacks(stderr: str) -> str | None:
     m = re.search(r"fallbacks =\s*(\d+) p /\s*(\d+) h", stderr)
     return f"{m.group(1)}p/{m.group(2)}h" if m else None
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from speech_synth import word_error_rate as wer
-
-    return wer(reference, hypothesis)
 
 
 # -- report -----------------------------------------------------------------------------------

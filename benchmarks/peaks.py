@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wavescribe.core.audio.peaks import DEFAULT_BASE, PeakPyramid, SourceFingerprint
+from wavescribe.core.audio.facts import AudioFacts
+from wavescribe.core.audio.peaks import DEFAULT_BASE, PeakPyramid
 from wavescribe.core.editing.timing_controller import silence_edges
 
 RATE = 16000
@@ -66,7 +67,7 @@ def main() -> None:
 
     seconds = int(args.hours * 3600) // BLOCK_S * BLOCK_S
     total = seconds * RATE
-    fp = SourceFingerprint(size=123, mtime_ns=456, duration_ms=seconds * 1000)
+    fp = AudioFacts(size=123, mtime_ns=456, duration_ms=seconds * 1000)
     t0 = time.perf_counter()
     pyr = PeakPyramid.compute(
         _stream(seconds), RATE, base=args.base, total_samples=total, source=fp

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
 
 import numpy as np
 
-from wavescribe.core.audio.peaks import PeakPyramid, SourceFingerprint, cache_path_for
+from wavescribe.core.audio.facts import AudioFacts
+from wavescribe.core.audio.peaks import PeakPyramid, cache_path_for
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 
 RATE = 16000
@@ -95,12 +96,13 @@ def main() -> None:
 
     from PySide6.QtTest import QTest
 
+    from wavescribe.core.project.peak_cache import PeakCache
     from wavescribe.gui.app import create_app
     from wavescribe.gui.editor.editor_widget import EditorPanel
-    from wavescribe.gui.editor.timeline.peak_loader import remember_project
 
     app = create_app()
-    editor = EditorPanel()
+    peaks = PeakCache()  # the workspace's, in the app
+    editor = EditorPanel(peak_cache=peaks)
     editor.resize(1600, 700)
     editor.show()
     app.processEvents()
@@ -111,9 +113,9 @@ def main() -> None:
         with open(audio, "wb") as f:
             f.truncate(44 + 2 * pyramid.n_samples)  # only its size and mtime are checked
         project.write_text("{}")  # the peaks go beside it; its content does not matter here
-        pyramid.source = SourceFingerprint.of(audio, pyramid.duration_ms)
+        pyramid.source = AudioFacts.of(audio, pyramid.duration_ms, content=False)
         pyramid.save(cache_path_for(project))
-        remember_project(audio, project)  # what opening the project does
+        peaks.remember_project(audio, project)  # what opening the project does
         cues = transcript(pyramid.duration_ms, args.cues)
         t0 = time.perf_counter()
         editor.load(cues, str(audio))

@@ -115,11 +115,8 @@ def fetch_sdist(dest_dir: Path, version: str = PYWHISPERCPP_VERSION) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def unpack_whisper_cpp(sdist: Path, dest: Path) -> Path:

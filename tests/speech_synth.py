@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from wavescribe.core.word_error import normalise_words, word_error_rate  # noqa: F401 (tests use them)
+
 RATE = 16000
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog.",
@@ -114,24 +116,6 @@ def compose(
 def write_wav(path: Path, audio: np.ndarray) -> Path:
     sf.write(path, audio, RATE, subtype="PCM_16")
     return path
-
-
-def normalise_words(text: str) -> list[str]:
-    import re
-
-    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Levenshtein distance over words, divided by the reference length."""
-    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 # --- Named test conditions ------------------------------------------------------------------

@@ -16,17 +16,14 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import platform
-import re
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 MAX_WER = 0.20
 SAMPLE_PROMPT = "Wavescribe"
 SAMPLE = "samples/welcome.flac"
 SAMPLE_TEXT = "samples/welcome.txt"
-BUNDLED_MODEL_DIR = "models"  # under wavescribe/resources/ in a frozen build
 
 EXIT_PASS = 0
 EXIT_FAIL = 1
@@ -49,25 +46,6 @@ def _refinement_kind() -> str:
     return "lite (loudness mask, no Silero, no stable-ts)"
 
 
-def normalise_words(text: str) -> list[str]:
-    """Lower-case words without punctuation: 'Welcome to Wavescribe.' -> [welcome, to, ...]."""
-    text = text.lower().replace("’", "'")
-    return re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", text)
-
-
-def word_error_rate(reference: Sequence[str], hypothesis: Sequence[str]) -> float:
-    """Levenshtein distance over words divided by the reference length."""
-    if not reference:
-        return 0.0 if not hypothesis else 1.0
-    prev = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, 1):
-        cur = [i] + [0] * len(hypothesis)
-        for j, hyp in enumerate(hypothesis, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ref != hyp))
-        prev = cur
-    return prev[-1] / len(reference)
-
-
 def _resource(name: str) -> Path | None:
     """A packaged resource (wheel or frozen bundle), else the checkout's ``resources/``."""
     from wavescribe.gui.resources import resource_path  # Qt-free module: no Qt import here
@@ -78,35 +56,18 @@ def _resource(name: str) -> Path | None:
         return None
 
 
-def bundled_model() -> Path | None:
-    """The starter GGML shipped inside a frozen build, if this is one."""
-    from wavescribe.core.models.starter import STARTER_ID
-
-    return _resource(f"{BUNDLED_MODEL_DIR}/{STARTER_ID}.bin")
-
-
 def _find_model(out) -> tuple[Path, str]:
-    path = bundled_model()
+    from wavescribe.core.models.starter import STARTER_ID, bundled_starter, resolve_model
+
+    path = bundled_starter()
     if path is not None:
         return path, "bundled"
-    from wavescribe.core.models.starter import STARTER_ID, resolve_model
     from wavescribe.core.models.store import ModelStore
 
     store = ModelStore()
     if not store.is_installed(STARTER_ID):
         print("  model:    converting the starter model (first use only)...", file=out, flush=True)
     return resolve_model(STARTER_ID, store), "model store"
-
-
-def _device_lines(log_path: str) -> list[str]:
-    """What whisper.cpp's log (the engine worker's stderr) says about the device it uses."""
-    try:
-        log = Path(log_path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    keys = ("ggml_vulkan:", "ggml_cuda_init", "Device 0:", "using ", "no GPU found", "ggml_metal")
-    found = [line.strip() for line in log.splitlines() if any(k in line for k in keys)]
-    return list(dict.fromkeys(found))[:6]
 
 
 def run(out=None) -> int:
@@ -128,16 +89,19 @@ def run(out=None) -> int:
         return EXIT_SETUP
 
     from wavescribe.core import errors
+    from wavescribe.core.humanize import format_size
 
     try:
         model, origin = _find_model(out)
     except errors.WavescribeError as exc:
         print(f"  FAIL: no starter model: {exc}", file=out)
         return EXIT_SETUP
-    print(f"  model:    {model.name} ({origin}, {model.stat().st_size / 1e6:.1f} MB)", file=out)
+    print(f"  model:    {model.name} ({origin}, {format_size(model.stat().st_size)})", file=out)
 
     from wavescribe.core.engine.client import Engine
     from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.engine.whisper_log import device_lines
+    from wavescribe.core.word_error import normalise_words, word_error_rate
 
     # Refinement only moves timings; the words, which this test checks, come from whisper.cpp.
     # tiny.en hears the product's name as "wave crime" unless told the name, the way a user gives
@@ -157,7 +121,7 @@ def run(out=None) -> int:
             transcript = engine.transcribe(sample, options)
             backend = engine.system_info.get("system_info", "?")
             device = engine.device
-            devices = _device_lines(getattr(engine, "_log_path", ""))
+            devices = device_lines(engine.log_text())
     except errors.WavescribeError as exc:
         print(f"  FAIL: the engine failed: {type(exc).__name__}: {exc}", file=out)
         return EXIT_FAIL

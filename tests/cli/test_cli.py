@@ -93,6 +93,8 @@ def test_an_unknown_model_id_exits_4_and_says_how_to_get_one(data_dir, tmp_path)
     r = run_cli(data_dir, "transcribe", str(JFK), "-m", "no-such-model", "-o", str(tmp_path))
     assert r.returncode == 4
     assert "no-such-model" in r.stderr
+    assert "`wavescribe models list`" in r.stderr  # the core's hint, phrased for a terminal
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from wavescribe.core.engine.client import Engine, Progress, Warning_
-from wavescribe.core.engine.compute_device import ComputeDevice, built_gpu_backends, detect_device
+from wavescribe.core.engine.compute_device import (
+    ComputeDevice,
+    built_gpu_backends,
+    detect_device,
+)
+from wavescribe.core.engine.whisper_log import device_lines, last_problem
 
 CPU_INFO = (
     "WHISPER : COREML = 0 | OPENVINO = 0 | CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | "
@@ -101,6 +106,10 @@ def test_engine_reports_the_device_it_loaded_on(tiny_en_ggml: Path) -> None:
         assert engine.use_gpu  # the GPU is used wherever the build has one
         engine.start(events.append)
         assert engine.device == ComputeDevice("CPU", False, ())
+        log = engine.log_text()
+        assert "whisper_backend_init_gpu" in log  # whisper.cpp's own log, read through the API
+        assert "whisper_backend_init_gpu: no GPU found" in device_lines(log)
+    assert engine.log_text() == ""  # closed: the log file is gone
     assert not [e for e in events if isinstance(e, Warning_)]
     assert Progress("load", 1.0) in events
 
@@ -117,6 +126,20 @@ def test_engine_worker_keeps_a_users_openmp_policy(
     with Engine(tiny_en_ggml) as engine:
         engine.start()
         assert engine.system_info["omp_wait_policy"] in ("default", "PASSIVE")
+
+
+def test_device_log_lines_keep_what_names_the_device_once() -> None:
+    lines = device_lines(VULKAN_USED_LOG + VULKAN_USED_LOG)
+    assert lines[0] == "ggml_vulkan: Found 1 Vulkan devices:"
+    assert "whisper_backend_init_gpu: using Vulkan0 backend" in lines
+    assert len(lines) == len(set(lines)) <= 6
+    assert "use gpu" not in " ".join(device_lines(CPU_LOG))
+
+
+def test_a_crash_is_told_by_the_last_assertion_or_error_in_the_log() -> None:
+    tail = "whisper_init: loading\nGGML_ASSERT(n > 0) failed\nggml_abort: stack follows\n"
+    assert last_problem(tail) == "GGML_ASSERT(n > 0) failed"
+    assert last_problem("just a line\n") == "just a line" and last_problem("") == ""
 
 
 def test_library_files_make_a_gpu_build_read_as_one() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from local_http import FileServer, Rule, serving
-from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError
+from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError, Hint, HintKind
 from wavescribe.core.models.download import DownloadProgress, download
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
@@ -66,9 +66,10 @@ def test_server_closing_mid_stream_keeps_the_part_and_a_retry_resumes(
 ) -> None:
     server.plan["/model.bin"] = [Rule(close_after=100_000), Rule()]
     dest = tmp_path / "m.bin"
-    with pytest.raises(DownloadError, match="resumed") as info:
+    with pytest.raises(DownloadError, match=r"100000 bytes are kept in m\.bin\.part") as info:
         fetch(server, dest)
     assert not isinstance(info.value, ChecksumMismatch)
+    assert info.value.hint == Hint(HintKind.RESUME_DOWNLOAD)
     assert not dest.exists()
     assert part_of(dest).read_bytes() == PAYLOAD[:100_000]
 
@@ -213,6 +214,28 @@ def test_cancel_interrupts_a_stalled_server_quickly(server: FileServer, tmp_path
     assert not dest.exists()
 
 
+def test_cancel_interrupts_a_stalled_server_reached_through_a_redirect(
+    server: FileServer, tmp_path: Path
+) -> None:
+    """The socket shut down on cancel is the one the body comes through, not the redirect's."""
+    server.plan["/resolve.bin"] = [Rule(redirect_to="/model.bin")]
+    server.plan["/model.bin"] = [Rule(chunk=8192, stall=True)]
+    dest = tmp_path / "m.bin"
+    started = time.monotonic()
+    deadline = started + 0.3
+    with pytest.raises(Cancelled):
+        download(
+            [server.url("/resolve.bin")],
+            dest,
+            sha256=SHA,
+            size=len(PAYLOAD),
+            cancel=lambda: time.monotonic() > deadline,
+            timeout=20,
+        )
+    assert time.monotonic() - started < 3
+    assert [h.path for h in server.hits] == ["/resolve.bin", "/model.bin"]
+
+
 def test_cancel_before_start_raises_without_touching_the_network(
     server: FileServer, tmp_path: Path
 ) -> None:
@@ -249,7 +272,8 @@ try:
     download([sys.argv[1]], Path(sys.argv[2]), sha256=sys.argv[3], size=int(sys.argv[4]), timeout=5)
     print(json.dumps({"error": None}))
 except DownloadError as exc:
-    print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
+    hint = exc.hint and exc.hint.kind.value
+    print(json.dumps({"error": type(exc).__name__, "message": str(exc), "hint": hint}))
 """
 
 
@@ -271,6 +295,7 @@ def test_file_size_limit_gives_disk_full_error_and_keeps_nothing(
     result = json.loads(done.stdout)
     assert result["error"] == "DownloadError"
     assert "disk full / file too large" in result["message"]
+    assert result["hint"] == HintKind.FREE_DISK_SPACE.value
     assert not dest.exists()
     assert not part_of(dest).exists()
 

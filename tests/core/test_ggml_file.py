@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from shared_data import JFK_DIR
-from wavescribe.core.errors import ModelCorrupt, ModelNotFound
+from wavescribe.core.errors import Hint, HintKind, ModelCorrupt, ModelNotFound
 from wavescribe.core.models.ggml_file import GgmlInfo, validate_ggml
 
-FIX = " — delete it and download or import it again"
+FIX = Hint(HintKind.REIMPORT_MODEL)  # what to do: the shells phrase it
 NAME = "ggml-tiny.en.bin"
 JFK = JFK_DIR / "jfk.wav"
 
@@ -264,7 +264,7 @@ def test_each_defect_is_model_corrupt_with_a_specific_message(
         validate_ggml(bad)
     message = str(caught.value)
     assert message.startswith(f"{NAME} {problem}"), message
-    assert message.endswith(FIX)
+    assert caught.value.hint == FIX
     assert "\n" not in message
 
 
@@ -277,8 +277,9 @@ def test_the_example_message_reads_in_full(
         validate_ggml(bad)
     assert str(caught.value) == (
         "ggml-tiny.en.bin is truncated: tensor 'decoder.blocks.3.mlp.0.weight' needs 1179648 "
-        "bytes, 20417 remain — delete it and download or import it again"
+        "bytes, 20417 remain"
     )
+    assert caught.value.hint == FIX
 
 
 # --- why the guard exists: whisper.cpp on its own ----------------------------------------------

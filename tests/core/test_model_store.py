@@ -17,6 +17,8 @@ from local_http import FileServer, Rule, serving
 from wavescribe.core.errors import (
     Cancelled,
     ChecksumMismatch,
+    Hint,
+    HintKind,
     ModelCorrupt,
     ModelError,
     ModelNotFound,
@@ -169,8 +171,9 @@ def test_checksum_mismatch_installs_nothing(server: FileServer, tmp_path: Path) 
 
 
 def test_unverified_model_needs_explicit_permission(store: ModelStore) -> None:
-    with pytest.raises(ModelError, match="no published checksum"):
+    with pytest.raises(ModelError, match="no published checksum") as info:
         store.download("distil-large-v3-q5_0")
+    assert info.value.hint == Hint(HintKind.ALLOW_UNVERIFIED, "distil-large-v3-q5_0", "tiny-q5_1")
     assert store.installed() == []
 
 
@@ -242,8 +245,9 @@ def test_import_recognises_a_file_with_a_catalog_checksum(
 def test_import_refuses_to_overwrite_and_bad_ids(store: ModelStore, tmp_path: Path) -> None:
     source = write_tiny_ggml(tmp_path / "ggml-x.bin")
     store.register_file(source)
-    with pytest.raises(ModelError, match="already installed"):
+    with pytest.raises(ModelError, match="already installed") as info:
         store.register_file(source)
+    assert info.value.hint == Hint(HintKind.REMOVE_MODEL_FIRST, store.installed()[0].id)
     with pytest.raises(ModelError, match="not a valid model id"):
         store.register_file(source, model_id="../x")
     with pytest.raises(ModelNotFound):
@@ -323,9 +327,8 @@ def test_remove_deletes_model_sidecar_partials_and_default(store: ModelStore) ->
 def test_resolve_default_order(store: ModelStore) -> None:
     with pytest.raises(ModelNotFound) as info:
         store.resolve(None)
-    message = str(info.value)
-    assert "wavescribe models download base-q5_1" in message
-    assert "wavescribe models import PATH" in message
+    assert str(info.value) == "No speech model is installed."  # what happened, in core words
+    assert info.value.hint == Hint(HintKind.GET_A_MODEL, "base-q5_1")  # what to do: structured
 
     store.download("tiny-q5_1")
     store.download("small-q5_1")
@@ -355,10 +358,15 @@ def test_resolve_ids_and_paths(store: ModelStore, tmp_path: Path) -> None:
         store.resolve(str(junk))
     with pytest.raises(ModelNotFound, match="No model file at"):
         store.resolve(str(tmp_path / "missing.bin"))
-    with pytest.raises(ModelNotFound, match="wavescribe models download small-q5_1"):
+    with pytest.raises(ModelNotFound, match="'small-q5_1' is not installed") as info:
         store.resolve("small-q5_1")
-    with pytest.raises(ModelNotFound, match=r"Unknown model 'nope' \(installed: tiny-q5_1\)"):
+    assert info.value.hint == Hint(HintKind.DOWNLOAD_MODEL, "small-q5_1")
+    with pytest.raises(
+        ModelNotFound, match=r"Unknown model 'nope' \(installed: tiny-q5_1\)"
+    ) as info:
         store.resolve("nope")
+    assert info.value.hint == Hint(HintKind.CHOOSE_OTHER_MODEL)
+    assert "wavescribe" not in str(info.value)  # the core names no command
 
 
 def test_set_default_requires_an_installed_model_and_keeps_other_settings(
@@ -407,5 +415,6 @@ def test_first_run_hint_names_a_download_that_needs_no_extra_flags(
 ) -> None:
     # The shipped default has no published checksum, so the hint names its verified sibling.
     monkeypatch.delenv(CATALOG_ENV, raising=False)
-    with pytest.raises(ModelNotFound, match=r"`wavescribe models download distil-large-v3`"):
+    with pytest.raises(ModelNotFound) as info:
         ModelStore(tmp_path / "models").resolve(None)
+    assert info.value.hint == Hint(HintKind.GET_A_MODEL, "distil-large-v3")

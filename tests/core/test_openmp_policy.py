@@ -7,8 +7,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from wavescribe.core.engine.openmp_policy import choose_wait_policy, cpu_times, idle_cores
 
 
@@ -27,7 +25,6 @@ def test_the_users_own_setting_wins() -> None:
     assert choose_wait_policy({"OMP_WAIT_POLICY": "PASSIVE"}, threads=2, free=2.0) is None
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/stat")
 def test_a_busy_core_is_seen_as_busy() -> None:
     """A real spinning process takes one core away from what ``idle_cores`` reports."""
     cores = os.cpu_count() or 1

@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+from wavescribe.core.audio.facts import AudioFacts
 from wavescribe.core.audio.peaks import (
     FULL_SCALE,
     TOP_BINS,
@@ -15,7 +16,6 @@ from wavescribe.core.audio.peaks import (
     PeakCacheMissing,
     PeakCacheStale,
     PeakPyramid,
-    SourceFingerprint,
     cache_path_for,
 )
 from wavescribe.core.errors import Cancelled
@@ -174,7 +174,7 @@ def test_progress_from_an_iterator_uses_total_samples(audio):
 def cached(tmp_path, audio):
     src = tmp_path / "talk.flac"
     src.write_bytes(b"pretend audio")
-    fp = SourceFingerprint.of(src, len(audio) * 1000 // RATE)
+    fp = AudioFacts.of(src, len(audio) * 1000 // RATE, content=False)
     pyr = PeakPyramid.compute(audio, RATE, source=fp)
     path = cache_path_for(tmp_path / "talk.wsproj")
     pyr.save(path)
@@ -195,9 +195,9 @@ def test_a_cache_of_other_audio_is_stale(cached):
     _, path, fp, src = cached
     os.utime(src, ns=(fp.mtime_ns, fp.mtime_ns + 10**9))
     with pytest.raises(PeakCacheStale):
-        PeakPyramid.load(path, SourceFingerprint.of(src, fp.duration_ms))
+        PeakPyramid.load(path, AudioFacts.of(src, fp.duration_ms, content=False))
     with pytest.raises(PeakCacheStale):
-        PeakPyramid.load(path, SourceFingerprint(fp.size, fp.mtime_ns, fp.duration_ms + 1))
+        PeakPyramid.load(path, AudioFacts(fp.size, fp.mtime_ns, fp.duration_ms + 1))
 
 
 def test_a_missing_cache_is_reported_as_missing(tmp_path):
@@ -239,4 +239,19 @@ def test_fingerprinting_missing_audio_is_a_typed_error(tmp_path):
     from wavescribe.core.errors import InputNotFound
 
     with pytest.raises(InputNotFound):
-        SourceFingerprint.of(tmp_path / "gone.flac", 1000)
+        AudioFacts.of(tmp_path / "gone.flac", 1000)
+
+
+def test_audio_facts_tell_the_same_source_from_another(tmp_path):
+    src = tmp_path / "talk.flac"
+    src.write_bytes(b"pretend audio")
+    light = AudioFacts.of(src, 1000, content=False)
+    full = AudioFacts.of(src, 1000)
+    assert light.fingerprint is None and full.fingerprint is not None
+    assert light.same_source(full) and full.same_source(light)  # unknown facts do not count
+    assert not full.same_source(AudioFacts(full.size, full.mtime_ns, 1000, "0" * 64))
+    assert AudioFacts.from_dict(full.to_dict()) == full
+    assert AudioFacts.from_dict(light.to_dict()) == light
+    assert light.unchanged(src)
+    src.write_bytes(b"other pretend audio")
+    assert not light.unchanged(src)

@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from wavescribe.core.audio.facts import AudioFacts, quick_fingerprint
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.errors import InputNotFound
+from wavescribe.core.errors import Hint, HintKind, InputNotFound
 from wavescribe.core.project.project_file import (
-    AudioFacts,
     Project,
     ProjectCorrupt,
     ProjectNotFound,
     ProjectTooNew,
     ProjectWriteError,
-    quick_fingerprint,
 )
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
@@ -151,8 +150,9 @@ def test_disk_full_during_fsync_is_a_typed_error_and_keeps_the_old_file(tmp_path
     monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(
         ProjectWriteError, match=r"disk is full.*previous version of the file is unchanged"
-    ):
+    ) as info:
         Project(make_transcript(50)).save(target)
+    assert info.value.hint == Hint(HintKind.FREE_DISK_SPACE)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.wsproj"]
 

@@ -67,7 +67,7 @@ def test_a_frozen_build_installs_its_bundled_starter_without_converting(
     from wavescribe.core.models import starter
 
     # As in a frozen app: the converted file ships inside the bundle, no CTranslate2 package.
-    monkeypatch.setattr(starter, "_bundled_starter", lambda: tiny_en_ggml)
+    monkeypatch.setattr(starter, "bundled_starter", lambda: tiny_en_ggml)
     monkeypatch.setattr(ct2_convert, "starter_model_dir", lambda: None)
     store = ModelStore(tmp_path / "models")
     path = resolve_model(None, store)

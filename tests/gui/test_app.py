@@ -196,6 +196,16 @@ def test_first_run_panel_names_the_starter_model_when_none_is_installed(
     assert "first time" in window.first_run.model_label.text()
 
 
+def test_a_chosen_model_that_is_not_installed_points_to_the_models_dialog(window):
+    """The core's hint (download it), phrased for a window: a menu, not a command."""
+    from wavescribe.gui.first_run import describe_model
+
+    text = describe_model("small-q5_1")
+    assert text.startswith("The chosen model cannot be used: Model 'small-q5_1' is not installed.")
+    assert "Open Tools → Models… and download small-q5_1." in text
+    assert "wavescribe models" not in text
+
+
 # -- resources ------------------------------------------------------------------------------
 def test_icon_and_desktop_file_are_found_from_the_checkout(qapp):
     assert resource_path(APP_ICON).read_text().startswith("<svg")

@@ -19,10 +19,10 @@ from PySide6.QtCore import Qt, QTimer
 
 from local_http import FileServer, Rule, serving
 from wavescribe.core.errors import Cancelled, ConversionError
+from wavescribe.core.humanize import GB
 from wavescribe.core.models.catalog import Catalog, parse_catalog
 from wavescribe.core.models.ct2_convert import starter_model_dir
 from wavescribe.core.models.download import DownloadProgress
-from wavescribe.core.models.hardware_fit import GB
 from wavescribe.core.models.store import ModelStore
 from wavescribe.gui.models.manager import ModelManagerDialog
 from wavescribe.gui.models.table import DEFAULT, LANGUAGES, MEMORY, QUANT, SIZE, STATUS

@@ -15,15 +15,10 @@ from PySide6.QtCore import QEvent, QObject
 
 from shared_data import JFK
 from wavescribe.core.audio.peaks import PeakPyramid, cache_path_for
+from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import projects
-from wavescribe.gui.editor.timeline.peak_loader import (
-    decode_with_peaks,
-    load_cached_peaks,
-    peak_cache_path,
-    peak_cache_paths,
-    remember_project,
-)
+from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 
 
 def transcript() -> Transcript:
@@ -86,7 +81,7 @@ def test_saving_a_project_writes_its_peaks_beside_it(window, qtbot, monkeypatch,
     assert saved.source is not None and saved.source.size == audio.stat().st_size
     assert saved.n_samples == shown.n_samples
     assert all(np.array_equal(a, b) for a, b in zip(saved.levels, shown.levels, strict=True))
-    assert peak_cache_paths(audio)[0] == beside  # later peaks of this audio go there too
+    assert window.workspace.peak_cache.locations(audio)[0] == beside  # later peaks go there too
 
 
 def test_a_reopened_project_paints_its_waveform_from_the_peaks_beside_it_before_decoding(
@@ -94,7 +89,8 @@ def test_a_reopened_project_paints_its_waveform_from_the_peaks_beside_it_before_
 ):
     target = tmp_path / "talk.wsproj"
     save_project(window, qtbot, monkeypatch, audio, target)
-    shutil.rmtree(peak_cache_path(audio).parent)  # only the project's copy is left
+    user_copy = window.workspace.peak_cache.user_path(audio)
+    shutil.rmtree(user_copy.parent)  # only the project's copy is left
     beside = cache_path_for(target)
     written = beside.stat().st_mtime_ns
 
@@ -103,7 +99,7 @@ def test_a_reopened_project_paints_its_waveform_from_the_peaks_beside_it_before_
     assert not paint.decoded_before  # ...and painted before the audio was decoded
     assert editor.waveform.pyramid is paint.pyramid  # decoding did not replace it
     assert beside.stat().st_mtime_ns == written  # nor rewrite it
-    assert not peak_cache_path(audio).exists()  # the per-user cache is not needed
+    assert not user_copy.exists()  # the per-user cache is not needed
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "audio changed"])
@@ -112,7 +108,7 @@ def test_a_damaged_or_stale_cache_beside_the_project_is_rebuilt_quietly(
 ):
     target = tmp_path / "talk.wsproj"
     save_project(window, qtbot, monkeypatch, audio, target)
-    shutil.rmtree(peak_cache_path(audio).parent)
+    shutil.rmtree(window.workspace.peak_cache.user_path(audio).parent)
     beside = cache_path_for(target)
     if damage == "garbage":
         beside.write_bytes(b"not peaks at all" * 100)
@@ -127,7 +123,7 @@ def test_a_damaged_or_stale_cache_beside_the_project_is_rebuilt_quietly(
     assert paint.pyramid.path is None  # computed from the audio, not read from the bad file
     assert paint.pyramid.n_samples == len(editor.samples)
     qtbot.waitUntil(lambda: beside.read_bytes() != stale)
-    rebuilt = load_cached_peaks(audio, beside)
+    rebuilt = PeakCache().load(audio, beside)
     assert rebuilt is not None and rebuilt.path == beside
     assert not visible_boxes("errorBox")
 
@@ -135,10 +131,11 @@ def test_a_damaged_or_stale_cache_beside_the_project_is_rebuilt_quietly(
 def test_an_unsaved_job_uses_the_per_user_cache(tmp_path):
     wav = tmp_path / "a.wav"
     sf.write(wav, (np.random.default_rng(0).standard_normal(32000) * 0.1).astype("f4"), 16000)
-    assert peak_cache_paths(wav) == [peak_cache_path(wav)]
-    _samples, computed = decode_with_peaks(wav)
+    peaks = PeakCache(tmp_path / "user")
+    assert peaks.locations(wav) == [peaks.user_path(wav)]
+    _samples, computed = decode_with_peaks(peaks, wav)
     assert computed.path is None
-    assert load_cached_peaks(wav).path == peak_cache_path(wav)
+    assert peaks.load(wav).path == peaks.user_path(wav)
     assert not list(tmp_path.glob("*.wspeaks"))
 
 
@@ -147,12 +144,10 @@ def test_peaks_computed_after_the_save_still_land_beside_the_project(tmp_path):
     sf.write(wav, (np.random.default_rng(1).standard_normal(32000) * 0.1).astype("f4"), 16000)
     project = tmp_path / "p.wsproj"
     project.write_text("{}")  # only its existence matters here
-    remember_project(wav, project)  # saved before the editor had computed the peaks
-    try:
-        decode_with_peaks(wav)
-        assert load_cached_peaks(wav).path == tmp_path / "p.wspeaks"
-        assert not peak_cache_path(wav).exists()
-        project.unlink()  # a project that went away is never written beside
-        assert peak_cache_paths(wav) == [peak_cache_path(wav)]
-    finally:
-        remember_project(wav, None)
+    peaks = PeakCache(tmp_path / "user")
+    peaks.remember_project(wav, project)  # saved before the editor had computed the peaks
+    decode_with_peaks(peaks, wav)
+    assert peaks.load(wav).path == tmp_path / "p.wspeaks"
+    assert not peaks.user_path(wav).exists()
+    project.unlink()  # a project that went away is never written beside
+    assert peaks.locations(wav) == [peaks.user_path(wav)]

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wavescribe.core import errors
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.jobs import Job, JobState, format_seconds, overall_progress
+from wavescribe.core.humanize import format_clock, format_ms
+from wavescribe.core.jobs import Job, JobState, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import theme
-from wavescribe.gui.editor.transcript_view import TranscriptView, format_ms
-from wavescribe.gui.errors import explain, present, show_error
+from wavescribe.gui.editor.transcript_view import TranscriptView
+from wavescribe.gui.errors import ErrorBox, explain, present, show_error
 from wavescribe.gui.jobs import JobQueueModel
 
 
@@ -35,7 +36,7 @@ def test_eta_comes_from_the_pace_once_transcription_is_under_way():
     assert job.eta(now=110.0) == pytest.approx(30.0)
     job.progress = 0.05
     assert job.eta(now=110.0) is None  # too early to judge
-    assert format_seconds(75) == "1:15" and format_seconds(3725) == "1:02:05"
+    assert format_clock(75) == "1:15" and format_clock(3725) == "1:02:05"
 
 
 def test_queue_model_follows_the_bridge_signals(qapp):
@@ -106,6 +107,26 @@ def test_every_core_error_says_what_happened_and_what_to_do(exc, title_word):
     assert info.advice and not info.technical
 
 
+@pytest.mark.parametrize("kind", list(errors.HintKind))
+def test_the_cores_hint_is_phrased_for_a_window_user(kind):
+    info = explain(
+        errors.ModelNotFound("No speech model is installed.", hint=errors.Hint(kind, "m"))
+    )
+    assert info.detail == "No speech model is installed."
+    assert "wavescribe models" not in info.advice and "`" not in info.advice  # no commands
+
+
+def test_a_missing_model_sends_a_window_user_to_the_models_dialog():
+    exc = errors.ModelNotFound(
+        "No speech model is installed.", hint=errors.Hint(errors.HintKind.GET_A_MODEL, "base")
+    )
+    assert explain(exc).advice.startswith("Open Tools → Models… to download a model (base")
+    exc = errors.ModelNotFound(
+        "Model 'tiny' is not installed.", hint=errors.Hint(errors.HintKind.DOWNLOAD_MODEL, "tiny")
+    )
+    assert explain(exc).advice == "Open Tools → Models… and download tiny."
+
+
 def test_an_unexpected_exception_is_reported_as_a_bug_with_its_traceback():
     try:
         raise KeyError("segments")
@@ -126,6 +147,23 @@ def test_errors_arriving_together_share_one_dialog(qtbot):
     box = present(None, explain(errors.Cancelled("x")))
     assert box.text() == "Cancelled"  # a new box once the old one is gone
     box.close()
+
+
+def test_each_window_gathers_its_own_errors(qtbot):
+    """The box belongs to its window (no module-level box): two windows, two boxes."""
+    first, second = QWidget(), QWidget()
+    for w in (first, second):
+        qtbot.addWidget(w)
+        w.show()
+    show_error(first, errors.CorruptAudio("a.wav is empty"), "a.wav")
+    show_error(second, errors.CorruptAudio("b.wav is empty"), "b.wav")
+    show_error(first, errors.UnsupportedAudio("c.txt is not audio"), "c.txt")
+    [box1] = first.findChildren(ErrorBox)
+    [box2] = second.findChildren(ErrorBox)
+    assert box1.text() == "2 problems" and "c.txt" in box1.informativeText()
+    assert box2.text().startswith("b.wav") and "c.txt" not in box2.informativeText()
+    box1.close()
+    box2.close()
 
 
 # -- theme --------------------------------------------------------------------------------

@@ -8,12 +8,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.gui.editor.timeline.geometry import MIN_MS_PER_PX, Viewport, ruler_label, tick_step
-from wavescribe.gui.editor.timeline.peak_loader import (
-    decode_with_peaks,
-    load_cached_peaks,
-    peak_cache_path,
-)
+from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 
 
 def test_pixels_and_milliseconds_map_both_ways_and_clamp_to_the_audio():
@@ -57,11 +54,12 @@ def test_ruler_steps_leave_room_for_labels():
 def test_peaks_are_cached_and_a_changed_file_is_recomputed(tmp_path: Path):
     audio = tmp_path / "a.wav"
     sf.write(audio, (np.random.default_rng(0).standard_normal(32000) * 0.1).astype("f4"), 16000)
-    cache = peak_cache_path(audio)
-    assert load_cached_peaks(audio, cache) is None
-    samples, pyramid = decode_with_peaks(audio, cache, None)
+    peaks = PeakCache(tmp_path / "peaks")
+    cache = peaks.user_path(audio)
+    assert peaks.load(audio, cache) is None
+    samples, pyramid = decode_with_peaks(peaks, audio, cache, None)
     assert len(samples) == 32000 and pyramid.duration_ms == 2000
-    cached = load_cached_peaks(audio, cache)
+    cached = peaks.load(audio, cache)
     assert cached is not None and np.array_equal(cached.levels[0], pyramid.levels[0])
     os.utime(audio, ns=(1, 1))  # the file changed since
-    assert load_cached_peaks(audio, cache) is None
+    assert peaks.load(audio, cache) is None

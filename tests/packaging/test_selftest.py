@@ -15,21 +15,6 @@ from wavescribe import selftest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_normalised_words_ignore_case_and_punctuation() -> None:
-    assert selftest.normalise_words("Welcome to Wavescribe. It’s OK!") == [
-        "welcome", "to", "wavescribe", "it's", "ok",
-    ]  # fmt: skip
-
-
-def test_word_error_rate() -> None:
-    ref = ["a", "b", "c", "d"]
-    assert selftest.word_error_rate(ref, ref) == 0
-    assert selftest.word_error_rate(ref, ["a", "x", "c", "d"]) == 0.25  # substitution
-    assert selftest.word_error_rate(ref, ["a", "b", "c"]) == 0.25  # deletion
-    assert selftest.word_error_rate(ref, ["a", "b", "b", "c", "d"]) == 0.25  # insertion
-    assert selftest.word_error_rate([], []) == 0
-
-
 def test_the_sample_is_found_from_a_checkout_or_the_package() -> None:
     assert selftest._resource(selftest.SAMPLE) is not None
     assert selftest._resource(selftest.SAMPLE_TEXT) is not None

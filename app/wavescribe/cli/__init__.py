@@ -107,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wavescribe: cancelled; no output written", file=sys.stderr)
         return EXIT_CANCELLED
     except errors.WavescribeError as exc:
-        print(f"wavescribe: error: {exc}", file=sys.stderr)
+        from wavescribe.cli.hints import error_line
+
+        print(f"wavescribe: error: {error_line(exc)}", file=sys.stderr)
         return exit_code_for(exc)
     except KeyboardInterrupt:
         print("wavescribe: cancelled", file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from wavescribe.cli.progress import ProgressLine
+from wavescribe.core.humanize import format_duration, format_size
 
 STALL_NOTICE_S = 8.0  # no byte for this long: say so (the socket gives up after 30 s)
 
@@ -81,7 +82,7 @@ def run_list(args: argparse.Namespace) -> int:
             status += " (catalog default)"
         langs = {True: "multilingual", False: "English", None: "?"}[multilingual]
         mark = "*" if mid == in_use else " "
-        print(f"{mark} {mid:<24}{_size(size):>9}  {langs:<13}{quant:<7}{status}")
+        print(f"{mark} {mid:<24}{format_size(size):>9}  {langs:<13}{quant:<7}{status}")
     print("* = used when no model is given")
     return 0
 
@@ -134,10 +135,12 @@ class download_reporter:
         if self._stalled and p.bytes_done:
             self._stalled = False
             self.progress.message("download: data is flowing again")
-        rate = f"{_size(int(p.rate_bps))}/s" if p.rate_bps else ""
-        eta = f"ETA {int(p.eta_s)} s" if p.eta_s is not None else ""
-        total = _size(p.bytes_total) if p.bytes_total else "?"
-        self.progress.update("download", p.fraction, f"{_size(p.bytes_done)}/{total} {rate} {eta}")
+        rate = f"{format_size(int(p.rate_bps))}/s" if p.rate_bps else ""
+        eta = f"ETA {format_duration(p.eta_s)}" if p.eta_s is not None else ""
+        total = format_size(p.bytes_total) if p.bytes_total else "?"
+        self.progress.update(
+            "download", p.fraction, f"{format_size(p.bytes_done)}/{total} {rate} {eta}"
+        )
 
     def __enter__(self) -> download_reporter:
         self._thread.start()
@@ -199,14 +202,3 @@ def run_default(args: argparse.Namespace) -> int:
     ModelStore().set_default(args.model_id)
     print(f"Default model: {args.model_id}")
     return 0
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"

@@ -6,14 +6,10 @@ import sys
 import time
 from typing import TextIO
 
-_STAGES = {
-    "convert": "Preparing model",
-    "load": "Loading model",
-    "decode": "Decoding audio",
-    "transcribe": "Transcribing",
-    "refine": "Refining timing",
-    "download": "Downloading",
-}
+from wavescribe.core.jobs import STAGE_LABELS
+from wavescribe.core.throttle import Throttle
+
+REDRAW_INTERVAL_S = 0.1  # ~10 redraws a second
 
 
 class ProgressLine:
@@ -23,21 +19,16 @@ class ProgressLine:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.prefix = prefix
-        self._last_draw = 0.0
+        self._throttle = Throttle(REDRAW_INTERVAL_S)
         self._last_key: tuple[str, int] | None = None
         self._started = time.monotonic()
         self._drawn = False
 
     def update(self, stage: str, fraction: float | None, detail: str = "") -> None:
-        label = _STAGES.get(stage, stage)
+        label = STAGE_LABELS.get(stage, stage)
         pct = -1 if fraction is None else round(100 * max(0.0, min(1.0, fraction)))
-        now = time.monotonic()
         if self.tty:
-            if (
-                now - self._last_draw < 0.1
-                and pct not in (0, 100)
-                and (stage, pct) != self._last_key
-            ):
+            if not self._throttle.ready(force=pct in (0, 100) or (stage, pct) == self._last_key):
                 return
             bar = "" if pct < 0 else f"{pct:3d}% {_bar(pct)} "
             line = f"{self.prefix}{label:<16} {bar}{detail}"
@@ -52,7 +43,6 @@ class ProgressLine:
             shown = "" if pct < 0 else f" {pct}%"
             self.stream.write(f"{self.prefix}{label}{shown} {detail}".rstrip() + "\n")
         self._last_key = (stage, pct) if self.tty else self._last_key
-        self._last_draw = now
         self.stream.flush()
 
     def message(self, text: str) -> None:

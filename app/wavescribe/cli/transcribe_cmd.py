@@ -84,6 +84,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wavescribe.cli import EXIT_OK, exit_code_for
+    from wavescribe.cli.hints import error_line
 
     _check_language(args)
     formats, outputs = _plan_outputs(args)
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             except (errors.InputError, errors.EngineError, OutputError) as exc:
                 # One bad file must not cost the others their subtitles.
-                _complain(progress, f"wavescribe: error: {exc}")
+                _complain(progress, f"wavescribe: error: {error_line(exc)}")
                 status = status or exit_code_for(exc)
     return status
 

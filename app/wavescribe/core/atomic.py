@@ -7,17 +7,28 @@ file it replaces, so exported subtitles are as readable as any other file the us
 :func:`atomic_group` extends this to several files that belong together (one job's SRT and JSON):
 every file is written to its temporary name first and only when all of them succeeded are they
 renamed into place, so a full disk never leaves a new SRT beside a stale JSON.
+
+It is also the one place that knows which OS errors mean "the disk is full".
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+# EFBIG: a file system's size limit (FAT32's 4 GB); EDQUOT: a user's quota (not on Windows).
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def is_disk_full(exc: OSError) -> bool:
+    """Whether a failed write ran out of room (disk full, file too large, quota exceeded)."""
+    return exc.errno in DISK_FULL_ERRNOS
 
 
 def new_file_mode() -> int:
@@ -128,3 +139,9 @@ def atomic_group() -> Iterator[FileGroup]:
         group._commit()
     finally:
         group._discard()
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; OSError as the OS raised it (see is_disk_full)."""
+    with atomic_writer(path, "wb") as f:
+        f.write(data)

@@ -1,14 +1,56 @@
 """Typed errors of the core.
 
 Core code raises these; the edges (CLI exit codes, GUI dialogs) turn them into messages once.
-Every message is one line a person can act on: what went wrong and, where possible, what to do.
+Every message is one line that says what went wrong, in the domain's words; what the person can
+do about it is a structured :class:`Hint`, which each shell phrases for its own user (a command
+to run in a terminal, a menu to open in the app). The core never names a command or a menu.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class HintKind(enum.Enum):
+    """What the person can do about an error; ``Hint.model_id`` names the model where it helps."""
+
+    DOWNLOAD_MODEL = "download_model"  # get ``model_id`` from the catalog
+    GET_A_MODEL = "get_a_model"  # none installed: download ``model_id`` or import a file
+    CHOOSE_OTHER_MODEL = "choose_other_model"  # an installed or catalog model, or a GGML file
+    ALLOW_UNVERIFIED = (
+        "allow_unverified"  # no checksum: allow ``model_id``, or take ``alternative``
+    )
+    REMOVE_MODEL_FIRST = "remove_model_first"  # ``model_id`` is taken: remove it, or another id
+    REIMPORT_MODEL = "reimport_model"  # the installed ``model_id`` is damaged
+    FREE_DISK_SPACE = "free_disk_space"
+    CHECK_PERMISSIONS = "check_permissions"
+    RESUME_DOWNLOAD = "resume_download"  # the partial download is kept: download again
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A structured suggestion; the shells (CLI, GUI) turn it into words for their user."""
+
+    kind: HintKind
+    model_id: str | None = None
+    alternative: str | None = None  # another model that would do (e.g. a verified one)
+
 
 class WavescribeError(Exception):
-    """Base of every error the core raises on purpose."""
+    """Base of every error the core raises on purpose; ``hint`` says what the person can do."""
+
+    def __init__(self, *args: object, hint: Hint | None = None) -> None:
+        super().__init__(*args)
+        self.hint = hint
+
+
+def message_with_hint(exc: BaseException, phrase: Callable[[Hint], str]) -> str:
+    """``exc``'s message, then its hint in a shell's words (``phrase``), when it has one."""
+    message = str(exc) or type(exc).__name__
+    hint = getattr(exc, "hint", None)
+    return f"{message} {phrase(hint)}" if isinstance(hint, Hint) else message
 
 
 # --- input -----------------------------------------------------------------------------------

@@ -20,13 +20,26 @@ _STAGE_SPAN = {"decode": (0.0, 0.08), "transcribe": (0.08, 0.9), "refine": (0.9,
 _STAGE_SPAN_NO_REFINE = {"decode": (0.0, 0.08), "transcribe": (0.08, 1.0)}
 
 
+# What each stage of the work is called where a person reads it (the CLI's progress line, the
+# GUI's queue): the engine's stages, and the model's preparation and download before them.
+STAGE_LABELS = {
+    "download": "Downloading model",
+    "model": "Preparing model",
+    "convert": "Preparing model",
+    "load": "Loading model",
+    "decode": "Reading audio",
+    "transcribe": "Transcribing",
+    "refine": "Refining timings",
+}
+
+
 class JobState(enum.Enum):
     QUEUED = "Queued"
-    PREPARING_MODEL = "Preparing model"
-    LOADING_MODEL = "Loading model"
-    DECODING = "Reading audio"
-    TRANSCRIBING = "Transcribing"
-    REFINING = "Refining timings"
+    PREPARING_MODEL = STAGE_LABELS["model"]
+    LOADING_MODEL = STAGE_LABELS["load"]
+    DECODING = STAGE_LABELS["decode"]
+    TRANSCRIBING = STAGE_LABELS["transcribe"]
+    REFINING = STAGE_LABELS["refine"]
     CANCELLING = "Cancelling…"
     DONE = "Done"
     FAILED = "Failed"
@@ -98,12 +111,3 @@ def overall_progress(stage: str, fraction: float, refine: bool) -> float | None:
         return None
     lo, hi = spans[stage]
     return lo + (hi - lo) * min(1.0, max(0.0, fraction))
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = round(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,8 +1,8 @@
 """The About box: versions of everything that matters for a bug report, and the compute backend.
 
 whisper.cpp's system info (CPU features, GPU backend) comes from a running engine when there is
-one; otherwise ``core.hardware`` asks the library in a short-lived child process, off the GUI
-thread, so the GUI process never loads it.
+one; otherwise the app's ``SystemInfo`` asks the library in a short-lived child process, off the
+GUI thread, so the GUI process never loads it, and remembers the answer.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from wavescribe import __version__
+from wavescribe.core.models.hardware_fit import SystemInfo
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.resources import app_icon
-
-_cached_backend = ""
 
 
 def versions() -> list[tuple[str, str]]:
@@ -39,13 +38,6 @@ def versions() -> list[tuple[str, str]]:
     ]
 
 
-def probe_backend() -> str:
-    """whisper.cpp's system info from a child process (blocking: run it off the GUI thread)."""
-    from wavescribe.core.models.hardware_fit import whisper_system_info
-
-    return whisper_system_info()
-
-
 def describe_backend(system_info: str) -> str:
     """One line: the GPU backend if the build has one, else the CPU features it uses."""
     from wavescribe.core.models.hardware_fit import parse_system_info
@@ -54,7 +46,8 @@ def describe_backend(system_info: str) -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, system_info: str = "") -> None:
+    def __init__(self, parent: QWidget | None, system_info: SystemInfo) -> None:
+        """``system_info`` is the app's: known from a running engine or an earlier ask."""
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.setWindowTitle("About Wavescribe")
@@ -83,19 +76,16 @@ class AboutDialog(QDialog):
         layout.addWidget(self.backend)
         layout.addWidget(buttons)
 
-        known = system_info or _cached_backend
-        if known:
-            self._show_backend(known)
+        if system_info.known:
+            self._show_backend(system_info.known)
         else:
             self.backend.setText("Backend: asking whisper.cpp…")
-            run_task(probe_backend, self._show_backend, lambda e: self._show_backend(str(e)))
+            run_task(system_info.get, self._show_backend, self._show_failure)
+
+    def _show_failure(self, exc: BaseException) -> None:
+        self.backend.setText(f"Backend: {html.escape(str(exc))}")
 
     def _show_backend(self, system_info: str) -> None:
-        global _cached_backend
-        if "|" not in system_info:
-            self.backend.setText(f"Backend: {html.escape(system_info)}")
-            return
-        _cached_backend = system_info
         self.backend.setText(
             f"<p><b>Backend:</b> {html.escape(describe_backend(system_info))}</p>"
             f"<p><small>{html.escape(system_info)}</small></p>"

@@ -8,8 +8,9 @@ Two ways in, one way back:
   the file, resolves (and, on first use, converts) the model, keeps one ``Engine`` per model (the
   model is loaded once, in the engine's child process) and streams core events out.
 
-Everything comes back through ``to_gui``, which queues a call onto the GUI thread's event loop; the
-bridge's signals are therefore always emitted on the GUI thread. Core code never sees Qt.
+Everything comes back through ``TaskRunner.to_gui``, which queues a call onto the GUI thread's
+event loop; the bridge's signals are therefore always emitted on the GUI thread. The runner (its
+pool and its queued signal) is a child of the QApplication. Core code never sees Qt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import collections
 import functools
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.models.hardware_fit import SystemInfo
+from wavescribe.core.throttle import Throttle
 
 if TYPE_CHECKING:
     from wavescribe.core.engine.client import Engine
@@ -34,14 +36,47 @@ if TYPE_CHECKING:
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the GUI per job
 
 
-class _Relay(QObject):
-    """Lives in the GUI thread; a queued signal carries callables to it from any thread."""
+class TaskRunner(QObject):
+    """Runs short work off the GUI thread and brings results back to it.
+
+    One per application: a child of the QApplication (made by :func:`install`), so the app owns
+    the thread pool and the queued signal that carries calls to the GUI thread; no module keeps
+    them. ``executor`` may be swapped for a synchronous one in tests.
+    """
 
     call = Signal(object)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, app: QCoreApplication, executor: Executor | None = None) -> None:
+        super().__init__(app)
+        self.setObjectName(_RUNNER_NAME)
         self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+        self.executor: Executor = executor or ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix="wavescribe-task"
+        )
+
+    def to_gui(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn(*args)`` on the GUI thread, from its event loop (safe from any thread)."""
+        self.call.emit(functools.partial(fn, *args))
+
+    def run(
+        self,
+        func: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future:
+        """Run ``func`` on the pool; its result or exception comes back through ``to_gui``."""
+
+        def work() -> Any:
+            try:
+                result = func()
+            except BaseException as exc:  # every failure must reach the GUI
+                self.to_gui(on_error or _unhandled, exc)
+                return None
+            if on_done is not None:
+                self.to_gui(on_done, result)
+            return result
+
+        return self.executor.submit(work)
 
     @Slot(object)
     def _run(self, fn: Callable[[], None]) -> None:
@@ -53,32 +88,16 @@ class _Relay(QObject):
                 raise
 
 
-_relay: _Relay | None = None
-_executor: Executor | None = None
+_RUNNER_NAME = "wavescribeTaskRunner"
 
 
-def install() -> None:
-    """Create the relay in the GUI thread; call once after the QApplication exists."""
-    global _relay
-    if _relay is None:
-        app = QCoreApplication.instance()
-        if app is None:
-            raise RuntimeError("create the QApplication before the engine bridge")
-        _relay = _Relay()
-        _relay.moveToThread(app.thread())
-
-
-def to_gui(fn: Callable[..., Any], *args: Any) -> None:
-    """Call ``fn(*args)`` on the GUI thread, from its event loop (safe from any thread)."""
-    if _relay is None:
-        raise RuntimeError("engine_bridge.install() was not called")
-    _relay.call.emit(functools.partial(fn, *args))
-
-
-def set_task_executor(executor: Executor | None) -> None:
-    """Swap the pool ``run_task`` uses (tests may pass a synchronous one); None: the default."""
-    global _executor
-    _executor = executor
+def install() -> TaskRunner:
+    """Give the QApplication its task runner (once; call on the GUI thread after it exists)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("create the QApplication before the engine bridge")
+    runner = app.findChild(TaskRunner, _RUNNER_NAME)
+    return runner if runner is not None else TaskRunner(app)
 
 
 def run_task(
@@ -86,23 +105,11 @@ def run_task(
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
 ) -> Future:
-    """Run ``func`` off the GUI thread; its result or exception comes back through ``to_gui``."""
-    global _executor
-    install()
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wavescribe-task")
+    """Run ``func`` off the GUI thread; its result or exception comes back on the GUI thread.
 
-    def work() -> Any:
-        try:
-            result = func()
-        except BaseException as exc:  # every failure must reach the GUI
-            to_gui(on_error or _unhandled, exc)
-            return None
-        if on_done is not None:
-            to_gui(on_done, result)
-        return result
-
-    return _executor.submit(work)
+    Call it on the GUI thread (the application's runner is looked up there).
+    """
+    return install().run(func, on_done, on_error)
 
 
 def _unhandled(exc: BaseException) -> None:
@@ -145,9 +152,11 @@ class EngineBridge(QObject):
         parent: QObject | None = None,
         store_factory: Callable[[], ModelStore] | None = None,
         max_engines: int = 2,
+        backend: SystemInfo | None = None,
     ) -> None:
+        """``backend`` is the app's record of whisper.cpp's system info, filled in by engines."""
         super().__init__(parent)
-        install()
+        self._to_gui = install().to_gui  # looked up here, on the GUI thread
         self._store_factory = store_factory
         self._max_engines = max_engines
         self._queue: collections.deque[_Request] = collections.deque()
@@ -158,7 +167,7 @@ class EngineBridge(QObject):
         self._engines: collections.OrderedDict[tuple[str, bool], Engine] = collections.OrderedDict()
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self.system_info = ""
+        self.backend = backend if backend is not None else SystemInfo()
         self.device = ("", "")
 
     # -- GUI thread API -------------------------------------------------------------------
@@ -185,7 +194,7 @@ class EngineBridge(QObject):
             for req in self._queue:
                 if req.job_id == job_id:
                     self._queue.remove(req)
-                    to_gui(self.cancelled.emit, job_id)
+                    self._to_gui(self.cancelled.emit, job_id)
                     return
             if self._current is not None and self._current.job_id == job_id:
                 self._current.cancel.set()
@@ -241,18 +250,18 @@ class EngineBridge(QObject):
     def _run(self, req: _Request) -> None:
         from wavescribe.core import errors
 
-        to_gui(self.started.emit, req.job_id)
+        self._to_gui(self.started.emit, req.job_id)
         try:
             transcript = self._transcribe(req)
         except errors.Cancelled:
-            to_gui(self.cancelled.emit, req.job_id)
+            self._to_gui(self.cancelled.emit, req.job_id)
         except BaseException as exc:  # a bug must not kill the queue
             if req.cancel.is_set() and isinstance(exc, errors.EngineError):
-                to_gui(self.cancelled.emit, req.job_id)  # the engine was killed on purpose
+                self._to_gui(self.cancelled.emit, req.job_id)  # the engine was killed on purpose
             else:
-                to_gui(self.failed.emit, req.job_id, exc)
+                self._to_gui(self.failed.emit, req.job_id, exc)
         else:
-            to_gui(self.finished.emit, req.job_id, transcript)
+            self._to_gui(self.finished.emit, req.job_id, transcript)
 
     def _transcribe(self, req: _Request) -> Any:
         from wavescribe.core import errors
@@ -261,15 +270,15 @@ class EngineBridge(QObject):
         from wavescribe.core.models.starter import resolve_model
 
         info = probe(req.path)  # a bad file fails before any model work
-        to_gui(self.probed.emit, req.job_id, info)
-        report = _Throttle(lambda stage, f: to_gui(self.progress.emit, req.job_id, stage, f))
+        self._to_gui(self.probed.emit, req.job_id, info)
+        report = _Throttle(lambda stage, f: self._to_gui(self.progress.emit, req.job_id, stage, f))
         model_path = resolve_model(
             req.model,
             self._store_factory() if self._store_factory else None,
             progress=lambda f: report("model", f),
             cancel=req.cancel.is_set,
         )
-        to_gui(self.model_resolved.emit, req.job_id, str(model_path))
+        self._to_gui(self.model_resolved.emit, req.job_id, str(model_path))
         if req.cancel.is_set():
             raise errors.Cancelled("cancelled")
         engine = self._engine_for(str(model_path), req.options.use_gpu)
@@ -284,22 +293,23 @@ class EngineBridge(QObject):
                     self._note_backend(engine)
                 report(ev.stage, ev.fraction)
             elif isinstance(ev, SegmentDecoded):
-                to_gui(self.segment.emit, req.job_id, ev.segment)
+                self._to_gui(self.segment.emit, req.job_id, ev.segment)
             elif isinstance(ev, Warning_):
-                to_gui(self.warning.emit, req.job_id, ev.message)
+                self._to_gui(self.warning.emit, req.job_id, ev.message)
 
         return engine.transcribe(req.path, req.options, on_event)
 
     def _note_backend(self, engine: Engine) -> None:
         info = engine.system_info.get("system_info", "")
-        if info and info != self.system_info:
-            self.system_info = info
-            to_gui(self.backend_info.emit, info)
+        before = self.backend.known
+        self.backend.remember(info)
+        if self.backend.known != before:
+            self._to_gui(self.backend_info.emit, self.backend.known)
         if engine.device is not None:
             device = (engine.device.name, engine.device.fallback or "")
             if device != self.device:
                 self.device = device
-                to_gui(self.device_info.emit, *device)
+                self._to_gui(self.device_info.emit, *device)
 
     def _engine_for(self, model_path: str, use_gpu: bool = True) -> Engine:
         from wavescribe.core.engine.client import Engine
@@ -334,11 +344,10 @@ class _Throttle:
     def __init__(self, send: Callable[[str, float], None]) -> None:
         self._send = send
         self._stage = ""
-        self._last = 0.0
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
 
     def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
         edge = stage != self._stage or fraction <= 0.0 or fraction >= 1.0
-        if edge or now - self._last >= PROGRESS_INTERVAL_S:
-            self._stage, self._last = stage, now
+        if self._throttle.ready(force=edge):
+            self._stage = stage
             self._send(stage, fraction)

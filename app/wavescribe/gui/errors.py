@@ -1,8 +1,9 @@
 """Core errors become dialogs here, once: what happened, and what the person can do about it.
 
 Dialogs are window-modal but opened with ``open()`` (never ``exec()``), so no nested event loop
-runs and jobs keep going behind them. While one error box is showing, further errors are added to
-it rather than stacking boxes. ``present`` is the single place a box appears; tests can watch it.
+runs and jobs keep going behind them. While a window's error box is showing, further errors are
+added to it rather than stacking boxes. ``present`` is the single place a box appears; tests can
+watch it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from wavescribe.core import errors
+from wavescribe.gui.hints import phrase_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +52,13 @@ _ADVICE: list[tuple[type[BaseException], str, str]] = [
     (
         errors.ModelNotFound,
         "No speech model to use",
-        "Open Models… to download a model or import one you already have.",
+        "Open Tools → Models… to download a model or import one you already have.",
     ),
     (
         errors.ModelCorrupt,
         "The speech model is damaged",
-        "Open Models…, delete this model and download or import it again. Your files and "
-        "transcripts are not affected.",
+        "Open Tools → Models…, delete this model and download or import it again. Your files "
+        "and transcripts are not affected.",
     ),
     (
         errors.ConversionError,
@@ -71,7 +73,7 @@ _ADVICE: list[tuple[type[BaseException], str, str]] = [
     (
         errors.ModelError,
         "There is a problem with the speech model",
-        "Open Models… to choose, download or import another model.",
+        "Open Tools → Models… to choose, download or import another model.",
     ),
     (
         errors.EngineCrashed,
@@ -118,9 +120,11 @@ def explain(exc: BaseException) -> Explanation:
             "Close other programs, or choose a smaller model in Models… (tiny and base need "
             "the least).",
         )
+    hint = getattr(exc, "hint", None)
     for cls, title, advice in [*_project_advice(), *_ADVICE]:
         if isinstance(exc, cls):
-            return Explanation(title, message, advice)
+            # The core's hint is about this very error; the class's advice is the fallback.
+            return Explanation(title, message, phrase_hint(hint) if hint is not None else advice)
     technical = "".join(traceback.format_exception(exc))
     return Explanation(
         "Something went wrong inside Wavescribe",
@@ -159,38 +163,74 @@ def show_error(parent: QWidget | None, exc: BaseException, context: str = "") ->
     present(parent, info, context)
 
 
-_open_box: QMessageBox | None = None
-_entries: list[str] = []
+class ErrorBox(QMessageBox):
+    """The error box of one window; errors that arrive while it shows are added to it.
+
+    The box holds its own list of problems, and the window it belongs to is its Qt parent: no
+    module keeps track of which box is open.
+    """
+
+    def __init__(self, parent: QWidget | None, heading: str, body: str, technical: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBox")
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle("Wavescribe")
+        self.setText(heading)
+        self.setInformativeText(body)
+        if technical:
+            self.setDetailedText(technical)
+        self.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.problems = [f"— {heading}\n{body}"]
+
+    def add(self, heading: str, body: str) -> None:
+        """List one more problem in this box."""
+        self.problems.append(f"— {heading}\n{body}")
+        self.setText(f"{len(self.problems)} problems")
+        self.setInformativeText("\n\n".join(self.problems))
 
 
 def present(parent: QWidget | None, info: Explanation, context: str = "") -> QMessageBox:
-    """The one place an error box appears."""
-    global _open_box
+    """The one place an error box appears (added to the window's box when one is showing)."""
     heading = f"{context}: {info.title}" if context else info.title
     body = f"{info.detail}\n\n{info.advice}"
-    box = _open_box
-    if box is not None and _alive(box) and box.isVisible():
-        if len(_entries) == 1:
-            _entries[0] = f"— {box.text()}\n{box.informativeText()}"
-        _entries.append(f"— {heading}\n{body}")
-        box.setText(f"{len(_entries)} problems")
-        box.setInformativeText("\n\n".join(_entries))
+    box = _showing_box(parent)
+    if box is not None:
+        box.add(heading, body)
         return box
-    box = QMessageBox(parent)
-    box.setObjectName("errorBox")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Wavescribe")
-    box.setText(heading)
-    box.setInformativeText(body)
-    if info.technical:
-        box.setDetailedText(info.technical)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box = ErrorBox(parent, heading, body, info.technical)
+    if parent is None:
+        _WindowlessBox.of_app().box = box
     box.open()
-    _open_box = box
-    _entries[:] = [heading]
     return box
+
+
+class _WindowlessBox(QObject):
+    """Holds the error box that has no window (errors from background work with no owner): a
+    widget without a parent lives only as long as a Python reference to it. A child of the
+    QApplication, so the app owns it."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("windowlessErrorBox")
+        self.box: ErrorBox | None = None
+
+    @classmethod
+    def of_app(cls) -> _WindowlessBox:
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("create the QApplication before showing errors")
+        return app.findChild(cls, "windowlessErrorBox") or cls(app)
+
+
+def _showing_box(parent: QWidget | None) -> ErrorBox | None:
+    """The error box showing for ``parent``'s window (for no parent: the windowless one)."""
+    if parent is not None:
+        candidates = parent.window().findChildren(ErrorBox)
+    else:
+        candidates = [_WindowlessBox.of_app().box]
+    return next((b for b in candidates if b is not None and _alive(b) and b.isVisible()), None)
 
 
 def _alive(widget: QWidget) -> bool:

@@ -11,12 +11,15 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.hints import with_hint
 from wavescribe.gui.resources import app_icon
 
 
 def describe_model(spec: str | None = None, store: object | None = None) -> str:
     """One or two sentences saying which model a new job will use (runs off the GUI thread)."""
     from wavescribe.core.errors import ModelError
+    from wavescribe.core.humanize import format_size
+    from wavescribe.core.models.starter import STARTER_ID, starter_available
     from wavescribe.core.models.store import ModelStore
 
     store = store if store is not None else ModelStore()
@@ -24,9 +27,8 @@ def describe_model(spec: str | None = None, store: object | None = None) -> str:
     try:
         path = store.resolve(spec)
     except ModelError as exc:
-        if spec not in (None, "tiny.en-starter"):
-            return f"The chosen model cannot be used: {exc} Choose another in Options or Models…"
-        from wavescribe.core.models.starter import starter_available
+        if spec not in (None, STARTER_ID):
+            return f"The chosen model cannot be used: {with_hint(exc)}"
 
         if starter_available():
             return (
@@ -38,8 +40,8 @@ def describe_model(spec: str | None = None, store: object | None = None) -> str:
             "No speech model is installed yet. Open <b>Models…</b> to download one or to import "
             "a model file you already have."
         )
-    size = path.stat().st_size / 1e6
-    return f"Model: <b>{path.stem}</b> ({size:.0f} MB). Change it in Options or Models…"
+    size = format_size(path.stat().st_size)
+    return f"Model: <b>{path.stem}</b> ({size}). Change it in Options or Models…"
 
 
 class FirstRunPanel(QWidget):

@@ -20,7 +20,8 @@ from PySide6.QtCore import (
 )
 
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.jobs import STAGE_STATE, Job, JobState, format_seconds, overall_progress
+from wavescribe.core.humanize import format_clock
+from wavescribe.core.jobs import STAGE_STATE, Job, JobState, overall_progress
 from wavescribe.core.transcript import Segment, Transcript
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -246,9 +247,9 @@ class JobQueueModel(QAbstractTableModel):
             value = self._bar_value(job)
             return "" if value is None else f"{int(value * 100)} %"
         if col == self.ELAPSED:
-            return format_seconds(job.elapsed())
+            return format_clock(job.elapsed())
         if col == self.ETA:
-            return format_seconds(job.eta())
+            return format_clock(job.eta())
         if col == self.CANCEL:
             if job.state in (JobState.FAILED, JobState.CANCELLED):
                 return "Retry"

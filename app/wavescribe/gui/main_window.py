@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         def refresh(*_: object) -> None:
             self.first_run.refresh_model(self.workspace.default_model)
 
-        dialog = ModelManagerDialog(ModelStore(), self)
+        dialog = ModelManagerDialog(ModelStore(), self, system_info=self.workspace.system_info)
         dialog.models_changed.connect(refresh)
         dialog.finished.connect(refresh)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from wavescribe.gui.about import AboutDialog
 
-        dialog = AboutDialog(self, self.workspace.bridge.system_info)
+        dialog = AboutDialog(self, self.workspace.system_info)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
             return self.editor
         from wavescribe.gui.editor.editor_widget import EditorPanel
 
-        editor = self.editor = EditorPanel()
+        editor = self.editor = EditorPanel(peak_cache=self.workspace.peak_cache)
         self.lower_pages.addWidget(editor)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.edited.connect(self._on_edited)

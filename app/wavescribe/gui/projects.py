@@ -4,7 +4,7 @@
 * Save / Save As write the shown transcript, its audio path and options as a ``.wsproj`` file.
 * Open reads one; when its audio has moved, the user is asked to find it (or opens it without).
 * The waveform's peaks are kept beside the project (``talk.wspeaks``): written on save, read
-  first on open (``gui.editor.timeline.peak_loader``), so a re-opened long file shows its waveform
+  first on open (the workspace's ``PeakCache``), so a re-opened long file shows its waveform
   at once.
 * Every finished transcript is autosaved (each job is its own autosave session) when it finishes,
   about a second and a half after each edit (debounced), and on a slow timer as a safety net.
@@ -175,15 +175,15 @@ class ProjectActions(QObject):
         transcript, options, audio = job.transcript, job.options, job.path
         state = _current(job)  # edits made while the file is written still count as unsaved
         chosen: Path = target
+        peaks = self._workspace.peak_cache
 
         def write() -> Project:
             from wavescribe.core.project.project_file import Project
-            from wavescribe.gui.editor.timeline.peak_loader import store_peaks_beside
 
             saved = self._projects.get(job.id) or Project.for_audio(audio, transcript, options)
             saved.transcript, saved.options = transcript, options
             saved.save(chosen)
-            store_peaks_beside(audio, chosen)  # none cached yet: the editor writes them there
+            peaks.store_beside(audio, chosen)  # none cached yet: the editor writes them there
             return saved
 
         def done(saved: Project) -> None:
@@ -268,11 +268,7 @@ class ProjectActions(QObject):
 
     def _add(self, project: Project, audio: Path) -> Job:
         if project.path is not None:  # before the editor asks where the peaks are
-            from wavescribe.gui.editor.timeline.peak_loader import (
-                remember_project,  # numpy: not at start-up
-            )
-
-            remember_project(audio, project.path)
+            self._workspace.peak_cache.remember_project(audio, project.path)
         job = self._workspace.add_transcript(audio, project.transcript)
         if project.options is not None:
             job.options = project.options

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QWidget
 
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.jobs import Job, JobState
+from wavescribe.core.models.hardware_fit import SystemInfo
+from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Segment, Transcript
 from wavescribe.gui import options as options_mod
 from wavescribe.gui import settings
@@ -48,7 +50,9 @@ class Workspace(QObject):
         super().__init__(window)
         self._window = window
         self.jobs = JobQueueModel(self)
-        self.bridge = EngineBridge(self, store_factory)
+        self.peak_cache = PeakCache()  # the projects say where each audio's peaks belong
+        self.system_info = SystemInfo()  # whisper.cpp's, for the About box and the model manager
+        self.bridge = EngineBridge(self, store_factory, backend=self.system_info)
         self.jobs.attach(self.bridge)
         self.defaults, self.default_model = options_mod.load_defaults()
         self.shown: Job | None = None

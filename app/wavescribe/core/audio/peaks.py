@@ -24,13 +24,13 @@ import os
 import struct
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from wavescribe.core.atomic import atomic_writer
-from wavescribe.core.errors import Cancelled, InputNotFound, WavescribeError
+from wavescribe.core.audio.facts import AudioFacts
+from wavescribe.core.errors import Cancelled, WavescribeError
 
 __all__ = [
     "DEFAULT_BASE",
@@ -40,7 +40,6 @@ __all__ = [
     "PeakCacheMissing",
     "PeakCacheStale",
     "PeakPyramid",
-    "SourceFingerprint",
     "cache_path_for",
 ]
 
@@ -74,24 +73,6 @@ class PeakCacheStale(PeakCacheError):
     """The cache was made from different audio (size, modification time or duration differ)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFingerprint:
-    """What the audio file looked like when its peaks were computed; cheap to measure."""
-
-    size: int
-    mtime_ns: int
-    duration_ms: int
-
-    @classmethod
-    def of(cls, path: str | os.PathLike[str], duration_ms: int) -> SourceFingerprint:
-        """Measure ``path``; ``duration_ms`` is that of the decoded samples."""
-        try:
-            st = Path(path).stat()
-        except FileNotFoundError as exc:
-            raise InputNotFound(f"No audio file at {path}") from exc
-        return cls(st.st_size, st.st_mtime_ns, int(duration_ms))
-
-
 def cache_path_for(project_path: str | os.PathLike[str]) -> Path:
     """Where a project's peaks are cached: beside it, ``talk.wsproj`` → ``talk.wspeaks``."""
     return Path(project_path).with_suffix(CACHE_SUFFIX)
@@ -111,7 +92,7 @@ class PeakPyramid:
         base: int,
         n_samples: int,
         levels: list[np.ndarray],
-        source: SourceFingerprint | None = None,
+        source: AudioFacts | None = None,
     ) -> None:
         self.rate = rate
         self.base = base
@@ -129,7 +110,7 @@ class PeakPyramid:
         *,
         base: int = DEFAULT_BASE,
         total_samples: int | None = None,
-        source: SourceFingerprint | None = None,
+        source: AudioFacts | None = None,
         progress: Callable[[float], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> PeakPyramid:
@@ -226,13 +207,7 @@ class PeakPyramid:
             "rate": self.rate,
             "base": self.base,
             "samples": self.n_samples,
-            "source": None
-            if self.source is None
-            else {
-                "size": self.source.size,
-                "mtime_ns": self.source.mtime_ns,
-                "duration_ms": self.source.duration_ms,
-            },
+            "source": None if self.source is None else self.source.to_dict(),
             "levels": [len(lv) for lv in self.levels],
             "crc32": crc,
         }
@@ -243,9 +218,7 @@ class PeakPyramid:
                 f.write(part.data.cast("B"))
 
     @classmethod
-    def load(
-        cls, path: str | os.PathLike[str], expected: SourceFingerprint | None = None
-    ) -> PeakPyramid:
+    def load(cls, path: str | os.PathLike[str], expected: AudioFacts | None = None) -> PeakPyramid:
         """Read a cache; with ``expected``, refuse one made from other audio.
 
         Raises ``PeakCacheMissing``, ``PeakCacheCorrupt`` or ``PeakCacheStale``, never anything
@@ -259,7 +232,9 @@ class PeakPyramid:
             raise PeakCacheCorrupt(f"cannot read the peak cache: {exc}") from exc
         pyramid = _parse(data)
         pyramid.path = Path(path)
-        if expected is not None and pyramid.source != expected:
+        if expected is not None and (
+            pyramid.source is None or not pyramid.source.same_source(expected)
+        ):
             raise PeakCacheStale(
                 f"the peak cache was made from other audio ({pyramid.source} != {expected})"
             )
@@ -349,11 +324,7 @@ def _parse(data: bytes) -> PeakPyramid:
         sizes = [int(n) for n in h["levels"]]
         crc = int(h["crc32"])
         src = h["source"]
-        source = (
-            None
-            if src is None
-            else SourceFingerprint(int(src["size"]), int(src["mtime_ns"]), int(src["duration_ms"]))
-        )
+        source = None if src is None else AudioFacts.from_dict(src)
     except PeakCacheCorrupt:
         raise
     except (ValueError, KeyError, TypeError) as exc:

@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 
+from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.audio.peaks import FULL_SCALE, PeakPyramid
 from wavescribe.core.editing.commands import Edge, Insert, SetTimes, Split
 from wavescribe.core.editing.document import EditCommand, EditRefused, SubtitleDocument
@@ -102,7 +103,7 @@ def silences(
     source: PeakPyramid | np.ndarray,
     threshold_db: float = -40.0,
     min_silence_ms: int = 300,
-    rate: int = 16000,
+    rate: int = SAMPLE_RATE,
 ) -> list[tuple[int, int]]:
     """Stretches ``threshold_db`` below the loud parts and at least ``min_silence_ms`` long.
 
@@ -139,7 +140,7 @@ def silence_edges(
     source: PeakPyramid | np.ndarray,
     threshold_db: float = -40.0,
     min_silence_ms: int = 300,
-    rate: int = 16000,
+    rate: int = SAMPLE_RATE,
 ) -> list[int]:
     """Where speech stops and starts again: the inner edges of :func:`silences`, sorted."""
     regions = silences(source, threshold_db, min_silence_ms, rate)

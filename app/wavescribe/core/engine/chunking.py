@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+from wavescribe.core.audio.load import SAMPLE_RATE
+
 # Overridable for tests and for machines where memory is tighter than time.
 MAX_CHUNK_S = float(os.environ.get("WAVESCRIBE_CHUNK_S", "600"))
 SEARCH_S = 20  # look this far back from the limit for the quietest moment
@@ -20,7 +22,7 @@ FRAME_MS = 50
 
 def plan_chunks(
     audio: np.ndarray,
-    rate: int = 16000,
+    rate: int = SAMPLE_RATE,
     max_s: float | None = None,
     search_s: float = SEARCH_S,
 ) -> list[tuple[int, int]]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wavescribe.core import errors
+from wavescribe.core.engine import whisper_log
 from wavescribe.core.engine.compute_device import ComputeDevice
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Segment, Transcript
@@ -122,6 +123,16 @@ class Engine:
             self._proc.join(2.0)
         self._discard_worker()
 
+    def log_text(self) -> str:
+        """whisper.cpp's log (the worker's native stderr) so far; "" before start or after close."""
+        if not self._log_path:
+            return ""
+        try:
+            with open(self._log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
     def __enter__(self) -> Engine:
         return self
 
@@ -215,7 +226,7 @@ class Engine:
                 how = f"was killed by signal {-code}"
         else:
             how = f"exited unexpectedly (code {code})"
-        last = _last_log_line(self._log_path)
+        last = whisper_log.last_problem(whisper_log.read_tail(self._log_path))
         self._discard_worker()
         detail = f" Last engine message: {last}" if last else ""
         return errors.EngineCrashed(
@@ -270,15 +281,3 @@ def _error_from(name: str, message: str) -> errors.WavescribeError:
     if isinstance(cls, type) and issubclass(cls, errors.WavescribeError):
         return cls(message)
     return errors.EngineError(message)
-
-
-def _last_log_line(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 4096))
-            lines = f.read().decode("utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    interesting = [ln for ln in lines if "assert" in ln.lower() or "error" in ln.lower()]
-    return (interesting or lines or [""])[-1].strip()[:300]

@@ -8,21 +8,12 @@ that and says plainly what is used and, for a GPU build on the CPU, why.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wavescribe.core.engine import whisper_log
 from wavescribe.core.models.hardware_fit import library_backends, parse_system_info
-
-_USING = re.compile(r"whisper_backend_init_gpu: using (\S+) backend")
-_FAILED = re.compile(r"whisper_backend_init_gpu: failed to initialize (\S+) backend")
-# Friendly names, as each backend prints its devices while it initialises.
-_NAMES = (
-    re.compile(r"ggml_vulkan: (\d+) = (.+?) \("),  # ggml_vulkan: 0 = llvmpipe (LLVM 15.0.6, ...
-    re.compile(r"Device (\d+): (.+?), compute capability"),  # ggml_cuda_init
-    re.compile(r"ggml_metal_\w+: (?:found device|picking default device): ()(.+)$"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +39,13 @@ class ComputeDevice:
         return cls(str(d["name"]), bool(d["is_gpu"]), tuple(d["build_backends"]), d.get("fallback"))
 
 
-# A backend that is built in says so while it initialises, even when it finds no device.
-_LOG_MARKERS = {"CUDA": "ggml_cuda_init", "VULKAN": "ggml_vulkan:", "METAL": "ggml_metal"}
-
-
 def built_gpu_backends(
     system_info: str, log_text: str = "", libraries: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """The GPU backends compiled into this whisper.cpp: its system info does not always list
     them (1.8.5 prints only its CPU section), so its log and its library files count too."""
     found = set(parse_system_info(system_info).gpu_backends)
-    found |= {name for name, marker in _LOG_MARKERS.items() if marker in log_text}
+    found |= {name for name, marker in whisper_log.BACKEND_MARKERS.items() if marker in log_text}
     found |= set(library_backends(list(libraries)))
     return tuple(sorted(found))
 
@@ -70,17 +57,17 @@ def detect_device(
     ``libraries`` are the file names of whisper.cpp's shared libraries."""
     backends = built_gpu_backends(system_info, log_text, libraries)
     build = " + ".join(b.title() if b != "CUDA" else b for b in backends)
-    used = _USING.findall(log_text)
+    used = whisper_log.USING.findall(log_text)
     if used:
         name = used[-1]
-        friendly = _friendly_name(log_text)
+        friendly = whisper_log.device_name(log_text)
         return ComputeDevice(f"{name} ({friendly})" if friendly else name, True, backends)
     if not backends:
         return ComputeDevice("CPU", False, backends)
     if not use_gpu:
         off = f"the {build} GPU is turned off; using the CPU"
         return ComputeDevice("CPU", False, backends, off)
-    failed = _FAILED.findall(log_text)
+    failed = whisper_log.FAILED.findall(log_text)
     if failed:
         why = f"this {build} build could not start its GPU ({failed[-1]})"
     else:
@@ -89,12 +76,3 @@ def detect_device(
             "too old)"
         )
     return ComputeDevice("CPU", False, backends, f"{why}; transcribing on the CPU instead")
-
-
-def _friendly_name(log_text: str) -> str | None:
-    for pattern in _NAMES:
-        for line in log_text.splitlines():
-            m = pattern.search(line)
-            if m:
-                return m.group(2).strip()
-    return None

@@ -17,22 +17,21 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+import psutil
+
 SAMPLE_S = 0.05  # how long CPU use is sampled at worker start
 HEADROOM = 0.25  # a core counts as free when at least 75 % of it was idle
 
 
-def cpu_times() -> tuple[int, int] | None:
-    """(idle, total) jiffies of all CPUs from /proc/stat; None where there is no such file."""
+def cpu_times() -> tuple[float, float] | None:
+    """(idle, total) CPU seconds of all CPUs since boot (psutil); None where it cannot tell."""
     try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = f.readline().split()
-    except OSError:
+        times = psutil.cpu_times()
+    except (OSError, RuntimeError, NotImplementedError):
         return None
-    if not fields or fields[0] != "cpu":
-        return None
-    values = [int(v) for v in fields[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    return idle, sum(values[:8])  # guest time is already counted in user
+    counted = {k: v for k, v in times._asdict().items() if k not in ("guest", "guest_nice")}
+    idle = counted["idle"] + counted.get("iowait", 0.0)  # guest time is already counted in user
+    return idle, sum(counted.values())
 
 
 def idle_cores(cores: int, sample_s: float = SAMPLE_S) -> float | None:

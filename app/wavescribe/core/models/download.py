@@ -8,7 +8,6 @@ and SHA-256 matched, so ``dest`` is either absent or exactly the published file.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import http.client
 import os
@@ -24,13 +23,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from wavescribe import __version__
-from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError
+from wavescribe.core.atomic import is_disk_full
+from wavescribe.core.errors import Cancelled, ChecksumMismatch, DownloadError, Hint, HintKind
+from wavescribe.core.throttle import Throttle
 
 CHUNK_SIZE = 256 * 1024
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 progress callbacks a second
 _RATE_SMOOTHING = 0.3  # weight of the newest interval in the moving average
 _CANCEL_POLL_S = 0.05
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 USER_AGENT = f"Wavescribe/{__version__} (+urllib)"
 
@@ -110,8 +110,9 @@ def _fetch(url: str, part: _Part, is_cancelled: Callable[[], bool], timeout: flo
             headers["Range"] = f"bytes={offset}-"
         if is_cancelled():
             raise _cancelled(part)
+        connections = _Connections()
         try:
-            response = urllib.request.urlopen(
+            response = connections.opener().open(
                 urllib.request.Request(url, headers=headers), timeout=timeout
             )
         except urllib.error.HTTPError as exc:
@@ -143,20 +144,21 @@ def _fetch(url: str, part: _Part, is_cancelled: Callable[[], bool], timeout: flo
             if offset and response.status != 206:
                 part.reset()  # the server ignored Range and sends the whole file
             part.set_total(served_total)
-            _stream(response, url, part, body_length, is_cancelled)
+            _stream(response, connections.sock, url, part, body_length, is_cancelled)
             return
     raise _UrlFailed(f"{url} kept answering with an unusable byte range")
 
 
 def _stream(
     response: http.client.HTTPResponse,
+    sock: socket.socket | None,
     url: str,
     part: _Part,
     body_length: int | None,
     is_cancelled: Callable[[], bool],
 ) -> None:
     received = 0
-    with _CancelWatcher(response, is_cancelled):
+    with _CancelWatcher(sock, is_cancelled):
         while True:
             if is_cancelled():
                 raise _cancelled(part)
@@ -210,6 +212,7 @@ class _Part:
         self._hash = hashlib.sha256()
         self._file: BinaryIO | None = None
         self._callback = callback
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
         self._last_report = 0.0
         self._last_done = 0
         self._rate = 0.0
@@ -247,10 +250,11 @@ class _Part:
                 view = view[written:]
         except OSError as exc:
             self.discard()
-            if exc.errno in _DISK_FULL:
+            if is_disk_full(exc):
                 raise DownloadError(
                     f"Cannot save {self.path.name}: disk full / file too large "
-                    f"({exc.strerror}); the partial download was removed"
+                    f"({exc.strerror}); the partial download was removed",
+                    hint=Hint(HintKind.FREE_DISK_SPACE),
                 ) from exc
             raise DownloadError(f"Cannot write {self.path}: {exc}") from exc
         self._hash.update(chunk)
@@ -303,12 +307,10 @@ class _Part:
         self.done = 0
 
     def _report(self, force: bool = False) -> None:
-        if self._callback is None:
+        if self._callback is None or not self._throttle.ready(force):
             return
         now = time.monotonic()
         elapsed = now - self._last_report
-        if not force and elapsed < PROGRESS_INTERVAL_S:
-            return
         if self._last_report and elapsed > 0:
             instant = max(0, self.done - self._last_done) / elapsed
             smoothed = self._rate + _RATE_SMOOTHING * (instant - self._rate)
@@ -323,8 +325,8 @@ class _Part:
 class _CancelWatcher:
     """Cuts a blocked read short on cancel; a stalled server would otherwise hold us ``timeout``."""
 
-    def __init__(self, response: http.client.HTTPResponse, is_cancelled: Callable[[], bool]):
-        self._sock = _socket_of(response)
+    def __init__(self, sock: socket.socket | None, is_cancelled: Callable[[], bool]):
+        self._sock = sock
         self._is_cancelled = is_cancelled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -348,11 +350,36 @@ class _CancelWatcher:
                 return
 
 
-def _socket_of(response: http.client.HTTPResponse) -> socket.socket | None:
-    # http.client reads through sock.makefile(): BufferedReader -> SocketIO -> socket.
-    raw = getattr(getattr(response, "fp", None), "raw", None)
-    sock = getattr(raw, "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
+class _Connections:
+    """An opener like ``urlopen``'s (redirects, proxies, the default TLS checks) whose HTTP(S)
+    connections note their socket (``HTTPConnection.sock``) once connected, so a cancel can shut
+    the last one down: the response itself offers no public way to its socket."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        connections = self
+
+        class Http(http.client.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.sock = self.sock
+
+        class Https(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                connections.sock = self.sock
+
+        class HttpHandler(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Http, req)
+
+        class HttpsHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Https, req)
+
+        return urllib.request.build_opener(HttpHandler, HttpsHandler)
 
 
 def _never() -> bool:
@@ -393,7 +420,8 @@ def _all_failed(target: Path, part: _Part, failures: list[str]) -> DownloadError
     if part.done and part.path.is_file():
         return DownloadError(
             f"Download of {target.name} failed: {detail}. {part.done} bytes are kept in "
-            f"{part.path.name}; it can be resumed by downloading again"
+            f"{part.path.name} to resume from",
+            hint=Hint(HintKind.RESUME_DOWNLOAD),
         )
     with contextlib.suppress(FileNotFoundError):
         if part.path.stat().st_size == 0:

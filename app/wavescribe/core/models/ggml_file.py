@@ -20,7 +20,7 @@ from typing import IO
 
 import numpy as np
 
-from wavescribe.core.errors import ModelCorrupt, ModelError, ModelNotFound
+from wavescribe.core.errors import Hint, HintKind, ModelCorrupt, ModelError, ModelNotFound
 from wavescribe.core.models.ggml_layout import HPARAM_FIELDS, N_FFT_BINS, Hparams, expected_tensors
 from wavescribe.core.models.ggml_types import QNT_VERSION_FACTOR, TENSOR_TYPES
 
@@ -31,7 +31,7 @@ MAX_NAME_BYTES = 256
 MAX_DIMS = 4  # whisper.cpp reads dims into an int32[4]
 
 _MODEL_TYPES = {4: "tiny", 6: "base", 12: "small", 24: "medium", 32: "large"}
-_FIX = " — delete it and download or import it again"
+_FIX = Hint(HintKind.REIMPORT_MODEL)  # which model the file is, its caller knows
 
 # Plausible ranges for the header: wide enough for every Whisper variant, narrow enough that
 # nothing later allocates or seeks based on an absurd number.
@@ -111,7 +111,7 @@ class _Walker:
         self.f, self.name, self.size = f, name, size
 
     def corrupt(self, problem: str) -> ModelCorrupt:
-        return ModelCorrupt(f"{self.name} {problem}{_FIX}")
+        return ModelCorrupt(f"{self.name} {problem}", hint=_FIX)
 
     def ints(self, n: int, where: str) -> tuple[int, ...]:
         data = self.f.read(4 * n)

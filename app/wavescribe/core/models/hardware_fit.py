@@ -15,9 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from wavescribe.core.errors import EngineError
+import psutil
 
-GB = 1_000_000_000
+from wavescribe.core.errors import EngineError
+from wavescribe.core.humanize import GB, format_gb
 
 # Total memory whisper.cpp needs for each family's f16 model (rough published figures) and the
 # f16 file size; the difference beyond 1.3 x the file is the working buffers (KV cache, compute
@@ -126,67 +127,32 @@ def memory_fit(need_bytes: int | None, available_bytes: int | None) -> MemoryFit
     return MemoryFit(need_bytes, available_bytes)
 
 
-def format_gb(size: float) -> str:
-    """``1.234e9`` -> ``"1.2 GB"`` (decimal units, as file managers show them)."""
-    return f"{size / GB:.1f} GB" if size >= 0.1 * GB else f"{size / 1e6:.0f} MB"
-
-
 def available_memory_bytes() -> int | None:
     """Memory a new allocation can get without swapping; None where the OS does not say.
 
-    Linux: MemAvailable, capped by a cgroup (container) limit. Windows: GlobalMemoryStatusEx.
-    Other POSIX systems: free pages from sysconf where offered (an underestimate: caches are not
-    counted); macOS offers nothing in the standard library, so it is None there.
+    What psutil calls available (Linux MemAvailable, macOS free + inactive, Windows available
+    physical memory), capped on Linux by a cgroup (container) limit.
     """
+    try:
+        available: int | None = int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError):
+        available = None
     if sys.platform.startswith("linux"):
-        return _linux_available()
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return _windows_available()
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        import os
-
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return None
+        room = _cgroup_room()
+        if room is not None:
+            available = room if available is None else min(available, room)
+    return available
 
 
-def _linux_available() -> int | None:
-    available = None
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                available = int(line.split()[1]) * 1024
-                break
+def _cgroup_room() -> int | None:
+    """Bytes left under a cgroup v2 memory limit; None without one."""
     with contextlib.suppress(OSError, ValueError):
         cgroup = Path("/sys/fs/cgroup")
         limit = (cgroup / "memory.max").read_text().strip()
         if limit != "max":
             used = int((cgroup / "memory.current").read_text())
-            room = max(0, int(limit) - used)
-            available = room if available is None else min(available, room)
-    return available
-
-
-def _windows_available() -> int | None:  # pragma: no cover - Windows only
-    import ctypes
-
-    class Status(ctypes.Structure):
-        _fields_ = [
-            ("dwLength", ctypes.c_ulong),
-            ("dwMemoryLoad", ctypes.c_ulong),
-            ("ullTotalPhys", ctypes.c_ulonglong),
-            ("ullAvailPhys", ctypes.c_ulonglong),
-            ("ullTotalPageFile", ctypes.c_ulonglong),
-            ("ullAvailPageFile", ctypes.c_ulonglong),
-            ("ullTotalVirtual", ctypes.c_ulonglong),
-            ("ullAvailVirtual", ctypes.c_ulonglong),
-            ("ullAvailExtendedVirtual", ctypes.c_ulonglong),
-        ]
-
-    status = Status()
-    status.dwLength = ctypes.sizeof(Status)
-    if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):  # type: ignore[attr-defined]
-        return None
-    return int(status.ullAvailPhys)
+            return max(0, int(limit) - used)
+    return None
 
 
 # --- whisper.cpp's compute backend -----------------------------------------------------------
@@ -199,8 +165,6 @@ _CPU_FEATURES = (
 )
 _GPU_BACKENDS = ("CUDA", "METAL", "VULKAN", "SYCL", "HIP", "HIPBLAS", "MUSA", "OPENCL", "KOMPUTE")
 _ACCELERATORS = ("CANN", "COREML", "OPENVINO", "BLAS")  # NPUs, Apple's ANE, BLAS libraries
-_cache: dict[str, str] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,33 +249,58 @@ def with_library_backends(system_info: str, libraries: list[str]) -> str:
 
 
 def whisper_system_info(timeout: float = 60) -> str:
-    """whisper.cpp's system info string, from a child process; cached for the process lifetime.
+    """whisper.cpp's system info string, asked in a child process (about a second, every call).
 
-    Blocking (about a second): call it off the GUI thread. A frozen app has no interpreter to
-    start with ``-c``, so there the module is imported in-process (still off the GUI thread).
-    Raises EngineError when whisper.cpp cannot be loaded.
+    Blocking: call it off the GUI thread; :class:`SystemInfo` remembers the answer. A frozen app
+    has no interpreter to start with ``-c``, so there the module is imported in-process (still
+    off the GUI thread). Raises EngineError when whisper.cpp cannot be loaded.
     """
-    with _cache_lock:
-        if "info" in _cache:
-            return _cache["info"]
-        if getattr(sys, "frozen", False):  # pragma: no cover - packaged app only
-            import _pywhispercpp as pw
+    if getattr(sys, "frozen", False):  # pragma: no cover - packaged app only
+        import _pywhispercpp as pw
 
-            info = str(pw.whisper_print_system_info())
-        else:
-            try:
-                done = subprocess.run(
-                    [sys.executable, "-c", SYSTEM_INFO_CODE],
-                    capture_output=True,
-                    text=True,
-                    timeout=timeout,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EngineError(f"Cannot ask whisper.cpp about the hardware: {exc}") from exc
-            if done.returncode != 0:
-                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-                raise EngineError(f"whisper.cpp could not be loaded: {last}")
-            info = done.stdout.strip()
-        info = with_library_backends(re.sub(r"\s+", " ", info), whisper_library_names())
-        _cache["info"] = info
-        return info
+        info = str(pw.whisper_print_system_info())
+    else:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", SYSTEM_INFO_CODE],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"Cannot ask whisper.cpp about the hardware: {exc}") from exc
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise EngineError(f"whisper.cpp could not be loaded: {last}")
+        info = done.stdout.strip()
+    return with_library_backends(_one_line(info), whisper_library_names())
+
+
+class SystemInfo:
+    """whisper.cpp's system info, asked once and then remembered; one per app, shared by what
+    shows it (the About box, the model manager). A running engine's answer counts too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._info = ""
+
+    @property
+    def known(self) -> str:
+        """The string if it is known yet, else ``""`` (never blocks)."""
+        return self._info
+
+    def remember(self, info: str) -> None:
+        """Keep what a running engine reported (the same string, from the same library)."""
+        if info:
+            self._info = _one_line(info)
+
+    def get(self, timeout: float = 60) -> str:
+        """The string, asking whisper.cpp the first time (blocking: off the GUI thread)."""
+        with self._lock:
+            if not self._info:
+                self._info = whisper_system_info(timeout)
+            return self._info
+
+
+def _one_line(info: str) -> str:
+    return re.sub(r"\s+", " ", info).strip()

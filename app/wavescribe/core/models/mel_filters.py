@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from wavescribe.core.audio.load import SAMPLE_RATE
+
 N_FFT = 400
 
 # Slaney's mel scale: linear (200/3 Hz per mel) up to 1 kHz, logarithmic above.

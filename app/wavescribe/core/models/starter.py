@@ -32,7 +32,7 @@ def ensure_starter_model(
     """Install the starter model if its package is present; None when it is not."""
     if store.is_installed(STARTER_ID):
         return next(m for m in store.installed() if m.id == STARTER_ID)
-    shipped = _bundled_starter()
+    shipped = bundled_starter()
     if shipped is not None:  # a frozen build carries the converted file: copy it in
         store.root.mkdir(parents=True, exist_ok=True)
         tmp = store.root / f".{STARTER_ID}.copying.bin"
@@ -53,10 +53,10 @@ def starter_available() -> bool:
     """Whether the starter model can be installed here: bundled in a frozen app, or its package."""
     from wavescribe.core.models.ct2_convert import starter_model_dir
 
-    return _bundled_starter() is not None or starter_model_dir() is not None
+    return bundled_starter() is not None or starter_model_dir() is not None
 
 
-def _bundled_starter() -> Path | None:
+def bundled_starter() -> Path | None:
     """The starter GGML that packaging/build.py puts inside a frozen app, if this is one."""
     from importlib.resources import files
 

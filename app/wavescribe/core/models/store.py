@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wavescribe.core.atomic import new_file_mode, write_text_atomic
-from wavescribe.core.errors import ModelCorrupt, ModelError, ModelNotFound
+from wavescribe.core.errors import Hint, HintKind, ModelCorrupt, ModelError, ModelNotFound
 from wavescribe.core.models import download as _download
 from wavescribe.core.models.catalog import Catalog, CatalogModel, load_catalog
 from wavescribe.core.paths import models_dir
@@ -107,7 +107,7 @@ class ModelStore:
     def path_for(self, model_id: str) -> Path:
         """Path of an installed model's GGML file."""
         if not self.is_installed(model_id):
-            raise ModelNotFound(self._not_installed_message(model_id))
+            raise self._not_installed(model_id)
         return self._bin(model_id)
 
     def default_model(self) -> str | None:
@@ -137,10 +137,8 @@ class ModelStore:
             )
         if not entry.verified and not allow_unverified:
             raise ModelError(
-                f"'{model_id}' has no published checksum, so its download cannot be verified. "
-                "Allow it explicitly with `wavescribe models download "
-                f"{model_id} --allow-unverified`, or choose a verified model "
-                f"(e.g. {self._verified_alternative(entry)})."
+                f"'{model_id}' has no published checksum, so its download cannot be verified.",
+                hint=Hint(HintKind.ALLOW_UNVERIFIED, model_id, self._verified_alternative(entry)),
             )
         if self.is_installed(model_id):
             current = self._describe(model_id)
@@ -200,8 +198,8 @@ class ModelStore:
         same_file = dest.exists() and source.resolve() == dest.resolve()
         if dest.exists() and not same_file:
             raise ModelError(
-                f"A model called '{new_id}' is already installed; remove it first "
-                "or import this file under another id"
+                f"A model called '{new_id}' is already installed.",
+                hint=Hint(HintKind.REMOVE_MODEL_FIRST, new_id),
             )
         origin = str(source.resolve())
         if not same_file:
@@ -285,7 +283,7 @@ class ModelStore:
             return candidate.resolve()
         if _looks_like_path(spec):
             raise ModelNotFound(f"No model file at {candidate}")
-        raise ModelNotFound(self._not_installed_message(spec))
+        raise self._not_installed(spec)
 
     def verified_path(self, model_id: str) -> Path:
         """The model's file, its sha256 checked again if the file changed since the last check.
@@ -303,8 +301,8 @@ class ModelStore:
         if _sha256_of(path) != recorded:
             raise ModelCorrupt(
                 f"Model '{model_id}' is damaged: {path.name} no longer matches the checksum "
-                "recorded when it was installed. Remove it (`wavescribe models remove "
-                f"{model_id}`) and download or import it again."
+                "recorded when it was installed.",
+                hint=Hint(HintKind.REIMPORT_MODEL, model_id),
             )
         with contextlib.suppress(OSError):  # a read-only store: check again next time
             self._write_sidecar(model_id, **{**meta, "verified_stat": now})
@@ -321,26 +319,24 @@ class ModelStore:
         models = self.installed()
         if models:
             return self.verified_path(max(models, key=_quality_key).id)
-        suggestion = "ID"
+        suggestion = None
         if catalog is not None:  # suggest a download that works without extra flags
             default = catalog.default
             suggestion = default.id if default.verified else self._verified_alternative(default)
         raise ModelNotFound(
-            "No speech model is installed. Download one with "
-            f"`wavescribe models download {suggestion}` or import a GGML file with "
-            "`wavescribe models import PATH`."
+            "No speech model is installed.", hint=Hint(HintKind.GET_A_MODEL, suggestion)
         )
 
-    def _not_installed_message(self, model_id: str) -> str:
+    def _not_installed(self, model_id: str) -> ModelNotFound:
         if self._in_catalog(model_id):
-            return (
-                f"Model '{model_id}' is not installed. "
-                f"Get it with `wavescribe models download {model_id}`."
+            return ModelNotFound(
+                f"Model '{model_id}' is not installed.",
+                hint=Hint(HintKind.DOWNLOAD_MODEL, model_id),
             )
         installed = ", ".join(m.id for m in self.installed()) or "none"
-        return (
-            f"Unknown model '{model_id}' (installed: {installed}). Use an installed id, a "
-            "catalog id (`wavescribe models list`), or the path of a GGML .bin file."
+        return ModelNotFound(
+            f"Unknown model '{model_id}' (installed: {installed}).",
+            hint=Hint(HintKind.CHOOSE_OTHER_MODEL),
         )
 
     def _describe(self, model_id: str) -> InstalledModel:
@@ -427,10 +423,10 @@ class ModelStore:
         catalog = self._catalog_or_none()
         return catalog.find_by_sha256(sha256) if catalog is not None else None
 
-    def _verified_alternative(self, entry: CatalogModel) -> str:
+    def _verified_alternative(self, entry: CatalogModel) -> str | None:
         verified = [m for m in self.catalog if m.verified and m.downloadable]
         same_family = [m for m in verified if m.family == entry.family]
-        return (same_family or verified)[0].id if verified else "another model"
+        return (same_family or verified)[0].id if verified else None
 
 
 def _validate(path: Path) -> GgmlInfo:
@@ -454,11 +450,8 @@ def _stat_key(path: Path) -> list[int]:
 
 
 def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from wavescribe.core.project.project_file import (
     ProjectError,
     encode_document,
     read_document,
-    write_bytes_atomic,
+    save_bytes,
 )
 
 LOCK_SUFFIX = ".lock"
@@ -94,7 +94,7 @@ class AutosaveStore:
         self.root.mkdir(parents=True, exist_ok=True)
         lock = self._lock(session_id)
         if not lock.exists():
-            write_bytes_atomic(lock, json.dumps(_own_lock()).encode(), what="autosave lock")
+            save_bytes(lock, json.dumps(_own_lock()).encode(), what="autosave lock")
         document["autosave"] = {
             "session": session_id,
             "saved_at": time.time(),
@@ -102,7 +102,7 @@ class AutosaveStore:
             "cue_count": len(project.transcript.segments),
             "modified": modified,
         }
-        write_bytes_atomic(self._file(session_id), encode_document(document), what="autosave")
+        save_bytes(self._file(session_id), encode_document(document), what="autosave")
         self._written[session_id] = snapshot
         return True
 

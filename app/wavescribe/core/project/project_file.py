@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -26,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from wavescribe import __version__
-from wavescribe.core.atomic import atomic_writer
+from wavescribe.core.atomic import is_disk_full, write_bytes_atomic
+from wavescribe.core.audio.facts import AudioFacts, quick_fingerprint
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.errors import InputNotFound, WavescribeError
+from wavescribe.core.errors import Hint, HintKind, WavescribeError
+from wavescribe.core.humanize import format_clock, format_size
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import SCHEMA_VERSION as TRANSCRIPT_SCHEMA
 from wavescribe.core.transcript import Transcript
@@ -36,9 +36,7 @@ from wavescribe.core.transcript import Transcript
 PROJECT_SUFFIX = ".wsproj"
 FORMAT_NAME = "wavescribe-project"
 FORMAT_VERSION = 1
-_SAMPLE_BYTES = 64 * 1024
 _DURATION_TOLERANCE_MS = 500  # a re-encode may pad or trim a frame; more than this is another file
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class ProjectError(WavescribeError):
@@ -62,58 +60,11 @@ class ProjectWriteError(ProjectError):
 
 
 @dataclass(frozen=True, slots=True)
-class AudioFacts:
-    """What the audio file looked like when the transcript was made, to recognise it later."""
-
-    size: int
-    mtime_ns: int
-    fingerprint: str
-    duration_ms: int | None = None
-
-    @classmethod
-    def of(cls, path: str | os.PathLike[str], duration_ms: int | None = None) -> AudioFacts:
-        """Measure ``path`` (reads at most 192 KiB, so it is cheap even for a 3-hour file)."""
-        p = Path(path)
-        try:
-            st = p.stat()
-            return cls(st.st_size, st.st_mtime_ns, quick_fingerprint(p), duration_ms)
-        except FileNotFoundError as exc:
-            raise InputNotFound(f"No audio file at {p}") from exc
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> AudioFacts:
-        duration = d.get("duration_ms")
-        return cls(
-            size=int(d["size"]),
-            mtime_ns=int(d.get("mtime_ns", 0)),
-            fingerprint=str(d["fingerprint"]),
-            duration_ms=None if duration is None else int(duration),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class AudioMatch:
     """Whether a file is the audio a project was made from; ``warning`` is for the user."""
 
     identical: bool
     warning: str | None = None
-
-
-def quick_fingerprint(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of the size and 64 KiB from the start, middle and end: tells files apart cheaply."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        digest.update(str(size).encode())
-        for offset in sorted(
-            {0, max(0, size // 2 - _SAMPLE_BYTES // 2), max(0, size - _SAMPLE_BYTES)}
-        ):
-            f.seek(offset)
-            digest.update(f.read(_SAMPLE_BYTES))
-    return digest.hexdigest()
 
 
 def compare_audio(
@@ -134,16 +85,18 @@ def compare_audio(
     if duration is not None and expected.duration_ms is not None:
         if abs(duration - expected.duration_ms) <= _DURATION_TOLERANCE_MS:
             return AudioMatch(identical=False)
+        lasts = format_clock(duration / 1000, hours=True)
+        lasted = format_clock(expected.duration_ms / 1000, hours=True)
         return AudioMatch(
             False,
-            f"{Path(path).name} lasts {_clock(duration)}, but the transcript was made from audio "
-            f"lasting {_clock(expected.duration_ms)}: it looks like a different recording, and "
+            f"{Path(path).name} lasts {lasts}, but the transcript was made from audio "
+            f"lasting {lasted}: it looks like a different recording, and "
             "the subtitle timings may not fit it.",
         )
     return AudioMatch(
         False,
         f"{Path(path).name} is not the same file the transcript was made from "
-        f"({_megabytes(actual.size)} instead of {_megabytes(expected.size)}); "
+        f"({format_size(actual.size)} instead of {format_size(expected.size)}); "
         "check that it is the same recording.",
     )
 
@@ -296,7 +249,7 @@ class Project:
         document = self.to_dict(
             target
         )  # a serialisation bug fails here, before any file is touched
-        write_bytes_atomic(target, encode_document(document), what="project")
+        save_bytes(target, encode_document(document), what="project")
         self.path = target
         self.audio_relative = document["audio"]["relative"] if document["audio"] else None
 
@@ -338,18 +291,22 @@ def read_document(source: Path) -> Any:
         raise ProjectCorrupt(f"{source.name} {state} and cannot be opened ({exc})") from exc
 
 
-def write_bytes_atomic(target: Path, data: bytes, what: str = "file") -> None:
-    """atomic_writer with the OS error turned into a ProjectWriteError a person can act on."""
+def save_bytes(target: Path, data: bytes, what: str = "file") -> None:
+    """write_bytes_atomic with the OS error turned into a ProjectWriteError a person can act on."""
     try:
-        with atomic_writer(target, "wb") as f:
-            f.write(data)
+        write_bytes_atomic(target, data)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        if exc.errno in _DISK_FULL:
+        hint = None
+        if is_disk_full(exc):
             reason = f"the disk is full or the file is too large ({reason})"
+            hint = Hint(HintKind.FREE_DISK_SPACE)
+        elif isinstance(exc, PermissionError):
+            hint = Hint(HintKind.CHECK_PERMISSIONS)
         raise ProjectWriteError(
             f"Could not save the {what} to {target}: {reason}. "
-            "Any previous version of the file is unchanged."
+            "Any previous version of the file is unchanged.",
+            hint=hint,
         ) from exc
 
 
@@ -386,12 +343,3 @@ def _probe_duration(path: str | os.PathLike[str]) -> int | None:
         return probe(path).duration_ms or None
     except (WavescribeError, OSError, ImportError):
         return None
-
-
-def _clock(ms: int) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size} bytes"

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-RATE = 16000
+from wavescribe.core.audio.load import SAMPLE_RATE
+
+RATE = SAMPLE_RATE
 WIN = 256  # 16 ms
 HOP = 80  # 5 ms
 HOP_MS = HOP * 1000 // RATE

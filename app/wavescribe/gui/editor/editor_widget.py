@@ -36,6 +36,7 @@ from wavescribe.core.editing.commands import (
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
@@ -49,7 +50,7 @@ from wavescribe.gui.editor.retranscribe import (
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
 from wavescribe.gui.editor.suspects import find_suspect
-from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
+from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
 from wavescribe.gui.engine_bridge import run_task
@@ -59,9 +60,11 @@ class EditorPanel(QWidget):
     message = Signal(str)  # for the status bar
     edited = Signal()  # the transcript changed: the job is dirty
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, peak_cache: PeakCache | None = None) -> None:
+        """``peak_cache`` is the app's (its projects say where peaks belong); default: a new one."""
         super().__init__(parent)
         self.setObjectName("editorPanel")
+        self.peak_cache = peak_cache if peak_cache is not None else PeakCache()
         self.waveform = WaveformView()
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
         self.table = QTableView()
@@ -216,7 +219,11 @@ class EditorPanel(QWidget):
                 return  # another job was opened meanwhile
             if pyramid is not None:
                 self._show_peaks(pyramid)
-            run_task(lambda: decode_with_peaks(audio_path, pyramid=pyramid), decoded, failed)
+            run_task(
+                lambda: decode_with_peaks(self.peak_cache, audio_path, pyramid=pyramid),
+                decoded,
+                failed,
+            )
 
         def decoded(result: tuple[np.ndarray, PeakPyramid]) -> None:
             if ticket != self._loads:
@@ -230,7 +237,7 @@ class EditorPanel(QWidget):
             if ticket == self._loads:
                 self.message.emit(f"No waveform: {exc}")
 
-        run_task(lambda: load_cached_peaks(audio_path), cached, failed)
+        run_task(lambda: self.peak_cache.load(audio_path), cached, failed)
 
     def _show_peaks(self, pyramid: PeakPyramid) -> None:
         self.waveform.set_peaks(pyramid)

@@ -28,6 +28,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from wavescribe.core.audio.load import SAMPLE_RATE
+
 POLL_MS = 30
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -214,7 +216,7 @@ class Player(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.samples: np.ndarray | None = None
-        self.rate = 16000
+        self.rate = SAMPLE_RATE
         self.cursor: PlaybackCursor | None = None
         self.position_ms = 0
         self.speed = 1.0
@@ -228,7 +230,7 @@ class Player(QObject):
     def is_playing(self) -> bool:
         return self._stream is not None
 
-    def set_audio(self, samples: np.ndarray | None, rate: int = 16000) -> None:
+    def set_audio(self, samples: np.ndarray | None, rate: int = SAMPLE_RATE) -> None:
         self.stop()
         self.samples, self.rate = samples, rate
 

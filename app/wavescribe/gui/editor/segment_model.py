@@ -18,9 +18,10 @@ from PySide6.QtGui import QBrush, QColor
 from wavescribe.core.editing.commands import SetText, SetTimes
 from wavescribe.core.editing.document import HistoryEvent
 from wavescribe.core.editing.rule_check import RuleViolation, check_all, check_at
+from wavescribe.core.humanize import format_ms
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui.editor.suspects import SUSPECT_ROW, suspect_icon
-from wavescribe.gui.editor.transcript_view import display_cell, format_ms
+from wavescribe.gui.editor.transcript_view import display_cell
 from wavescribe.gui.editor.undo import EditStack
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -21,21 +21,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from wavescribe.core.humanize import format_ms
 from wavescribe.core.subtitle_rules import SubtitleRules, cps
 from wavescribe.core.transcript import Segment
 
 _Index = QModelIndex | QPersistentModelIndex
 CPS_WARN = SubtitleRules().max_cps  # faster cues are tinted
-
-
-def format_ms(ms: int) -> str:
-    """``h:mm:ss.mmm`` (hours only when needed), as subtitle editors show times."""
-    sign = "-" if ms < 0 else ""
-    ms = abs(int(ms))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, milli = divmod(rest, 1000)
-    return f"{sign}{h}:{m:02d}:{s:02d}.{milli:03d}" if h else f"{sign}{m:02d}:{s:02d}.{milli:03d}"
 
 
 def chars_per_second(segment: Segment) -> float:

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.errors import Cancelled, WavescribeError
+from wavescribe.core.humanize import format_gb
 from wavescribe.core.models.download import DownloadProgress
 from wavescribe.core.models.hardware_fit import (
     MemoryFit,
+    SystemInfo,
     available_memory_bytes,
-    format_gb,
     memory_fit,
     parse_system_info,
-    whisper_system_info,
 )
 from wavescribe.core.models.starter import STARTER_ID
 from wavescribe.core.models.store import ModelStore, model_id_from_filename
@@ -79,8 +79,11 @@ class ModelManagerDialog(QDialog):
         parent: QWidget | None = None,
         *,
         available_memory: Callable[[], int | None] = available_memory_bytes,
+        system_info: SystemInfo | None = None,
     ) -> None:
+        """``system_info`` is the app's record of whisper.cpp's (default: asked anew)."""
         super().__init__(parent)
+        self.system_info = system_info if system_info is not None else SystemInfo()
         self.setWindowTitle("Speech models")
         self.resize(900, 520)
         self.store = store or ModelStore()
@@ -355,7 +358,7 @@ class ModelManagerDialog(QDialog):
 
     def _start_backend_info(self) -> None:
         def work(_report: Any, _cancel: threading.Event) -> str:
-            return parse_system_info(whisper_system_info()).summary
+            return parse_system_info(self.system_info.get()).summary
 
         task = ModelTask("system-info", work)
         task.done.connect(self._show_backend)
@@ -371,7 +374,7 @@ class ModelManagerDialog(QDialog):
             self.backend_label.setText(f"Compute backend: unknown ({result})")
             return
         self.backend_label.setText(f"Compute backend: {result}")
-        self.backend_label.setToolTip(whisper_system_info())  # cached by now
+        self.backend_label.setToolTip(self.system_info.known)
 
     # --- helpers --------------------------------------------------------------------------
     def _changed(self) -> None:

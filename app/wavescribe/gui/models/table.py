@@ -13,12 +13,12 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from wavescribe.core.errors import ModelError, WavescribeError
+from wavescribe.core.humanize import format_duration, format_gb, format_size
 from wavescribe.core.models.catalog import CatalogModel
 from wavescribe.core.models.download import DownloadProgress
 from wavescribe.core.models.hardware_fit import (
     estimate_file_size,
     estimate_model_memory,
-    format_gb,
     memory_fit,
 )
 from wavescribe.core.models.store import DOWNLOADS_DIR, InstalledModel, ModelStore
@@ -210,17 +210,3 @@ def download_text(p: DownloadProgress) -> str:
     rate = f" · {format_size(int(p.rate_bps))}/s" if p.rate_bps else ""
     eta = f" · about {format_duration(p.eta_s)} left" if p.eta_s is not None else ""
     return done + rate + eta
-
-
-def format_size(n: int) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
-
-
-def format_duration(seconds: float) -> str:
-    s = round(seconds)
-    if s < 60:
-        return f"{s} s"
-    return f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s // 60 % 60:02d} min"

@@ -13,7 +13,6 @@ import pickle
 import queue
 import re
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from wavescribe.core.errors import ConversionError, ModelError
 from wavescribe.core.models.store import InstalledModel, ModelStore, model_id_from_filename
+from wavescribe.core.throttle import Throttle
 
 Report = Callable[[Any], None]
 Work = Callable[[Report, threading.Event], Any]
@@ -39,7 +39,7 @@ class ModelTask(QObject):
         super().__init__()
         self.cancel = threading.Event()
         self._work = work
-        self._last = 0.0
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
         self._thread = threading.Thread(target=self._run, name=f"wavescribe-models-{name}")
         self._thread.daemon = True
 
@@ -54,9 +54,7 @@ class ModelTask(QObject):
             self._thread.join(timeout)
 
     def _report(self, value: Any) -> None:
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL_S:
-            self._last = now
+        if self._throttle.ready():
             self.progress.emit(value)
 
     def _run(self) -> None:
