@@ -176,6 +176,7 @@ class FrameReader:
             rgb = av_frame.to_ndarray(format="rgb24")
         else:
             rgb = av_frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
+        rgb = np.ascontiguousarray(rgb)  # scaled frames come with padded rows
         frame = Frame(start_ms, max(end_ms, start_ms + 1), rgb)
         self._cache[(start_ms, size)] = frame
         while len(self._cache) > self._cache_frames:

@@ -635,7 +635,8 @@ class EditorPanel(QWidget):
 
     def save_layout(self) -> None:
         settings.set_value(settings.EDITOR_SPLITTER, self.splitter.saveState())
-        settings.set_value(settings.EDITOR_TOP_SPLITTER, self.top_splitter.saveState())
+        if self.video.isVisible():  # a hidden panel's width (0) is not the user's choice
+            settings.set_value(settings.EDITOR_TOP_SPLITTER, self.top_splitter.saveState())
 
     def restore_layout(self) -> None:
         for key, pane in (

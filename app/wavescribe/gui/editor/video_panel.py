@@ -14,6 +14,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -46,6 +47,13 @@ def visible_text(text: str) -> tuple[str, bool]:
     """What a viewer reads (tags stripped) and whether it is all in italics."""
     italic = bool(re.fullmatch(r"\s*<i>.*</i>\s*", text, re.S)) or "{\\i1}" in text
     return _TAG.sub("", text).strip(), italic
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """An RGB array as a QImage that owns its pixels (safe to hand to the GUI thread)."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class FrameDecoder:
@@ -95,10 +103,9 @@ class FrameDecoder:
                     self._pending = None
                 try:
                     frame = reader.frame_at(ms, size)
+                    image = to_qimage(frame.rgb)
                 except Exception:
                     continue  # a damaged spot: the last good frame stays on screen
-                h, w = frame.rgb.shape[:2]
-                image = QImage(frame.rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
                 self.served += 1
                 to_gui(self._on_frame, ticket, frame, image)
         finally:
@@ -211,8 +218,8 @@ class VideoPanel(QWidget):
         if self.info is None:
             return QRectF(self.rect())
         dpr = self.devicePixelRatioF()
-        w, h = self.frame_size()
-        w, h = w / dpr, h / dpr
+        fw, fh = self.frame_size()
+        w, h = fw / dpr, fh / dpr
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
