@@ -22,9 +22,8 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QImage,
     QPainter,
-    QPainterPath,
     QPaintEvent,
-    QPen,
+    QRegion,
     QResizeEvent,
     QTextLayout,
     QTextOption,
@@ -133,6 +132,7 @@ class VideoPanel(QWidget):
         self._decoder: FrameDecoder | None = None
         self._ticket = 0
         self._asked: tuple[int, tuple[int, int]] | None = None
+        self._overlay: tuple[tuple[str, int, int], QImage] | None = None
         self.hide()
 
     # --- what is shown -----------------------------------------------------------------------
@@ -220,18 +220,36 @@ class VideoPanel(QWidget):
         dpr = self.devicePixelRatioF()
         fw, fh = self.frame_size()
         w, h = fw / dpr, fh / dpr
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        # whole pixels: the picture is blitted as decoded, never resampled by the painter
+        return QRectF((self.width() - w) // 2, (self.height() - h) // 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), Qt.GlobalColor.black)
         rect = self.picture_rect()
-        if self.image is not None:
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self.image is None:
+            p.fillRect(self.rect(), Qt.GlobalColor.black)
+        else:  # the bars around the picture, then the picture (already at its size)
+            outside = QRegion(self.rect()).subtracted(QRegion(rect.toAlignedRect()))
+            for bar in outside:
+                p.fillRect(bar, Qt.GlobalColor.black)
             p.drawImage(rect, self.image)
         if self.cue_text:
-            paint_subtitle(p, self.cue_text, rect)
+            p.drawImage(rect.topLeft(), self._subtitle_image(rect))
         p.end()
+
+    def _subtitle_image(self, rect: QRectF) -> QImage:
+        """The cue drawn on a transparent picture-sized image, redrawn only when the text or
+        the size changes (painting outlined text on every frame would cost milliseconds)."""
+        key = (self.cue_text, round(rect.width()), round(rect.height()))
+        if self._overlay is None or self._overlay[0] != key:
+            image = QImage(key[1], key[2], QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setFont(self.font())
+            paint_subtitle(painter, self.cue_text, QRectF(0, 0, key[1], key[2]))
+            painter.end()
+            self._overlay = (key, image)
+        return self._overlay[1]
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -248,19 +266,11 @@ class VideoPanel(QWidget):
         self.close_source()
 
 
-def paint_subtitle(p: QPainter, text: str, picture: QRectF) -> None:
-    """Draw ``text`` as a player would over ``picture``: bottom centre, wrapped, outlined."""
-    shown, italic = visible_text(text)
-    if not shown:
-        return
-    font = QFont(p.font())
-    font.setPixelSize(max(int(MIN_FONT_PX), round(picture.height() * SUBTITLE_HEIGHT)))
-    font.setBold(True)
-    font.setItalic(italic)
-    metrics = QFontMetricsF(font)
-    width = picture.width() * TEXT_WIDTH
-    lines: list[tuple[str, float]] = []  # each wrapped line and its width
-    for paragraph in shown.split("\n"):
+def subtitle_lines(text: str, font: QFont, width: float) -> list[str]:
+    """``text``'s lines as a player breaks them: its own line breaks, then word wrap at
+    ``width`` pixels."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
         layout = QTextLayout(paragraph, font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WordWrap)
@@ -271,23 +281,37 @@ def paint_subtitle(p: QPainter, text: str, picture: QRectF) -> None:
             if not line.isValid():
                 break
             line.setLineWidth(width)
-            part = paragraph[line.textStart() : line.textStart() + line.textLength()].strip()
-            lines.append((part, metrics.horizontalAdvance(part)))
+            lines.append(paragraph[line.textStart() : line.textStart() + line.textLength()].strip())
         layout.endLayout()
+    return lines
+
+
+def paint_subtitle(p: QPainter, text: str, picture: QRectF) -> None:
+    """Draw ``text`` as a player would over ``picture``: bottom centre, wrapped, white with a
+    dark outline (the text drawn around in black) and a soft shadow."""
+    shown, italic = visible_text(text)
+    if not shown:
+        return
+    font = QFont(p.font())
+    font.setPixelSize(max(int(MIN_FONT_PX), round(picture.height() * SUBTITLE_HEIGHT)))
+    font.setBold(True)
+    font.setItalic(italic)
+    metrics = QFontMetricsF(font)
+    lines = subtitle_lines(shown, font, picture.width() * TEXT_WIDTH)
     step = metrics.lineSpacing()
     bottom = picture.bottom() - picture.height() * MARGIN
-    path = QPainterPath()
-    for k, (part, w) in enumerate(lines):
-        baseline = bottom - (len(lines) - 1 - k) * step - metrics.descent()
-        path.addText(QPointF(picture.center().x() - w / 2, baseline), font, part)
+    r = max(1.0, font.pixelSize() / 14)
+    rings = [(dx * r, dy * r) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy]
     p.save()
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    outline = max(1.5, font.pixelSize() / 10)
-    p.translate(outline * 0.7, outline * 0.7)
-    p.fillPath(path, QColor(0, 0, 0, 150))  # the shadow
-    p.translate(-outline * 0.7, -outline * 0.7)
-    pen = QPen(QColor(0, 0, 0), outline * 2)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    p.strokePath(path, pen)
-    p.fillPath(path, QColor(255, 255, 255))
+    p.setFont(font)
+    for k, part in enumerate(lines):
+        baseline = bottom - (len(lines) - 1 - k) * step - metrics.descent()
+        at = QPointF(picture.center().x() - metrics.horizontalAdvance(part) / 2, baseline)
+        p.setPen(QColor(0, 0, 0, 140))
+        p.drawText(at + QPointF(2 * r, 2 * r), part)  # the shadow
+        p.setPen(QColor(0, 0, 0))
+        for dx, dy in rings:
+            p.drawText(at + QPointF(dx, dy), part)
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(at, part)
     p.restore()
