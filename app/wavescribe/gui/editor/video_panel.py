@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from wavescribe.core.video.frames import Frame, VideoInfo
 
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # HTML-ish and ASS override tags
-SUBTITLE_HEIGHT = 1 / 16  # text size as a share of the picture's height (a TV-like size)
+SUBTITLE_HEIGHT = 1 / 20  # text size as a share of the picture's height: ~42 characters a line fit
 MIN_FONT_PX = 9.0
 MARGIN = 0.05  # from the picture's bottom, as a share of its height
 TEXT_WIDTH = 0.9  # lines wrap at this share of the picture's width
