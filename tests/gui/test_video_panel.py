@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from gui_helpers import show_editor
 from PySide6.QtGui import QImage
+from test_playback import null_sound_card  # noqa: F401  (a fixture)
 
 from shared_data import BUNNY, JFK
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript
@@ -147,6 +148,19 @@ def test_the_panel_follows_seeks_back_and_forth_and_frame_steps(qtbot, editor):
     editor.actions_by_name["step_back"].trigger()
     assert editor.player.position_ms == 1960
     qtbot.waitUntil(lambda: video.frame.start_ms == 1960, timeout=5000)
+
+
+def test_the_picture_follows_playback(qtbot, editor, null_sound_card):  # noqa: F811
+    video, player = editor.video, editor.player
+    seek_and_wait(qtbot, editor, 1000)
+    shown: list[int] = []
+    video.frame_shown.connect(shown.append)
+    player.play(1000, 2000)
+    qtbot.waitUntil(lambda: not player.is_playing, timeout=5000)
+    assert player.position_ms == 2000
+    qtbot.waitUntil(lambda: video.frame.start_ms == 2000, timeout=5000)  # where it stopped
+    assert shown == sorted(shown) and len(set(shown)) >= 10  # frames came in order, often
+    assert video.cue_text == CUE  # the cue that starts at 1.8 s is drawn now
 
 
 def test_editing_the_cue_text_redraws_it(qtbot, editor):

@@ -1,4 +1,9 @@
-"""The editor: the waveform timeline above the segment list, one undo stack, the shortcuts.
+"""The editor: the video and the waveform above the cue list, the transport, one undo stack.
+
+The panes are splitters whose sizes are remembered; the video panel (frames decoded off the GUI
+thread) shows the cue under the playhead as a viewer sees it and is absent for audio. The
+playhead moves by playing, by a click on the waveform (on a cue too), by the transport's time
+field, by previous/next cue (from the playhead) and by frame steps (10 ms for audio).
 
 Everything that changes the transcript is a core command pushed on the :class:`EditStack`; the
 waveform, the list and the job's autosave revision all follow the stack's ``changed`` signal.
@@ -154,6 +159,7 @@ class EditorPanel(QWidget):
         self.show_video_action.setCheckable(True)
         self.show_video_action.setChecked(self.video.enabled_by_user)
         self.show_video_action.setToolTip("Show the video with the current cue over it")
+        self.show_video_action.setEnabled(False)  # until a video is opened
         self.show_video_action.toggled.connect(self.set_video_shown)
         self.player.unavailable.connect(self.message)
 

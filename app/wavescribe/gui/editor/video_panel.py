@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from wavescribe.gui.engine_bridge import to_gui
+from wavescribe.gui.engine_bridge import install, to_gui
 
 if TYPE_CHECKING:
     from wavescribe.core.video.frames import Frame, VideoInfo
@@ -69,6 +69,7 @@ class FrameDecoder:
         self._pending: tuple[int, int, tuple[int, int]] | None = None
         self._closed = False
         self.served = 0
+        install()  # the relay that carries results to the GUI thread, made on this one
         self._thread = threading.Thread(target=self._run, name="wavescribe-video", daemon=True)
         self._thread.start()
 
