@@ -57,6 +57,7 @@ def test_typing_a_time_moves_the_playhead(qtbot, editor):
     assert editor.player.position_ms == 3250
     assert editor.waveform.playhead_ms == 3250
     assert field.text() == "00:00:03.250" and not field.hasFocus()
+    assert editor.waveform.hasFocus()  # the editor's keys work again at once
     qtbot.mouseClick(field, LEFT)
     field.selectAll()
     qtbot.keyClicks(field, "5.5")

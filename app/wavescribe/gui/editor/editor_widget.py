@@ -139,6 +139,7 @@ class EditorPanel(QWidget):
             self.player, self.actions_by_name["loop"], play=self.actions_by_name["play"]
         )
         self.transport.time_field.invalid.connect(self.message)
+        self.transport.time_field.left.connect(self.waveform.setFocus)
         layout.insertWidget(0, self.transport)
         self.retranscribe_bar = RetranscribeBar(self.retranscriber)
         layout.insertWidget(1, self.retranscribe_bar)

@@ -375,6 +375,7 @@ class TimeField(QLineEdit):
 
     jump = Signal(int)  # ms
     invalid = Signal(str)  # why a typed time was not taken
+    left = Signal()  # Enter or Esc: the keys go back to the editor
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(format_clock(0), parent)
@@ -402,6 +403,7 @@ class TimeField(QLineEdit):
         self.clearFocus()
         self.jump.emit(ms)
         self.setText(format_clock(ms))
+        self.left.emit()
 
     def focusOutEvent(self, event: Any) -> None:
         super().focusOutEvent(event)
@@ -410,6 +412,7 @@ class TimeField(QLineEdit):
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.clearFocus()
+            self.left.emit()
             return
         super().keyPressEvent(event)
 
