@@ -20,7 +20,7 @@ LAST_PROJECT_DIR = "project/last_dir"
 WINDOW_GEOMETRY = "window/geometry"
 WINDOW_STATE = "window/state"
 SPLITTER_STATE = "window/splitter"
-# the editor's panes: list and video above the waveform, and whether the video is shown
+# the editor's panes (video and waveform above the cue list) and whether the video is shown
 EDITOR_SPLITTER = "editor/splitter"
 EDITOR_TOP_SPLITTER = "editor/top_splitter"
 SHOW_VIDEO = "editor/show_video"
