@@ -14,6 +14,11 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
   08-editor-word-zoom.png   the same zoomed to ~5-15 ms per pixel on a cue: its words drawn
   09-editor-suspect.png     a cue flagged suspect (amber band, badge and row), reached with F8,
                             and a Shift+dragged span ready to re-transcribe
+  10-editor-video.png       a video opened with its subtitles: the frame at the playhead with
+                            the cue drawn over it, beside the waveform, the transport above
+  11-transport.png          the transport bar alone (play/pause, time field, duration, speed)
+
+``--only video`` takes only the last two (no transcription: a few seconds).
 
 Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
 """
@@ -56,6 +61,7 @@ def make_speech(folder: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="out/screenshots", type=Path)
+    parser.add_argument("--only", choices=["video"], help="take only these shots")
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +71,7 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")
     os.environ.pop("QT_QPA_PLATFORM", None)
     try:
-        return shoot(out, make_speech(scratch))
+        return shoot(out, make_speech(scratch), args.only)
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -73,7 +79,7 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def shoot(out: Path, speech: Path) -> int:
+def shoot(out: Path, speech: Path, only: str | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -116,9 +122,15 @@ def shoot(out: Path, speech: Path) -> int:
 
     label = window.first_run.model_label
     wait_for(lambda: "Looking" not in label.text(), 30, "the model description")
+    ws = window.workspace
+    if only == "video":
+        shoot_video(window, wait_for, save)
+        QTimer.singleShot(0, window.close)
+        settle(0.2)
+        ws.shutdown()
+        return 0
     save(window, "01-empty.png")
 
-    ws = window.workspace
     jobs = ws.add_files([speech, JFK])
     running = jobs[0]
     wait_for(
@@ -134,6 +146,7 @@ def shoot(out: Path, speech: Path) -> int:
     save(window, "03-finished.png")
 
     shoot_editor(window, wait_for, save)
+    shoot_video(window, wait_for, save)
 
     window.open_models()
     settle(1.5)
@@ -211,6 +224,27 @@ def shoot_suspect(window, save: Callable[..., None]) -> None:
     save(window, "09-editor-suspect.png")
     editor.stack.undo()
     wf.set_span(None)
+
+
+def shoot_video(window, wait_for: Callable[..., None], save: Callable[..., None]) -> None:
+    """A video with its subtitles open in the editor, the playhead inside a two-line cue."""
+    from shared_data import BUNNY
+    from wavescribe.core.transcript import Segment, SourceInfo, Transcript
+
+    segs = [
+        Segment(300, 1700, "Morning in the meadow."),
+        Segment(1900, 3600, "A big rabbit wakes up in his burrow\nand stretches in the sun."),
+        Segment(3800, 5100, "<i>Somewhere, a bird sings.</i>"),
+    ]
+    transcript = Transcript(segs, "en", SourceInfo(str(BUNNY), 5312))
+    window.workspace.add_transcript(str(BUNNY), transcript)
+    editor = window.editor
+    wait_for(lambda: editor.video.frame is not None and editor.samples is not None, 60, "a frame")
+    editor.select(1)
+    editor.player.seek(2640)
+    wait_for(lambda: editor.video.frame.start_ms == 2640, 10, "the frame at 2.64 s")
+    save(window, "10-editor-video.png")
+    save(editor.transport, "11-transport.png")
 
 
 if __name__ == "__main__":

@@ -14,3 +14,5 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("WAVESCRIBE_TEST_DATA", ROOT.parent / "shared" / "data"))
 JFK_DIR = DATA / "speech" / "jfk"
 JFK = JFK_DIR / "jfk.flac"
+VIDEO_DIR = DATA / "formats" / "video"
+BUNNY = VIDEO_DIR / "big_buck_bunny_small.mp4"  # 320x240, 25 fps, 5.3 s, with sound

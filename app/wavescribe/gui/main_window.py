@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.job_table)
         self.splitter.addWidget(lower)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([160, 480])
+        self.splitter.setSizes([96, 544])  # the editor below gets the room
         self.pages = QStackedWidget()
         self.pages.addWidget(self.first_run)
         self.pages.addWidget(self.splitter)
@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
+        editor.add_view_menu(self.menuBar(), after=self.edit_menu)
         return editor
 
     def _show_device(self, name: str, fallback: str) -> None:

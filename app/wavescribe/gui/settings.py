@@ -20,6 +20,10 @@ LAST_PROJECT_DIR = "project/last_dir"
 WINDOW_GEOMETRY = "window/geometry"
 WINDOW_STATE = "window/state"
 SPLITTER_STATE = "window/splitter"
+# the editor's panes (video and waveform above the cue list) and whether the video is shown
+EDITOR_SPLITTER = "editor/splitter"
+EDITOR_TOP_SPLITTER = "editor/top_splitter"
+SHOW_VIDEO = "editor/show_video"
 
 
 def settings() -> QSettings:
@@ -67,3 +71,10 @@ def set_value(key: str, value: object) -> None:
 def get_bytes(key: str) -> QByteArray | None:
     value = settings().value(key)
     return value if isinstance(value, QByteArray) else None
+
+
+def get_bool(key: str, default: bool) -> bool:
+    value = settings().value(key, default)
+    if isinstance(value, str):  # the INI format gives "true" / "false" back
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)

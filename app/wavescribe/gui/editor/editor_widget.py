@@ -1,4 +1,9 @@
-"""The editor: the waveform timeline above the segment list, one undo stack, the shortcuts.
+"""The editor: the video and the waveform above the cue list, the transport, one undo stack.
+
+The panes are splitters whose sizes are remembered; the video panel (frames decoded off the GUI
+thread) shows the cue under the playhead as a viewer sees it and is absent for audio. The
+playhead moves by playing, by a click on the waveform (on a cue too), by the transport's time
+field, by previous/next cue (from the playhead) and by frame steps (10 ms for audio).
 
 Everything that changes the transcript is a core command pushed on the :class:`EditStack`; the
 waveform, the list and the job's autosave revision all follow the stack's ``changed`` signal.
@@ -9,8 +14,11 @@ text or "Mark as checked"; a region re-transcribes through ``retranscribe`` (one
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
@@ -18,6 +26,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QMenu,
+    QMenuBar,
     QScrollBar,
     QSplitter,
     QTableView,
@@ -38,6 +48,7 @@ from wavescribe.core.editing.timing_controller import TimingController, TimingRe
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Transcript
+from wavescribe.gui import settings
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
 from wavescribe.gui.editor.retranscribe import (
@@ -53,7 +64,13 @@ from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
+from wavescribe.gui.editor.video_panel import VideoPanel
 from wavescribe.gui.engine_bridge import run_task
+
+if TYPE_CHECKING:
+    from wavescribe.core.video.frames import VideoInfo
+
+AUDIO_STEP_MS = 10  # a frame step without a video
 
 
 class EditorPanel(QWidget):
@@ -73,19 +90,33 @@ class EditorPanel(QWidget):
         # Several cues may be selected (to re-transcribe them); the first one is "the" cue.
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.setSpacing(0)
-        top_layout.addWidget(self.waveform)
-        top_layout.addWidget(self.scrollbar)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.table)
-        splitter.setSizes([200, 300])
+        wave = QWidget()
+        wave_layout = QVBoxLayout(wave)
+        wave_layout.setContentsMargins(0, 0, 0, 0)
+        wave_layout.setSpacing(0)
+        wave_layout.addWidget(self.waveform)
+        wave_layout.addWidget(self.scrollbar)
+        self.video = VideoPanel()
+        # the video beside the waveform, the list below: both splitters remember their sizes
+        self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.top_splitter.setObjectName("editorTopSplitter")
+        self.top_splitter.addWidget(self.video)
+        self.top_splitter.addWidget(wave)
+        self.top_splitter.setStretchFactor(0, 2)
+        self.top_splitter.setStretchFactor(1, 3)
+        self.top_splitter.setSizes([400, 600])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("editorSplitter")
+        self.splitter.addWidget(self.top_splitter)
+        self.splitter.addWidget(self.table)
+        self.splitter.setSizes([300, 260])
+        for pane in (self.splitter, self.top_splitter):
+            pane.setChildrenCollapsible(False)
+            pane.splitterMoved.connect(self.save_layout)
+        self.restore_layout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
 
         self.player = Player(self)
         self.stack: EditStack | None = None
@@ -107,7 +138,11 @@ class EditorPanel(QWidget):
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self._update_undo()
-        self.transport = TransportBar(self.player, self.actions_by_name["loop"])
+        self.transport = TransportBar(
+            self.player, self.actions_by_name["loop"], play=self.actions_by_name["play"]
+        )
+        self.transport.time_field.invalid.connect(self.message)
+        self.transport.time_field.left.connect(self.waveform.setFocus)
         layout.insertWidget(0, self.transport)
         self.retranscribe_bar = RetranscribeBar(self.retranscriber)
         layout.insertWidget(1, self.retranscribe_bar)
@@ -121,6 +156,15 @@ class EditorPanel(QWidget):
         self.scrollbar.valueChanged.connect(lambda v: self.waveform.scroll_to(float(v)))
         self.player.position.connect(self.waveform.set_playhead)
         self.player.position.connect(self._follow_current)
+        self.player.position.connect(self._show_video_at)
+        self.video.info_changed.connect(self._video_opened)
+        self.video.set_enabled_by_user(settings.get_bool(settings.SHOW_VIDEO, True))
+        self.show_video_action = QAction("&Video", self)
+        self.show_video_action.setCheckable(True)
+        self.show_video_action.setChecked(self.video.enabled_by_user)
+        self.show_video_action.setToolTip("Show the video with the current cue over it")
+        self.show_video_action.setEnabled(False)  # until a video is opened
+        self.show_video_action.toggled.connect(self.set_video_shown)
         self.player.unavailable.connect(self.message)
 
     # --- actions -----------------------------------------------------------------------------
@@ -133,8 +177,11 @@ class EditorPanel(QWidget):
             "speed_down": lambda: self.player.step_speed(-1),
             "find": lambda: self.show_find(replacing=False),
             "replace": lambda: self.show_find(replacing=True),
-            "prev_cue": lambda: self.select(self.selected - 1 if self.selected > 0 else 0),
-            "next_cue": lambda: self.select(self.selected + 1),
+            "prev_cue": lambda: self.goto_cue(-1),
+            "next_cue": lambda: self.goto_cue(1),
+            "step_back": lambda: self.step_playhead(-1),
+            "step_forward": lambda: self.step_playhead(1),
+            "goto_time": self.focus_time_field,
             "prev_suspect": lambda: self.goto_suspect(-1),
             "next_suspect": lambda: self.goto_suspect(1),
             "mark_checked": self.mark_checked,
@@ -153,8 +200,8 @@ class EditorPanel(QWidget):
             "end_later": lambda: self.nudge("end", 10),
             "end_earlier_big": lambda: self.nudge("end", -100),
             "end_later_big": lambda: self.nudge("end", 100),
-            "zoom_in": lambda: self.waveform.zoom(1),
-            "zoom_out": lambda: self.waveform.zoom(-1),
+            "zoom_in": lambda: self.zoom(1),
+            "zoom_out": lambda: self.zoom(-1),
             "zoom_cue": self.waveform.zoom_to_selection,
             "zoom_all": self.waveform.fit_all,
             "help": self.show_shortcuts,
@@ -207,6 +254,9 @@ class EditorPanel(QWidget):
         self.waveform.viewport.duration_ms = 0
         self.waveform.set_document(self.stack, self.controller)
         self._update_undo()
+        self.transport.set_duration(max((s.end for s in doc.segments), default=0))
+        self.video.set_source(audio_path)
+        self._show_video_at(self.player.position_ms)
         if audio_path:
             self._load_audio(audio_path)
 
@@ -241,6 +291,7 @@ class EditorPanel(QWidget):
 
     def _show_peaks(self, pyramid: PeakPyramid) -> None:
         self.waveform.set_peaks(pyramid)
+        self.transport.set_duration(pyramid.duration_ms)
         if self.controller is not None and self.controller.media_end_ms is None:
             self.controller.media_end_ms = pyramid.duration_ms
         ticket, controller = self._loads, self.controller
@@ -471,7 +522,18 @@ class EditorPanel(QWidget):
         if event.action != "clean":
             if self.selected >= len(self.stack.doc):  # type: ignore[union-attr]
                 self.waveform.select(-1)
+            self._agree_selection()
+            self._show_video_at(self.player.position_ms)  # the cue's text may have changed
             self.edited.emit()
+
+    def _agree_selection(self) -> None:
+        """After an edit, undo or redo (a merge, say, resets the list's rows) the list shows the
+        waveform's cue selected; a several-row selection that holds it is kept."""
+        if self.model is None or self._syncing:
+            return
+        rows = [i.row() for i in self.table.selectionModel().selectedRows()]
+        if (self.selected < 0 and rows) or (self.selected >= 0 and self.selected not in rows):
+            self._select_row(self.selected)
 
     def _update_undo(self) -> None:
         q = self.stack.qstack if self.stack is not None else None
@@ -495,6 +557,113 @@ class EditorPanel(QWidget):
         self.scrollbar.setValue(int(vp.start_ms))
         self.scrollbar.blockSignals(False)
 
+    # --- the video -----------------------------------------------------------------------------
+    def _video_opened(self, info: VideoInfo | None) -> None:
+        self.show_video_action.setEnabled(info is not None)
+        if info is not None and info.duration_ms > 0 and self.waveform.pyramid is None:
+            self.transport.set_duration(info.duration_ms)
+
+    def _show_video_at(self, ms: int) -> None:
+        """The frame at the playhead, with the cue under it drawn over (none between cues)."""
+        row = self.controller.cue_at(ms) if self.controller is not None else None
+        text = self.stack.doc[row].text if row is not None and self.stack is not None else ""
+        self.video.set_cue_text(text)
+        self.video.set_time(ms)
+
+    def set_video_shown(self, on: bool) -> None:
+        """The View menu's Video toggle (remembered)."""
+        settings.set_value(settings.SHOW_VIDEO, on)
+        self.video.set_enabled_by_user(on)
+        if self.show_video_action.isChecked() != on:
+            self.show_video_action.setChecked(on)
+
+    def add_view_menu(self, bar: QMenuBar, after: QMenu) -> QMenu:
+        """Put the editor's View menu (the video toggle, zoom, follow) in ``bar`` after
+        ``after``."""
+        menu = QMenu("&View", bar)
+        menu.setObjectName("viewMenu")
+        menus = bar.actions()
+        here = menus.index(after.menuAction()) + 1 if after.menuAction() in menus else len(menus)
+        if here < len(menus):
+            bar.insertMenu(menus[here], menu)
+        else:
+            bar.addMenu(menu)
+        menu.addAction(self.show_video_action)
+        menu.addSeparator()
+        names = ("zoom_in", "zoom_out", "zoom_cue", "zoom_all", "follow")
+        menu.addActions([self.actions_by_name[n] for n in names])
+        return menu
+
+    # --- the transport -----------------------------------------------------------------------
+    def step_ms(self) -> float:
+        """A frame of the video, or 10 ms for audio."""
+        info = self.video.info
+        return info.frame_ms if info is not None else AUDIO_STEP_MS
+
+    def step_playhead(self, steps: int) -> None:
+        """Move the playhead ``steps`` frames (video) or 10 ms steps (audio), on the frame grid."""
+        step = self.step_ms()
+        here = math.floor(self.player.position_ms / step + 1e-6)
+        target = max(0, math.ceil((here + steps) * step - 1e-6))
+        end = self._duration_ms()
+        self.player.seek(min(target, end) if end else target)
+
+    def _duration_ms(self) -> int:
+        if self.waveform.pyramid is not None:
+            return self.waveform.pyramid.duration_ms
+        if self.video.info is not None:
+            return self.video.info.duration_ms
+        return 0
+
+    def goto_cue(self, step: int) -> None:
+        """Select the first cue that starts after the playhead (1) or the last one that starts
+        before it (-1), and move the playhead to its start."""
+        if self.stack is None or not len(self.stack.doc):
+            return
+        ms = self.player.position_ms
+        starts = [s.start for s in self.stack.doc.segments]
+        row = bisect_right(starts, ms) if step > 0 else bisect_left(starts, ms) - 1
+        if not 0 <= row < len(starts):
+            self.message.emit("No cue after the playhead" if step > 0 else "No cue before it")
+            return
+        self.select(row)
+        self.player.seek(starts[row])
+
+    def focus_time_field(self) -> None:
+        self.transport.time_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.transport.time_field.selectAll()
+
+    # --- layout --------------------------------------------------------------------------------
+    def zoom(self, steps: float) -> None:
+        """Zoom in (+) or out (-) around the selected cue, else the playhead, and keep it in
+        view (the middle of the view when neither is on screen)."""
+        vp, seg = self.waveform.viewport, None
+        if self.stack is not None and 0 <= self.selected < len(self.stack.doc):
+            seg = self.stack.doc[self.selected]
+        focus = None if seg is None else (seg.start + seg.end) / 2
+        if focus is None or not vp.start_ms <= focus <= vp.end_ms:
+            ph = self.waveform.playhead_ms
+            focus = ph if ph is not None and vp.start_ms <= ph <= vp.end_ms else focus
+        self.waveform.zoom(steps, None if focus is None else vp.x_of(focus))
+        if seg is not None:
+            self.waveform.select(self.selected)  # scrolls the least that shows it
+
+    def save_layout(self) -> None:
+        settings.set_value(settings.EDITOR_SPLITTER, self.splitter.saveState())
+        if self.video.isVisible():  # a hidden panel's width (0) is not the user's choice
+            settings.set_value(settings.EDITOR_TOP_SPLITTER, self.top_splitter.saveState())
+
+    def restore_layout(self) -> None:
+        for key, pane in (
+            (settings.EDITOR_SPLITTER, self.splitter),
+            (settings.EDITOR_TOP_SPLITTER, self.top_splitter),
+        ):
+            state = settings.get_bytes(key)
+            if state is not None:
+                pane.restoreState(state)
+
     def shutdown(self) -> None:
+        self.save_layout()
+        self.video.shutdown()
         self.player.stop()
         self.retranscriber.shutdown()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -126,9 +126,14 @@ class FindReplaceDialog(QDialog):
         for box in (self.match_case, self.whole_words, self.regex):
             box.toggled.connect(self._forget_match)
         self.find_edit.textEdited.connect(self._forget_match)
+        self._placed = False
 
     def show_for(self, *, replacing: bool) -> None:
         """Show and focus the find field (Ctrl+F) or the replace field (Ctrl+H)."""
+        if not self._placed:
+            self._placed = True  # once: where the user moves it afterwards is kept
+            self.adjustSize()
+            self.move(place_over(self.editor.table, self.size()))
         self.show()
         self.raise_()
         self.activateWindow()
@@ -250,3 +255,17 @@ class FindReplaceDialog(QDialog):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
+
+
+def place_over(table: QWidget, size: QSize) -> QPoint:
+    """Where the dialog goes: over the bottom right of the cue list, clear of the waveform and
+    the video (inside the screen, below the list's top edge where the list is tall enough)."""
+    corner = table.mapToGlobal(QPoint(table.width(), table.height()))
+    top_left = table.mapToGlobal(QPoint(0, 0))
+    x = corner.x() - size.width() - 16
+    y = max(top_left.y(), corner.y() - size.height() - 16)
+    screen = table.screen().availableGeometry() if table.screen() is not None else None
+    if screen is not None:
+        x = min(max(screen.left(), x), screen.right() - size.width())
+        y = min(max(screen.top(), y), screen.bottom() - size.height())
+    return QPoint(x, y)

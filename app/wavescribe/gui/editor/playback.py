@@ -16,6 +16,7 @@ why in ``unavailable`` and the editor keeps working.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from fractions import Fraction
 from typing import Any
@@ -26,7 +27,7 @@ from audiotsm.io.array import ArrayReader
 from audiotsm.io.base import Writer
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from wavescribe.core.audio.load import SAMPLE_RATE
 
@@ -56,6 +57,29 @@ def output_length(source_frames: int, speed: float) -> int:
 def source_advance(output_frames: int, speed: float) -> int:
     """How many source frames have been heard after ``output_frames`` at ``speed``."""
     return math.floor(output_frames * _ratio(speed))
+
+
+def format_clock(ms: int) -> str:
+    """``HH:MM:SS.mmm``: the transport's time."""
+    ms = max(0, int(ms))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, milli = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
+
+
+_CLOCK = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:[.,]\d*)?)$")
+
+
+def parse_clock(text: str) -> int:
+    """A time typed into the transport: ``00:01:02.500``, ``1:02.5`` or ``62.5`` (seconds),
+    as ms. ValueError (with a one-line reason) for anything else."""
+    m = _CLOCK.match(text.strip())
+    if m is None:
+        raise ValueError(f"Not a time: {text.strip()!r} (type 00:01:02.500, 1:02.5 or 62.5)")
+    hours, minutes, seconds = m.groups()
+    total = float(seconds.replace(",", ".")) + 60 * int(minutes or 0) + 3600 * int(hours or 0)
+    return round(total * 1000)
 
 
 def clamp_speed(speed: float) -> float:
@@ -348,19 +372,94 @@ class SpeedBox(QComboBox):
             self.setCurrentIndex(SPEEDS.index(speed))
 
 
-class TransportBar(QWidget):
-    """A thin row above the waveform: playback speed and the loop-cue toggle."""
+class TimeField(QLineEdit):
+    """The playhead's time; click it, type a time and press Enter to jump there (Esc: back)."""
 
-    def __init__(self, player: Player, loop: QAction, parent: QWidget | None = None) -> None:
+    jump = Signal(int)  # ms
+    invalid = Signal(str)  # why a typed time was not taken
+    left = Signal()  # Enter or Esc: the keys go back to the editor
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(format_clock(0), parent)
+        self.setObjectName("timeField")
+        self.setToolTip("The playhead. Click, type a time (00:01:02.500 or 62.5), press Enter")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("00:00:00.0000") + 16)
+        self._ms = 0
+        self.returnPressed.connect(self._take)
+
+    def show_time(self, ms: int) -> None:
+        """Follow the playhead, unless the user is typing a time."""
+        self._ms = ms
+        if not self.hasFocus():
+            self.setText(format_clock(ms))
+
+    def _take(self) -> None:
+        try:
+            ms = parse_clock(self.text())
+        except ValueError as exc:
+            self.invalid.emit(str(exc))
+            self.selectAll()
+            return
+        self.clearFocus()
+        self.jump.emit(ms)
+        self.setText(format_clock(ms))
+        self.left.emit()
+
+    def focusOutEvent(self, event: Any) -> None:
+        super().focusOutEvent(event)
+        self.setText(format_clock(self._ms))
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.clearFocus()
+            self.left.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class TransportBar(QWidget):
+    """A thin row above the editor: play/pause, the playhead's time (type to jump) and the
+    duration, the playback speed and the loop-cue toggle."""
+
+    def __init__(
+        self, player: Player, loop: QAction, parent: QWidget | None = None, *, play: QAction
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("transportBar")
+        self.player = player
+        self.play_button = QToolButton()
+        self.play_button.setObjectName("playButton")
+        self.play_button.setDefaultAction(play)
+        self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.play_button.setMinimumWidth(64)
+        self.time_field = TimeField()
+        self.time_field.jump.connect(player.seek)
+        self.duration_label = QLabel()
+        self.duration_label.setObjectName("durationLabel")
+        self.set_duration(0)
         self.speed_box = SpeedBox(player)
         self.loop_button = QToolButton()
         self.loop_button.setDefaultAction(loop)
         self.loop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(self.play_button)
+        row.addWidget(self.time_field)
+        row.addWidget(self.duration_label)
+        row.addSpacing(12)
         row.addWidget(QLabel("Speed"))
         row.addWidget(self.speed_box)
         row.addWidget(self.loop_button)
         row.addStretch(1)
+        self._play = play
+        player.position.connect(self.time_field.show_time)
+        player.playing_changed.connect(self._show_playing)
+        self._show_playing(False)
+
+    def set_duration(self, ms: int) -> None:
+        self.duration_label.setText(f"/ {format_clock(ms)}")
+
+    def _show_playing(self, playing: bool) -> None:
+        self._play.setIconText("⏸ Pause" if playing else "▶ Play")

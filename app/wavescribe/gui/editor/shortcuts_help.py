@@ -20,8 +20,11 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("loop", "Loop cue: playing the cue repeats it until stopped", "L"),
     ("speed_up", "Play faster (up to 2×)", "Ctrl+Shift+Up"),
     ("speed_down", "Play slower (down to 0.5×)", "Ctrl+Shift+Down"),
-    ("prev_cue", "Previous cue", "Alt+Left"),
-    ("next_cue", "Next cue", "Alt+Right"),
+    ("prev_cue", "Previous cue (before the playhead)", "Alt+Left"),
+    ("next_cue", "Next cue (after the playhead)", "Alt+Right"),
+    ("step_back", "Playhead one frame back (audio: 10 ms)", "Ctrl+Left"),
+    ("step_forward", "Playhead one frame on (audio: 10 ms)", "Ctrl+Right"),
+    ("goto_time", "Go to a time (type it in the transport)", "Ctrl+G"),
     ("prev_suspect", "Previous suspect cue", "Shift+F8"),
     ("next_suspect", "Next suspect cue", "F8"),
     ("mark_checked", "Mark the suspect cue as checked", "Ctrl+K"),
@@ -61,6 +64,7 @@ def shortcut_rows() -> list[tuple[str, str]]:
     ]
     rows += [(QKeySequence(keys).toString(native), label) for _, label, keys in SHORTCUTS]
     rows.append(("Drag an edge / the body", "Retime / move a cue (one undo step)"))
+    rows.append(("Click on the waveform", "Move the playhead there (and select the cue)"))
     rows.append(("Drag on empty waveform", "Create a cue"))
     rows.append(("Shift+drag on the waveform", "Select a time span (to re-transcribe it)"))
     return rows

@@ -75,7 +75,7 @@ class _Drag:
 
 class WaveformView(QWidget):
     cue_clicked = Signal(int)  # the cue selected on the waveform (-1: none)
-    seek_requested = Signal(int)  # ms: a click on empty waveform
+    seek_requested = Signal(int)  # ms: a click on the waveform (on a cue or not)
     message = Signal(str)  # why an edit stopped short or was refused
     view_changed = Signal()  # zoom or scroll moved
     span_changed = Signal(object)  # the Shift+dragged span, (start, end) ms, or None
@@ -380,6 +380,8 @@ class WaveformView(QWidget):
                 self.select(-1, reveal=False)
                 self.cue_clicked.emit(-1)
                 self.seek_requested.emit(d.press_ms)
+        elif not d.active:  # a click on a cue (not a drag): it is selected, the playhead goes
+            self.seek_requested.emit(d.press_ms)
         self.update()
 
     def _create(self, a: int, b: int) -> None:
