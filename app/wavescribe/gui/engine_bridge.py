@@ -75,12 +75,6 @@ def to_gui(fn: Callable[..., Any], *args: Any) -> None:
     _relay.call.emit(functools.partial(fn, *args))
 
 
-def set_task_executor(executor: Executor | None) -> None:
-    """Swap the pool ``run_task`` uses (tests may pass a synchronous one); None: the default."""
-    global _executor
-    _executor = executor
-
-
 def run_task(
     func: Callable[[], Any],
     on_done: Callable[[Any], None] | None = None,

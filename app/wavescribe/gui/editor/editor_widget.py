@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.audio.peaks import PeakPyramid
+from wavescribe.core.audio.silence import silence_edges
 from wavescribe.core.editing.commands import Delete, MergeWithNext
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
-from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
+from wavescribe.core.editing.timing_controller import TimingController, TimingResult
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
