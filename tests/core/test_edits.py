@@ -460,3 +460,54 @@ def test_an_overlap_that_came_with_the_transcript_may_shrink_but_not_grow():
             history.push(worse)
     history.push(Shift([1], 40))
     assert doc.overlaps() == [0] and (doc[0].end, doc[1].start) == (1100, 1040)
+
+
+class _RefusesLater:
+    """Applies once; a later undo or redo is refused (as for a document that moved on)."""
+
+    label = "Stubborn"
+    id = None
+
+    def __init__(self) -> None:
+        self.refuse = False
+
+    def do(self, doc: SubtitleDocument) -> None:
+        if self.refuse:
+            raise EditRefused("the document moved on")
+
+    def undo(self, doc: SubtitleDocument) -> None:
+        if self.refuse:
+            raise EditRefused("the document moved on")
+
+    def merge_with(self, other) -> bool:
+        return False
+
+    def is_noop(self) -> bool:
+        return False
+
+
+def test_a_step_refused_on_undo_or_redo_is_dropped_and_the_reason_reported():
+    doc = _doc()
+    history = UndoHistory(doc)
+    events = []
+    history.on_change.append(lambda e: events.append((e.action, e.reason)))
+    stubborn, later = _RefusesLater(), _RefusesLater()
+    history.push(SetText(0, "x"))
+    history.push(stubborn)
+    history.push(later)
+    history.set_clean()  # the saved state lies past the steps that will be dropped
+    before, revision = copy.deepcopy(doc.to_dict()), doc.revision
+    later.refuse = True
+    history.undo()  # refused: the step goes, the index moves past it, the document stays
+    assert events[-1] == ("drop", "the document moved on")
+    assert doc.to_dict() == before and doc.revision == revision
+    assert history.labels == ["Edit text of cue 1", "Stubborn"] and history.index == 2
+    assert history.clean_index is None and not history.can_redo
+    history.undo()
+    assert history.index == 1 and history.redo_label == "Stubborn"
+    stubborn.refuse = True
+    history.redo()  # refused: the step goes, the index stays
+    assert events[-1] == ("drop", "the document moved on")
+    assert history.labels == ["Edit text of cue 1"] and history.index == 1
+    history.undo()
+    assert doc[0].text == " Hello world"
