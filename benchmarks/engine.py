@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
                 whisper_cli_row(build.cli, model, audio, args.threads, beam, env=spin, group=group)
             )
             # wavescribe's worker picks OMP_WAIT_POLICY=PASSIVE when the CPUs are busy at its start
-            # (core/openmp_policy.py): the same CLI with that policy, for busy-machine runs.
+            # (core/engine/openmp_policy.py): the same CLI with that policy, for busy-machine runs.
             passive = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
             rows.append(
                 whisper_cli_row(

@@ -7,7 +7,7 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
   01-empty.png          the first-run window
   02-job-running.png    files queued, one transcribing, its subtitles arriving
   03-finished.png       a finished transcript
-  04-model-manager.png  the model manager (when gui/model_manager.py exists)
+  04-model-manager.png  the model manager (gui/models/manager.py)
   05-options.png        the transcription options
   06-about.png          the About box with the backend
   07-editor-whole-file.png  the editor on the finished (refined) transcript, the whole file

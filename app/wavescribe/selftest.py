@@ -31,9 +31,8 @@ EXIT_SETUP = 4  # the sample or the model is missing (same code as the CLI's mod
 
 
 def _refinement_kind() -> str:
-    """Which timing refinement this build can run (see core/refine.py), without importing it."""
-    if importlib.util.find_spec("stable_whisper") is not None:
-        return "full (stable-ts + Silero VAD)"
+    """Which timing refinement this build can run (core/refine/pipeline.py), without importing it:
+    full or lite (stable-ts or not), over Silero on onnxruntime or the loudness mask."""
     from wavescribe.core.refine.vad import onnx_model_path
 
     try:
@@ -41,9 +40,10 @@ def _refinement_kind() -> str:
         has_onnx = importlib.util.find_spec("onnxruntime") is not None
     except (FileNotFoundError, ImportError, ValueError):
         has_onnx = False
-    if has_onnx:
-        return "lite (Silero VAD on onnxruntime, no stable-ts)"
-    return "lite (loudness mask, no Silero, no stable-ts)"
+    speech = "Silero VAD on onnxruntime" if has_onnx else "loudness mask, no Silero"
+    if importlib.util.find_spec("stable_whisper") is not None:
+        return f"full ({speech}, stable-ts)"
+    return f"lite ({speech}, no stable-ts)"
 
 
 def _resource(name: str) -> Path | None:

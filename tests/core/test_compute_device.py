@@ -117,7 +117,7 @@ def test_engine_reports_the_device_it_loaded_on(tiny_en_ggml: Path) -> None:
 def test_engine_worker_keeps_a_users_openmp_policy(
     tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker picks a wait policy only when the user has not (core/openmp_policy.py)."""
+    """The worker picks a wait policy only when the user has not (core/engine/openmp_policy.py)."""
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     with Engine(tiny_en_ggml) as engine:
         engine.start()

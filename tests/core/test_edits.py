@@ -561,3 +561,54 @@ def test_replace_span_in_a_gap_inserts_and_an_empty_result_deletes():
     assert _texts(doc) == [" Hello world", "Fine.", " Line one\nline two", "in"]
     with pytest.raises(EditRefused):
         history.push(ReplaceSpan(3000, 3000, []))
+
+
+class _RefusesLater:
+    """Applies once; a later undo or redo is refused (as for a document that moved on)."""
+
+    label = "Stubborn"
+    id = None
+
+    def __init__(self) -> None:
+        self.refuse = False
+
+    def do(self, doc: SubtitleDocument) -> None:
+        if self.refuse:
+            raise EditRefused("the document moved on")
+
+    def undo(self, doc: SubtitleDocument) -> None:
+        if self.refuse:
+            raise EditRefused("the document moved on")
+
+    def merge_with(self, other) -> bool:
+        return False
+
+    def is_noop(self) -> bool:
+        return False
+
+
+def test_a_step_refused_on_undo_or_redo_is_dropped_and_the_reason_reported():
+    doc = _doc()
+    history = UndoHistory(doc)
+    events = []
+    history.on_change.append(lambda e: events.append((e.action, e.reason)))
+    stubborn, later = _RefusesLater(), _RefusesLater()
+    history.push(SetText(0, "x"))
+    history.push(stubborn)
+    history.push(later)
+    history.set_clean()  # the saved state lies past the steps that will be dropped
+    before, revision = copy.deepcopy(doc.to_dict()), doc.revision
+    later.refuse = True
+    history.undo()  # refused: the step goes, the index moves past it, the document stays
+    assert events[-1] == ("drop", "the document moved on")
+    assert doc.to_dict() == before and doc.revision == revision
+    assert history.labels == ["Edit text of cue 1", "Stubborn"] and history.index == 2
+    assert history.clean_index is None and not history.can_redo
+    history.undo()
+    assert history.index == 1 and history.redo_label == "Stubborn"
+    stubborn.refuse = True
+    history.redo()  # refused: the step goes, the index stays
+    assert events[-1] == ("drop", "the document moved on")
+    assert history.labels == ["Edit text of cue 1"] and history.index == 1
+    history.undo()
+    assert doc[0].text == " Hello world"

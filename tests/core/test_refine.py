@@ -123,7 +123,7 @@ def test_refinement_keeps_every_spoken_word_in_order(runs, name: str) -> None:
         assert s.text.replace("\n", " ") == "".join(w.text for w in s.words).strip()
         assert all(s.start <= w.start <= w.end <= s.end for w in s.words)
     assert run.refined.metadata["refined"] is True
-    assert run.refined.metadata["refinement"]["speech_detection"] == "silero"
+    assert run.refined.metadata["refinement"]["method"] == "silero-onnx, stable-ts"
 
 
 @pytest.mark.parametrize("fmt", ["srt", "vtt"])
@@ -349,7 +349,7 @@ def test_without_stable_ts_refinement_runs_lite(runs, monkeypatch) -> None:
     refined = refine_transcript(run.raw, run.audio, RULES)
     info = refined.metadata["refinement"]
     assert refined.metadata["refined"] is True
-    assert info["method"] == "silero, no stable-ts"  # torch is still here for Silero
+    assert info["method"] == "silero-onnx, no stable-ts"
     assert info["silence_suppression"] is False
     assert "stable-ts is not usable here" in info["notes"][-1]
     start, end = medians(run, refined)

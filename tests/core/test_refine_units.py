@@ -135,7 +135,7 @@ def seg(start: int, end: int, text: str, p: float = 0.9) -> Segment:
 
 
 def test_segments_without_speech_under_them_are_dropped() -> None:
-    speech = SpeechMap([(0, 3000), (20000, 23000)], 30000, "silero")
+    speech = SpeechMap([(0, 3000), (20000, 23000)], 30000, "silero-onnx")
     segs = [
         seg(0, 3000, "Real words."),
         seg(8000, 12000, "Thank you for watching."),
@@ -147,7 +147,7 @@ def test_segments_without_speech_under_them_are_dropped() -> None:
 
 
 def test_a_repeat_with_little_speech_under_it_is_dropped_but_a_spoken_repeat_is_kept() -> None:
-    speech = SpeechMap([(0, 3000), (6000, 9000), (17500, 18200)], 30000, "silero")
+    speech = SpeechMap([(0, 3000), (6000, 9000), (17500, 18200)], 30000, "silero-onnx")
     segs = [
         seg(0, 3000, "Go ahead."),
         seg(6000, 9000, "Go ahead."),  # said twice: fully spoken
@@ -159,7 +159,7 @@ def test_a_repeat_with_little_speech_under_it_is_dropped_but_a_spoken_repeat_is_
 
 
 def test_improbable_words_over_little_speech_are_dropped() -> None:
-    speech = SpeechMap([(0, 3000), (9500, 10000)], 30000, "silero")
+    speech = SpeechMap([(0, 3000), (9500, 10000)], 30000, "silero-onnx")
     kept, dropped = drop_unspoken(
         [seg(0, 3000, "Hello there."), seg(5000, 10000, "you you", p=0.1)], speech
     )

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from wavescribe.core.audio.peaks import PeakPyramid
+from wavescribe.core.audio.silence import silence_edges, silences
 from wavescribe.core.editing.commands import Insert, SetTimes, Split
 from wavescribe.core.editing.document import SubtitleDocument, UndoHistory
 from wavescribe.core.editing.timing_controller import (
@@ -15,8 +16,6 @@ from wavescribe.core.editing.timing_controller import (
     Snapping,
     SnapTarget,
     TimingController,
-    silence_edges,
-    silences,
     snap,
 )
 from wavescribe.core.subtitle_rules import SubtitleRules

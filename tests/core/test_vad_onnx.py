@@ -1,10 +1,12 @@
-"""Silero VAD without torch: ONNX Runtime on the wheel's ``silero_vad.onnx`` must score speech as
-the torch model does, and the loudness mask's numpy port must match stable-ts's own."""
+"""Silero VAD, one runtime for every path: ONNX Runtime on the wheel's ``silero_vad.onnx`` must
+score speech as the package's own TorchScript model does, and the loudness mask's numpy port
+must match stable-ts's own."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -32,10 +34,23 @@ def jfk() -> np.ndarray:
     return audio
 
 
+def _torch_reference(audio: np.ndarray) -> np.ndarray:
+    """The package's TorchScript model, frame by frame: the reference our ONNX wrapper matches."""
+    import torch
+    from silero_vad import load_silero_vad
+
+    with warnings.catch_warnings():  # deprecation chatter from torch.jit / importlib.resources
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = load_silero_vad()
+    n = len(audio) // vad.FRAME * vad.FRAME
+    with torch.inference_mode():
+        chunks = torch.from_numpy(np.ascontiguousarray(audio[:n])).split(vad.FRAME)
+        return np.array([model(c, vad.RATE).item() for c in chunks], np.float32)
+
+
 def _assert_same_scores(audio: np.ndarray) -> None:
-    by_torch, m1 = vad.silero_probabilities(audio)
-    by_onnx, m2 = vad.silero_probabilities(audio, allow_torch=False)
-    assert (m1, m2) == ("silero", "silero-onnx")
+    by_torch = _torch_reference(audio)
+    by_onnx = vad.silero_probabilities(audio)
     assert by_onnx.shape == by_torch.shape == (len(audio) // vad.FRAME,)
     assert np.abs(by_onnx - by_torch).max() < 1e-4  # measured: ~5e-7
     duration_ms = len(audio) * 1000 // vad.RATE
@@ -59,11 +74,10 @@ def test_onnx_model_is_found_without_importing_silero_vad_or_torch() -> None:
         "import sys, numpy\n"
         "from wavescribe.core.refine import vad\n"
         "path = vad.onnx_model_path()\n"
-        "probs, method = vad.silero_probabilities(numpy.zeros(16000, 'float32'), "
-        "allow_torch=False)\n"
+        "speech = vad.detect_speech(numpy.zeros(16000, 'float32'))\n"
         "heavy = [m for m in ('torch', 'silero_vad', 'stable_whisper') if m in sys.modules]\n"
-        "print(path, method, len(probs), heavy)\n"
-        "sys.exit(1 if heavy or method != 'silero-onnx' or len(probs) != 31 else 0)"
+        "print(path, speech.method, len(speech.probs), heavy)\n"
+        "sys.exit(1 if heavy or speech.method != 'silero-onnx' or len(speech.probs) != 31 else 0)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -76,13 +90,13 @@ def test_onnx_model_is_loaded_once_per_process() -> None:
 
 def test_onnx_voice_activity_detection_can_be_cancelled(jfk) -> None:
     with pytest.raises(errors.Cancelled):
-        vad.silero_probabilities(jfk, lambda: True, allow_torch=False)
+        vad.silero_probabilities(jfk, lambda: True)
 
 
-def test_lite_speech_detection_says_what_ran(jfk) -> None:
-    lite = vad.detect_speech(jfk, allow_torch=False)
-    assert lite.method == "silero-onnx" and lite.probs is not None and lite.regions
-    mask = vad.detect_speech(jfk, use_vad=False, allow_torch=False)
+def test_speech_detection_says_what_ran(jfk) -> None:
+    silero = vad.detect_speech(jfk)
+    assert silero.method == "silero-onnx" and silero.probs is not None and silero.regions
+    mask = vad.detect_speech(jfk, use_vad=False)
     assert mask.method == "loudness" and mask.probs is None and mask.regions
 
 
@@ -96,11 +110,14 @@ def test_numpy_loudness_mask_matches_stable_ts(name: str) -> None:
     assert theirs is not None and ours is not None
     np.testing.assert_allclose(ours[0], theirs[0])
     np.testing.assert_allclose(ours[1], theirs[1])
-    assert vad.numpy_loudness_regions(audio) == vad.loudness_regions(audio)
+    duration_ms = len(audio) * 1000 // vad.RATE
+    assert vad.loudness_regions(audio) == vad.regions_between(
+        theirs, duration_ms, vad.MIN_SILENCE_MS
+    )
 
 
 def test_numpy_loudness_mask_edge_cases() -> None:
     assert vad.silent_timings(np.zeros(100, np.float32)) is None  # too short to tell
     starts, ends = vad.silent_timings(np.zeros(32000, np.float32))  # all silent
     assert starts.tolist() == [0.0] and ends[0] == pytest.approx(2.02)
-    assert vad.numpy_loudness_regions(np.zeros(32000, np.float32)) == []
+    assert vad.loudness_regions(np.zeros(32000, np.float32)) == []

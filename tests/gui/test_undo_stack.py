@@ -1,4 +1,4 @@
-"""The editor's history is Qt's own QUndoStack: one command per gesture, wrapping core's edits."""
+"""The editor's history as Qt shows it: a QUndoStack step per gesture, mirroring UndoHistory."""
 
 from __future__ import annotations
 

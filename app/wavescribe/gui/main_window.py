@@ -296,12 +296,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_models(self) -> None:
-        try:
-            from wavescribe.gui.models.manager import ModelManagerDialog
-        except ImportError:
-            QMessageBox.information(self, "Models", "The model manager is not available yet.")
-            return
         from wavescribe.core.models.store import ModelStore
+        from wavescribe.gui.models.manager import ModelManagerDialog
 
         def refresh(*_: object) -> None:
             self.first_run.refresh_model(self.workspace.default_model)

@@ -1,9 +1,10 @@
 """The subtitle document being edited, and its undo history.
 
-As in Gaupol's ``aeidon``, every change goes through a reversible command (``core.edits``) that
-the history applies; nothing else mutates the segments. The history mirrors Qt's undo stack
-(one command per gesture, consecutive drags merged, a clean index that is never merged across) so
-the GUI can wrap it in a ``QUndoStack`` or drive it directly.
+As in Gaupol's ``aeidon``, every change goes through a reversible command (``commands.py``) that
+the history applies; nothing else mutates the segments. :class:`UndoHistory` is the one undo
+engine: it owns the policy (one step per gesture, consecutive drags merged, a save point never
+merged across, a step that refuses to undo or redo dropped). The GUI shows it through a
+``QUndoStack`` that only mirrors it.
 
 Invariants every command keeps (or refuses with :class:`EditRefused`): times are ``>= 0``, a cue
 ends at or after its start, and a cue ends at or before the next one starts, so the segments stay
@@ -127,15 +128,20 @@ class EditCommand(Protocol):
         ...
 
 
-HistoryAction = Literal["do", "merge", "undo", "redo", "clean", "clear"]
+HistoryAction = Literal["do", "merge", "undo", "redo", "drop", "clean", "clear"]
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
-    """What just happened, for listeners that repaint only what changed."""
+    """What just happened, for listeners that repaint only what changed.
+
+    ``drop``: the step ``command`` refused to undo or redo (``reason`` says why) and left the
+    history; the document did not change.
+    """
 
     action: HistoryAction
     command: EditCommand | None
+    reason: str | None = None
 
 
 class UndoHistory:
@@ -144,6 +150,9 @@ class UndoHistory:
     ``index`` counts the commands applied; ``clean_index`` is the index at the last save (None
     when that state can no longer be reached). A command is merged into the one on top only if
     their ``id`` match, the top is not the save point and :meth:`seal` was not called since.
+    A step whose undo or redo is refused changed nothing (the commands' contract), so it is
+    dropped and the document stays valid; the ``drop`` event says why. The index moves as
+    ``QUndoStack`` moves it for an obsolete command, so a Qt mirror can follow step by step.
     """
 
     def __init__(self, doc: SubtitleDocument) -> None:
@@ -190,20 +199,36 @@ class UndoHistory:
             return
         self.index -= 1
         command = self._stack[self.index]
-        command.undo(self.doc)
-        self.doc.revision += 1
         self._sealed = True
+        try:
+            command.undo(self.doc)
+        except EditRefused as exc:
+            self._drop(command, exc.reason)
+            return
+        self.doc.revision += 1
         self._emit("undo", command)
 
     def redo(self) -> None:
         if not self.can_redo:
             return
         command = self._stack[self.index]
-        command.do(self.doc)
+        self._sealed = True
+        try:
+            command.do(self.doc)
+        except EditRefused as exc:
+            self._drop(command, exc.reason)
+            return
         self.doc.revision += 1
         self.index += 1
-        self._sealed = True
         self._emit("redo", command)
+
+    def _drop(self, command: EditCommand, reason: str) -> None:
+        """Forget the step at ``index`` (its undo or redo was refused); the saved state goes
+        with it if it lay beyond."""
+        del self._stack[self.index]
+        if self.clean_index is not None and self.clean_index > self.index:
+            self.clean_index = None
+        self._emit("drop", command, reason)
 
     def set_clean(self) -> None:
         """Mark the current state as saved."""
@@ -248,7 +273,9 @@ class UndoHistory:
     def __len__(self) -> int:
         return len(self._stack)
 
-    def _emit(self, action: HistoryAction, command: EditCommand | None) -> None:
-        event = HistoryEvent(action, command)
+    def _emit(
+        self, action: HistoryAction, command: EditCommand | None, reason: str | None = None
+    ) -> None:
+        event = HistoryEvent(action, command, reason)
         for callback in list(self.on_change):
             callback(event)

@@ -22,10 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
-from wavescribe.core.audio.load import SAMPLE_RATE
-from wavescribe.core.audio.peaks import FULL_SCALE, PeakPyramid
 from wavescribe.core.editing.commands import Edge, Insert, SetTimes, Split
 from wavescribe.core.editing.document import EditCommand, EditRefused, SubtitleDocument
 from wavescribe.core.subtitle_rules import SubtitleRules
@@ -38,8 +34,6 @@ __all__ = [
     "Snapping",
     "TimingController",
     "TimingResult",
-    "silence_edges",
-    "silences",
     "snap",
 ]
 
@@ -97,59 +91,6 @@ def snap(
         if best_key is None or key < best_key:
             best, best_key = c, key
     return best
-
-
-def silences(
-    source: PeakPyramid | np.ndarray,
-    threshold_db: float = -40.0,
-    min_silence_ms: int = 300,
-    rate: int = SAMPLE_RATE,
-) -> list[tuple[int, int]]:
-    """Stretches ``threshold_db`` below the loud parts and at least ``min_silence_ms`` long.
-
-    "Loud" is the 99th percentile frame level, so one click does not set the scale and a quiet
-    recording is judged on its own terms. From a pyramid the level is each level-0 bin's peak
-    (4 ms); from samples it is the RMS of 10 ms frames (``rate`` is the samples' rate).
-    """
-    if isinstance(source, PeakPyramid):
-        peaks = source.levels[0].astype(np.float32)
-        level = np.maximum(-peaks[:, 0], peaks[:, 1]) / FULL_SCALE
-        frame, rate, total = source.base, source.rate, source.n_samples
-    else:
-        frame, total = rate // 100, len(source)
-        n = -(-total // frame)
-        padded = np.zeros(n * frame, np.float32)
-        padded[:total] = source
-        level = np.sqrt(np.mean(np.square(padded.reshape(n, frame)), axis=1))
-    if len(level) == 0:
-        return []
-    db = 20 * np.log10(np.maximum(level, 1e-10))
-    loud = float(np.percentile(db, 99))
-    quiet = db < max(loud + threshold_db, -190.0) if loud > -190.0 else np.ones(len(db), bool)
-    flips = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
-    out = []
-    end_ms = total * 1000 // rate
-    for a, b in zip(flips[0::2], flips[1::2], strict=True):
-        start, stop = int(a) * frame * 1000 // rate, min(int(b) * frame * 1000 // rate, end_ms)
-        if stop - start >= min_silence_ms:
-            out.append((start, stop))
-    return out
-
-
-def silence_edges(
-    source: PeakPyramid | np.ndarray,
-    threshold_db: float = -40.0,
-    min_silence_ms: int = 300,
-    rate: int = SAMPLE_RATE,
-) -> list[int]:
-    """Where speech stops and starts again: the inner edges of :func:`silences`, sorted."""
-    regions = silences(source, threshold_db, min_silence_ms, rate)
-    total = (
-        (source.n_samples * 1000 // source.rate)
-        if isinstance(source, PeakPyramid)
-        else (len(source) * 1000 // rate)
-    )
-    return sorted({t for a, b in regions for t in (a, b) if 0 < t < total})
 
 
 class TimingController:

@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.audio.silence import quietest_frame
 
 # Overridable for tests and for machines where memory is tighter than time.
 MAX_CHUNK_S = float(os.environ.get("WAVESCRIBE_CHUNK_S", "600"))
@@ -37,11 +38,7 @@ def plan_chunks(
     start = 0
     while n - start > limit:
         lo, hi = start + limit - search, start + limit
-        window = audio[lo:hi]
-        frames = len(window) // frame
-        energy = np.square(window[: frames * frame].reshape(frames, frame), dtype=np.float32)
-        quietest = int(np.argmin(energy.mean(axis=1)))
-        cut = lo + quietest * frame + frame // 2
+        cut = lo + quietest_frame(audio[lo:hi], frame) * frame + frame // 2
         chunks.append((start, cut))
         start = cut
     chunks.append((start, n))

@@ -168,17 +168,13 @@ def _refine(
     transcript: Transcript, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
 ) -> Transcript:
     try:
-        from wavescribe.core.refine.pipeline import RefinementUnavailable, refine_transcript
+        from wavescribe.core.refine.pipeline import refine_transcript
     except ImportError as exc:  # pragma: no cover - only without the refine module
         transcript.metadata["refine_skipped"] = f"refinement module missing: {exc}"
         return transcript
     send(("progress", "refine", 0.0))
     try:
         refined = refine_transcript(transcript, audio, options.rules, cancelled=cancelled)
-    except RefinementUnavailable as exc:  # not raised since the lite path (no stable-ts) exists
-        transcript.metadata["refine_skipped"] = str(exc)
-        send(("warning", f"timing refinement skipped: {exc}"))
-        return transcript
     except errors.Cancelled:
         raise
     except Exception as exc:  # a refinement bug must not cost the user the transcript

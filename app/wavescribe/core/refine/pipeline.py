@@ -2,9 +2,9 @@
 
 The steps, each in its own module:
 
-1. **Where is speech** (:mod:`vad`): Silero VAD from the ``silero-vad`` wheel, offline, model kept
-   per process (torch, or ONNX Runtime where torch is missing); a loudness mask if Silero cannot
-   run (or ``vad=False``). Then :mod:`edge_sharpening` sharpens every region's edges to a few
+1. **Where is speech** (:mod:`vad`): Silero VAD from the ``silero-vad`` wheel on ONNX Runtime,
+   offline, model kept per process, the same under both paths below; a loudness mask if Silero
+   cannot run (or ``vad=False``). Then :mod:`edge_sharpening` sharpens every region's edges to a few
    ms from the signal.
 2. **No text in silence** (:mod:`hallucination`): segments with no speech under them, or little
    speech plus one of Whisper's tells (repeat, improbable words, stock phrase), are dropped.
@@ -13,7 +13,8 @@ The steps, each in its own module:
    errors: whole words placed a second or more into the silence after a sentence.
 4. **stable-ts silence suppression**: the words become a ``stable_whisper.WhisperResult`` and its
    ``suppress_silence`` pulls word edges out of the short pauses inside a region (fine-grained
-   VAD dips), so no word starts or ends inside silence.
+   VAD dips), so no word starts or ends inside silence. stable-ts is handed the silences that
+   step 1 found (its own VAD would load Silero again, on torch, through ``torch.hub``).
 5. **Cues** (:mod:`regroup`, :mod:`line_breaks`, :mod:`display_timing`): sentence / pause / clause /
    length splitting, balanced lines, min gap, min duration, reading speed, max duration. This
    follows the order of stable-ts's default ``regroup()`` but is our own code: stable-ts's regroup
@@ -25,8 +26,8 @@ Why not stable-ts alone: fed whisper.cpp's word times, its suppression and VAD l
 (``benchmarks/timing.py``).
 
 **The lite path**: without stable-ts/torch (the packaged app ships neither) the same pipeline runs
-with Silero on ONNX Runtime and without step 4; ``metadata["refinement"]["method"]`` says what ran
-(``"silero, stable-ts"``, ``"silero-onnx, no stable-ts"``, ...). ``lite=True`` (or the environment
+without step 4; ``metadata["refinement"]["method"]`` says what ran (``"silero-onnx, stable-ts"``,
+``"silero-onnx, no stable-ts"``, ``"loudness, ..."``). ``lite=True`` (or the environment
 variable ``WAVESCRIBE_REFINE_LITE=1``) forces it where torch is installed, for tests and
 ``benchmarks/timing.py --lite``. What step 4 adds over the lite path is measured there.
 
@@ -46,11 +47,17 @@ from typing import Any
 import numpy as np
 
 from wavescribe.core import errors
+from wavescribe.core.audio.silence import gaps
 from wavescribe.core.refine.display_timing import apply_timing_rules
 from wavescribe.core.refine.edge_sharpening import refine_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
 from wavescribe.core.refine.regroup import build_cues, make_cue
-from wavescribe.core.refine.vad import SpeechMap, detect_speech, regions_from_probs
+from wavescribe.core.refine.vad import (
+    SpeechMap,
+    detect_speech,
+    load_silero_onnx,
+    regions_from_probs,
+)
 from wavescribe.core.refine.word_placement import assign_regions, estimate_offset, layout_words
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, Transcript, Word
@@ -63,11 +70,6 @@ _warm_thread: threading.Thread | None = None
 
 
 LITE_ENV = "WAVESCRIBE_REFINE_LITE"
-
-
-class RefinementUnavailable(errors.WavescribeError):
-    """Refinement cannot run here. No longer raised by :func:`refine_transcript` (without
-    stable-ts it takes the lite path); kept for callers that catch it."""
 
 
 def lite_forced() -> bool:
@@ -92,20 +94,12 @@ def _stable_whisper(lite: bool | None = None) -> tuple[Any, str | None]:
 
 
 def warm_up(vad: bool = True, lite: bool | None = None) -> None:
-    """Import stable-ts/torch (if there) and load Silero (torch or ONNX) now, so that refinement
-    later costs only its own work (the imports alone take 1-2 s). Errors are left for the real
-    call to report."""
+    """Import stable-ts/torch (if there) and load Silero now, so that refinement later costs only
+    its own work (the imports alone take 1-2 s). Errors are left for the real call to report."""
     try:
         _stable_whisper(lite)
         if vad:
-            from wavescribe.core.refine.vad import load_silero, load_silero_onnx
-
-            try:
-                if _is_lite(lite):
-                    raise RuntimeError("lite: the ONNX model will run")
-                load_silero()
-            except Exception:  # no torch (the packaged app): refinement will use ONNX Runtime
-                load_silero_onnx()
+            load_silero_onnx()
     except Exception:
         pass
 
@@ -144,7 +138,7 @@ def refine_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled, allow_torch=not _is_lite(lite))
+    speech, regions = _speech(audio, vad, cancelled)
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
@@ -186,7 +180,7 @@ def retime_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled, allow_torch=not _is_lite(lite))
+    speech, regions = _speech(audio, vad, cancelled)
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
     source = [_shifted(s, shift) for s in source] if shift else source
@@ -265,12 +259,13 @@ def _info(speech: SpeechMap, sw: Any, why_lite: str | None) -> dict[str, Any]:
 
 
 def _speech(
-    audio: np.ndarray, vad: bool, cancelled: Callable[[], bool] | None, *, allow_torch: bool = True
+    audio: np.ndarray, vad: bool, cancelled: Callable[[], bool] | None
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
+    """Speech regions (one Silero runtime for both paths), their edges sharpened."""
     check = _checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled, allow_torch=allow_torch)
+    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
     check()
     return speech, refine_edges(audio, speech.regions, speech.duration_ms)
 
@@ -296,7 +291,7 @@ def _words_of(
 
 def _fine_silences(speech: SpeechMap, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Silences for stable-ts: the gaps between regions, plus short dips inside them."""
-    silences = _gaps(regions, speech.duration_ms)
+    silences = gaps(regions, speech.duration_ms)
     if speech.probs is not None:
         dips = regions_from_probs(speech.probs, speech.duration_ms, min_silence_ms=FINE_SILENCE_MS)
         silences += [
@@ -305,15 +300,6 @@ def _fine_silences(speech: SpeechMap, regions: list[tuple[int, int]]) -> list[tu
             if any(a < b1 and a2 < b for a, b in regions)
         ]
     return sorted(silences)
-
-
-def _gaps(regions: list[tuple[int, int]], duration_ms: int) -> list[tuple[int, int]]:
-    out, prev = [], 0
-    for a, b in [*regions, (duration_ms, duration_ms)]:
-        if a > prev:
-            out.append((prev, a))
-        prev = max(prev, b)
-    return out
 
 
 def _suppress_silence(
@@ -375,7 +361,6 @@ def _result(transcript: Transcript, cues: list[Segment], info: dict[str, Any]) -
 
 __all__ = [
     "LITE_ENV",
-    "RefinementUnavailable",
     "lite_forced",
     "refine_transcript",
     "retime_transcript",

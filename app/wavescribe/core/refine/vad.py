@@ -7,25 +7,23 @@ speech model and scores a steady 440 Hz tone or pink noise at -35 dBFS as non-sp
 ships inside the ``silero-vad`` wheel, so it loads without any network, unlike stable-ts's own
 ``vad=True`` which goes through ``torch.hub``. It is loaded once per process and kept.
 
-Two ways to run the same model, same probabilities (to ~1e-6, ``tests/core/test_vad_onnx.py``):
+One runtime under every path: ONNX Runtime on the wheel's ``silero_vad.onnx``
+(:attr:`SpeechMap.method` ``"silero-onnx"``). The packaged app ships no torch, and where torch is
+installed (stable-ts's path) the same regions and probabilities feed stable-ts's silence
+suppression, so both paths see the same speech. The file is found without importing
+``silero_vad`` (its ``__init__`` imports torch): beside a frozen app's files (``sys._MEIPASS``),
+else through the package's import spec. The ONNX graph is stateless, so :class:`_OnnxSilero`
+carries the LSTM state and the 64-sample context between 512-sample frames, as the package's
+``OnnxWrapper`` does (its scores match the package's TorchScript model to ~1e-6).
 
-- **torch** (``silero_vad.jit`` through the package's ``load_silero_vad``), where torch is
-  installed: :attr:`SpeechMap.method` ``"silero"``.
-- **ONNX Runtime** on the wheel's ``silero_vad.onnx``, where torch is not (the packaged app ships
-  no torch): ``"silero-onnx"``. The file is found without importing ``silero_vad`` (its
-  ``__init__`` imports torch): beside a frozen app's files (``sys._MEIPASS``), else through the
-  package's import spec. The ONNX graph is stateless, so :class:`_OnnxSilero` carries the LSTM
-  state and the 64-sample context between 512-sample frames, as the package's ``OnnxWrapper``.
-
-If neither runs, :func:`detect_speech` falls back to a loudness mask (stable-ts's, or
-:func:`numpy_loudness_regions`, a numpy port of it, without stable-ts) and says so in
+If Silero cannot run (or is off), :func:`detect_speech` falls back to a loudness mask,
+:func:`loudness_regions` (a numpy port of stable-ts's ``audio2timings``), and says so in
 :attr:`SpeechMap.method` / ``notes``.
 
 Silero scores 32 ms frames, so its edges are only that precise (and lag by a frame or two);
 :mod:`wavescribe.core.refine.edge_sharpening` sharpens them from the signal itself.
 
-torch, silero_vad, onnxruntime and stable_whisper are imported inside functions: importing this
-module is cheap.
+onnxruntime is imported inside a function: importing this module is cheap.
 """
 
 from __future__ import annotations
@@ -34,16 +32,16 @@ import importlib.util
 import os
 import sys
 import threading
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from wavescribe.core import errors
+from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.audio.silence import gaps, runs
 
-RATE = 16000
+RATE = SAMPLE_RATE  # what core.audio decodes to, and the rate Silero runs at
 FRAME = 512  # Silero's window at 16 kHz: 32 ms
 FRAME_MS = FRAME * 1000 // RATE
 
@@ -55,8 +53,6 @@ CONTEXT = 64  # samples of the previous frame the ONNX model sees before each fr
 ONNX_FILE = os.path.join("silero_vad", "data", "silero_vad.onnx")  # also its path in a frozen app
 
 _lock = threading.Lock()
-_model: Any = None
-_model_error: str | None = None
 _onnx: _OnnxSilero | None = None
 _onnx_error: str | None = None
 
@@ -67,94 +63,29 @@ class SpeechMap:
 
     regions: list[tuple[int, int]]
     duration_ms: int
-    method: str  # "silero" (torch), "silero-onnx" or "loudness"
+    method: str  # "silero-onnx" or "loudness"
     probs: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
 
     def silences(self, min_ms: int = 0) -> list[tuple[int, int]]:
         """The gaps between regions (and before the first / after the last), at least min_ms."""
-        out: list[tuple[int, int]] = []
-        prev = 0
-        for a, b in [*self.regions, (self.duration_ms, self.duration_ms)]:
-            if a - prev >= max(1, min_ms):
-                out.append((prev, a))
-            prev = max(prev, b)
-        return out
+        return gaps(self.regions, self.duration_ms, min_ms)
 
     def speech_ms_in(self, start: int, end: int) -> int:
         """How much of [start, end) is inside speech regions."""
         return sum(max(0, min(b, end) - max(a, start)) for a, b in self.regions)
 
 
-def load_silero() -> Any:
-    """The Silero VAD model, loaded once per process from the wheel's own files (no network)."""
-    global _model, _model_error
-    with _lock:
-        if _model is None and _model_error is None:
-            try:
-                with warnings.catch_warnings():  # deprecation chatter from torch.jit / resources
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    from silero_vad import load_silero_vad
-
-                    _model = load_silero_vad()
-            except Exception as exc:  # missing package, broken file, torch trouble
-                _model_error = f"Silero VAD unavailable ({type(exc).__name__}: {exc})"
-        if _model is None:
-            raise RuntimeError(_model_error)
-        return _model
-
-
-def speech_probabilities(
-    audio: np.ndarray, cancelled: Callable[[], bool] | None = None, *, allow_torch: bool = True
-) -> np.ndarray:
-    """Silero's speech probability for each 32 ms frame of 16 kHz mono audio.
-
-    With torch (and ``allow_torch``) through the package's TorchScript model, else through ONNX
-    Runtime; see :func:`silero_probabilities` for which one ran. Raises ``errors.Cancelled``, or
-    ``RuntimeError`` when neither can run.
-    """
-    return silero_probabilities(audio, cancelled, allow_torch=allow_torch)[0]
-
-
 def silero_probabilities(
-    audio: np.ndarray, cancelled: Callable[[], bool] | None = None, *, allow_torch: bool = True
-) -> tuple[np.ndarray, str]:
-    """Frame probabilities and the method that made them: ``"silero"`` (torch) or
-    ``"silero-onnx"``. Frames go through the model one by one, in order (its state carries context
-    from frame to frame; batching chunks changed the edges measurably)."""
-    torch_error = "torch not allowed (lite refinement)"
-    if allow_torch:
-        try:
-            return _torch_probabilities(audio, cancelled), "silero"
-        except errors.Cancelled:
-            raise
-        except Exception as exc:
-            torch_error = str(exc)
-    try:
-        model = load_silero_onnx()
-    except Exception as exc:
-        raise RuntimeError(f"{torch_error}; {exc}") from exc
-    return model.probabilities(audio, cancelled), "silero-onnx"
-
-
-def _torch_probabilities(
     audio: np.ndarray, cancelled: Callable[[], bool] | None = None
 ) -> np.ndarray:
-    model = load_silero()
-    import torch
+    """Silero's speech probability for each 32 ms frame of 16 kHz mono audio, on ONNX Runtime.
 
-    n = len(audio) // FRAME * FRAME
-    if n == 0:
-        return np.zeros(0, np.float32)
-    x = torch.from_numpy(np.ascontiguousarray(audio[:n], dtype=np.float32))
-    probs = np.empty(n // FRAME, np.float32)
-    with _lock, torch.inference_mode():
-        model.reset_states()
-        for i, chunk in enumerate(x.split(FRAME)):  # type: ignore[no-untyped-call]
-            if i % CANCEL_CHECK_FRAMES == 0 and cancelled is not None and cancelled():
-                raise errors.Cancelled("voice activity detection cancelled")
-            probs[i] = model(chunk, RATE).item()
-    return probs
+    Frames go through the model one by one, in order (its state carries context from frame to
+    frame; batching chunks changed the edges measurably). Raises ``errors.Cancelled``, or
+    ``RuntimeError`` when the model cannot run.
+    """
+    return load_silero_onnx().probabilities(audio, cancelled)
 
 
 def onnx_model_path() -> str:
@@ -263,34 +194,15 @@ def regions_from_probs(
 
 
 def loudness_regions(
-    audio: np.ndarray, min_silence_ms: int = MIN_SILENCE_MS, *, allow_stable_ts: bool = True
-) -> list[tuple[int, int]]:
-    """Fallback: regions that stable-ts's loudness mask does not call silent (its numpy port,
-    :func:`numpy_loudness_regions`, where stable-ts cannot be imported or is not allowed)."""
-    duration_ms = len(audio) * 1000 // RATE
-    timings: tuple[np.ndarray, np.ndarray] | None
-    try:
-        if not allow_stable_ts:
-            raise ImportError("stable-ts not allowed (lite refinement)")
-        from stable_whisper.stabilization.nonvad import audio2timings
-    except Exception:  # ImportError, or a broken torch underneath
-        timings = silent_timings(audio)
-    else:
-        timings = audio2timings(np.asarray(audio, np.float32), sr=RATE)
-    if timings is None:
-        return [(0, duration_ms)] if duration_ms else []
-    return _regions_between(timings, duration_ms, min_silence_ms)
-
-
-def numpy_loudness_regions(
     audio: np.ndarray, min_silence_ms: int = MIN_SILENCE_MS
 ) -> list[tuple[int, int]]:
-    """The loudness-mask regions computed with numpy only (no stable-ts, no torch)."""
+    """Fallback: the regions stable-ts's loudness mask does not call silent (its numpy port,
+    :func:`silent_timings`; no stable-ts, no torch)."""
     duration_ms = len(audio) * 1000 // RATE
     timings = silent_timings(audio)
     if timings is None:
         return [(0, duration_ms)] if duration_ms else []
-    return _regions_between(timings, duration_ms, min_silence_ms)
+    return regions_between(timings, duration_ms, min_silence_ms)
 
 
 def silent_timings(
@@ -330,27 +242,21 @@ def silent_timings(
     sound = np.round(mask * q_levels) != 0 if q_levels else mask != 0
     if not sound.any():  # all silent
         return np.array([0.0]), np.array([units / 50])
-    starts, ends = _runs(sound)
+    starts, ends = runs(sound)
     keep = (ends / 50 - starts / 50) > 0.1  # in seconds, as stable-ts (float rounding included)
     silent = np.ones(units, bool)
     for s0, e0 in zip(starts[keep], ends[keep], strict=True):
         silent[s0 : e0 + 1] = False  # as stable-ts's timing2mask: one unit past each end
     if not silent.any():
         return None
-    s1, e1 = _runs(silent)
+    s1, e1 = runs(silent)
     return s1 / 50, e1 / 50
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    padded = np.concatenate(([False], mask, [False]))
-    starts = np.flatnonzero(~padded[:-2] & padded[1:-1])
-    ends = np.flatnonzero(padded[1:-1] & ~padded[2:]) + 1
-    return starts, ends
-
-
-def _regions_between(
+def regions_between(
     timings: tuple[np.ndarray, np.ndarray], duration_ms: int, min_silence_ms: int
 ) -> list[tuple[int, int]]:
+    """The complement of ``timings`` (silences, seconds) longer than ``min_silence_ms``, in ms."""
     starts, ends = timings
     regions: list[tuple[int, int]] = []
     prev = 0
@@ -366,24 +272,20 @@ def _regions_between(
 
 
 def detect_speech(
-    audio: np.ndarray,
-    *,
-    use_vad: bool = True,
-    cancelled: Callable[[], bool] | None = None,
-    allow_torch: bool = True,
+    audio: np.ndarray, *, use_vad: bool = True, cancelled: Callable[[], bool] | None = None
 ) -> SpeechMap:
-    """Speech regions of ``audio``: Silero VAD (torch, else ONNX), or the loudness mask if Silero
-    is off or fails. ``allow_torch=False`` keeps torch and stable-ts out (the lite path)."""
+    """Speech regions of ``audio``: Silero VAD (ONNX), or the loudness mask if Silero is off or
+    cannot run."""
     duration_ms = len(audio) * 1000 // RATE
     notes: list[str] = []
     if use_vad:
         try:
-            probs, method = silero_probabilities(audio, cancelled, allow_torch=allow_torch)
+            probs = silero_probabilities(audio, cancelled)
         except errors.Cancelled:
             raise
         except Exception as exc:
             notes.append(f"{exc}; fell back to the loudness mask")
         else:
-            return SpeechMap(regions_from_probs(probs, duration_ms), duration_ms, method, probs)
-    regions = loudness_regions(audio, allow_stable_ts=allow_torch)
-    return SpeechMap(regions, duration_ms, "loudness", None, notes)
+            regions = regions_from_probs(probs, duration_ms)
+            return SpeechMap(regions, duration_ms, "silero-onnx", probs)
+    return SpeechMap(loudness_regions(audio), duration_ms, "loudness", None, notes)

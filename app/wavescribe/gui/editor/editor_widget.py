@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.audio.peaks import PeakPyramid
+from wavescribe.core.audio.silence import silence_edges
 from wavescribe.core.editing.commands import (
     Delete,
     MergeWithNext,
@@ -44,7 +45,7 @@ from wavescribe.core.editing.commands import (
     covering_span,
 )
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
-from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
+from wavescribe.core.editing.timing_controller import TimingController, TimingResult
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.transcript import Transcript

@@ -1,14 +1,17 @@
-"""The editor's undo stack: a ``QUndoStack`` whose commands wrap core's reversible edits.
+"""The editor's undo stack: core's :class:`UndoHistory`, shown through a mirroring ``QUndoStack``.
 
-The edits themselves (``core.edits``) are headless and tested without a window, as in Gaupol;
-here each one becomes a ``QUndoCommand`` so the stack is Qt's own: one command per gesture, the
-moves of a drag coalesced through ``id()`` / ``mergeWith()`` until :meth:`EditStack.seal`, a save
-point (``setClean``) never merged across. Refusals become a message, so no edit fails silently.
+The policy (one step per gesture, drags merged until :meth:`EditStack.seal`, a save point never
+merged across, a step that refuses to undo or redo dropped) lives once, in the core history,
+which the property tests prove. ``qstack`` holds one plain :class:`CoreCommand` per history step
+(``id()`` -1: Qt never merges) so that Qt's actions and a ``QUndoView`` work; its count, index,
+clean state and texts always equal the history's. An undo or redo started by Qt itself (a
+``QUndoView``, ``setIndex``) runs through the history as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -16,84 +19,51 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from wavescribe.core.editing.document import (
     EditCommand,
     EditRefused,
-    HistoryAction,
     HistoryEvent,
     SubtitleDocument,
+    UndoHistory,
 )
 
 
 class CoreCommand(QUndoCommand):
-    """One undo step: a core command, already applied when pushed.
+    """Qt's view of one history step; its undo and redo ask the history to take the step.
 
-    Qt calls ``redo()`` on push, but :meth:`EditStack.push` has applied the command already, so
-    that a refusal is an ordinary exception and never one raised inside a Qt virtual; the first
-    ``redo()`` therefore does nothing. ``gesture`` is the stack's gesture count when the command
-    was made: commands of different gestures never merge, whatever their ``id``.
+    While the stack mirrors a change the history has already made, both do nothing. A step the
+    history dropped (refused) is made obsolete, so Qt drops it at the same place.
     """
 
-    def __init__(self, stack: EditStack, core: EditCommand) -> None:
-        super().__init__(core.label)
-        self.stack, self.core = stack, core
-        self.gesture = stack.gesture
-        self._merge_id = stack.merge_id(core.id)
-        self._applied = True
-
-    def id(self) -> int:
-        return self._merge_id
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        # Qt has already matched id() and checked that the top is not the clean state.
-        if (
-            not isinstance(other, CoreCommand)
-            or other.gesture != self.gesture
-            or other.core.id != self.core.id
-            or not self.core.merge_with(other.core)
-        ):
-            return False
-        if self.core.is_noop():  # a drag back to where it began: Qt drops the step
-            self.setObsolete(True)
-        self.stack.merged_into = self.core
-        return True
+    def __init__(self, stack: EditStack, label: str) -> None:
+        super().__init__(label)
+        self.stack = stack
 
     def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self._run("redo", self.core.do)
+        self.stack.step_from_qt(self, undo=False)
 
     def undo(self) -> None:
-        self._applied = False
-        self._run("undo", self.core.undo)
-
-    def _run(self, action: HistoryAction, step: Callable[[SubtitleDocument], None]) -> None:
-        # No exception may leave a Qt virtual. A refused step changed nothing (core's
-        # contract); made obsolete, it is dropped from the history and the document stays valid.
-        try:
-            step(self.stack.doc)
-        except EditRefused as exc:
-            self.setObsolete(True)
-            self.stack.refused.emit(f"Not changed: {exc.reason}")
-            return
-        self.stack.applied(action, self.core)
+        self.stack.step_from_qt(self, undo=True)
 
 
 class EditStack(QObject):
-    """Every edit of the shown document goes through :meth:`push`; ``qstack`` is the history."""
+    """Every edit of the shown document goes through :meth:`push`; ``history`` decides,
+    ``qstack`` shows."""
 
     changed = Signal(object)  # HistoryEvent: the document changed (or the clean state did)
     refused = Signal(str)  # why an edit was not made, for the status bar
 
     def __init__(self, doc: SubtitleDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.doc = doc
+        self.history = UndoHistory(doc)
+        self.history.on_change.append(self._on_history)
         self.qstack = QUndoStack(self)
-        self.gesture = 0  # rises on seal, undo, redo and save: a merge never spans two
-        self.merged_into: EditCommand | None = None
-        self._merge_ids: dict[object, int] = {}
+        self._mirroring = False
         self._pending: list[HistoryEvent] = []
-        # Undo and redo run inside QUndoStack; listeners hear of them once its index has moved,
-        # so whoever asks it for the next label gets the new one (Undo from a QUndoView too).
-        self.qstack.indexChanged.connect(self._flush)
+        # An undo or redo started by Qt runs inside QUndoStack; listeners hear of it once the
+        # index has moved, so whoever asks it for the next label gets the new one.
+        self.qstack.indexChanged.connect(self._on_qt_index)
+
+    @property
+    def doc(self) -> SubtitleDocument:
+        return self.history.doc
 
     # --- editing -----------------------------------------------------------------------------
     def push(self, command: EditCommand | None, why_not: str | None = None) -> bool:
@@ -103,26 +73,20 @@ class EditStack(QObject):
                 self.refused.emit(f"Not changed: {why_not}")
             return False
         try:
-            command.do(self.doc)
+            self.history.push(command)
         except EditRefused as exc:
             self.refused.emit(f"Not changed: {exc.reason}")
             return False
-        self.doc.revision += 1
-        self.merged_into = None
-        before = self.qstack.index()
-        self.qstack.push(CoreCommand(self, command))
-        if self.qstack.index() > before:
-            self._emit("do", command)
-        else:  # merged into the top step (which may be gone now: a drag back to the start)
-            self._emit("merge", self.merged_into or command)
+        self._mirror_push()
+        self._flush()
         return True
 
     def seal(self) -> None:
         """The gesture is over (mouse released): the next drag is a new undo step."""
-        self.gesture += 1
+        self.history.seal()
 
     def undo(self) -> None:
-        self.qstack.undo()
+        self.qstack.undo()  # through CoreCommand.undo into the history, as Qt's own undo goes
         self._flush()
 
     def redo(self) -> None:
@@ -131,40 +95,68 @@ class EditStack(QObject):
 
     def set_clean(self) -> None:
         """Mark the current state as saved."""
-        self.qstack.setClean()
-        self.gesture += 1
-        self._emit("clean", None)
+        self.history.set_clean()
+        with self._mirror():
+            self.qstack.setClean()
+        self._flush()
 
     def clear(self) -> None:
         """Forget every step; the current state counts as saved."""
-        self.qstack.clear()
-        self.gesture += 1
-        self._pending.clear()
-        self._emit("clear", None)
+        self.history.clear()
+        with self._mirror():
+            self.qstack.clear()
+        self._flush()
 
     # --- state -------------------------------------------------------------------------------
     @property
     def labels(self) -> list[str]:
-        """Every step's label, oldest first (``qstack.index()`` of them are applied)."""
-        return [self.qstack.text(i) for i in range(self.qstack.count())]
+        """Every step's label, oldest first (``history.index`` of them are applied)."""
+        return self.history.labels
 
-    # --- for CoreCommand -----------------------------------------------------------------------
-    def merge_id(self, key: object | None) -> int:
-        """A small int per core ``id`` for ``QUndoCommand.id()``; -1 (never merge) for None."""
-        if key is None:
-            return -1
-        return self._merge_ids.setdefault(key, len(self._merge_ids))
+    # --- the mirror ----------------------------------------------------------------------------
+    def step_from_qt(self, command: CoreCommand, *, undo: bool) -> None:
+        """Qt undoes or redoes ``command``: the history takes the step (or drops it)."""
+        if self._mirroring:
+            return
+        count = len(self.history)
+        if undo:
+            self.history.undo()
+        else:
+            self.history.redo()
+        if len(self.history) < count:  # refused: Qt removes an obsolete command where it stands
+            command.setObsolete(True)
 
-    def applied(self, action: HistoryAction, command: EditCommand) -> None:
-        """A step was undone or redone inside the stack; tell listeners once it settles."""
-        self.doc.revision += 1
-        self.gesture += 1
-        self._pending.append(HistoryEvent(action, command))
+    def _mirror_push(self) -> None:
+        """Make ``qstack`` follow a push: a new step, a merge into the top, or the top dropped."""
+        history, q = self.history, self.qstack
+        with self._mirror():
+            if history.index > q.index():  # a new step; Qt cuts the redo tail as the history did
+                q.push(CoreCommand(self, history.labels[-1]))
+            elif history.index < q.index():  # merged into a step that now changes nothing
+                top = q.command(q.index() - 1)
+                top.setObsolete(True)
+                q.undo()  # Qt deletes an obsolete command instead of undoing it
+            else:  # merged (only ever into the top of a history without a redo tail)
+                q.command(q.index() - 1).setText(history.labels[-1])
 
-    def _flush(self, _index: int = 0) -> None:
+    @contextmanager
+    def _mirror(self) -> Iterator[None]:
+        self._mirroring = True
+        try:
+            yield
+        finally:
+            self._mirroring = False
+
+    def _on_history(self, event: HistoryEvent) -> None:
+        if event.action == "drop":
+            self.refused.emit(f"Not changed: {event.reason}")
+        self._pending.append(event)
+
+    def _on_qt_index(self, _index: int) -> None:
+        if not self._mirroring:
+            self._flush()
+
+    def _flush(self) -> None:
         events, self._pending = self._pending, []
         for event in events:
             self.changed.emit(event)
-
-    def _emit(self, action: HistoryAction, command: EditCommand | None) -> None:
-        self.changed.emit(HistoryEvent(action, command))
