@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from wavescribe.gui.engine_bridge import install, to_gui
+from wavescribe.gui.engine_bridge import install
 
 if TYPE_CHECKING:
     from wavescribe.core.video.frames import Frame, VideoInfo
@@ -69,7 +69,8 @@ class FrameDecoder:
         self._pending: tuple[int, int, tuple[int, int]] | None = None
         self._closed = False
         self.served = 0
-        install()  # the relay that carries results to the GUI thread, made on this one
+        # The app's task runner carries results to the GUI thread (made on this one if new).
+        self._to_gui = install().to_gui
         self._thread = threading.Thread(target=self._run, name="wavescribe-video", daemon=True)
         self._thread.start()
 
@@ -89,9 +90,9 @@ class FrameDecoder:
         try:
             reader = FrameReader(self.path)
         except Exception as exc:
-            to_gui(self._on_info, exc)
+            self._to_gui(self._on_info, exc)
             return
-        to_gui(self._on_info, reader.info)
+        self._to_gui(self._on_info, reader.info)
         try:
             while True:
                 with self._cond:
@@ -107,7 +108,7 @@ class FrameDecoder:
                 except Exception:
                     continue  # a damaged spot: the last good frame stays on screen
                 self.served += 1
-                to_gui(self._on_frame, ticket, frame, image)
+                self._to_gui(self._on_frame, ticket, frame, image)
         finally:
             reader.close()
 
