@@ -41,6 +41,8 @@ from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import state_text
+from wavescribe.gui.media_types import MEDIA_SUFFIXES
+from wavescribe.gui.open_subtitles import SubtitleOpener
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
 from wavescribe.gui.workspace import Workspace
@@ -49,13 +51,11 @@ if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
     from wavescribe.gui.editor.editor_widget import EditorPanel
 
-MEDIA_SUFFIXES = (
-    *(".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".amr", ".wma", ".aiff"),
-    *(".aif", ".caf", ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".mpg", ".mpeg", ".ts"),
-)
 OPEN_FILTERS = ";;".join(
     (
-        "Audio, video and projects (" + " ".join(f"*{s}" for s in MEDIA_SUFFIXES) + " *.wsproj)",
+        "Audio, video, subtitles and projects ("
+        + " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
+        + " *.srt *.vtt *.wsproj)",
         "Wavescribe projects (*.wsproj)",
         "All files (*)",
     )
@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.workspace = Workspace(self, store_factory)
         self.projects = ProjectActions(self, self.workspace)
+        self.subtitles = SubtitleOpener(self, self.workspace)
+        self._saving_subtitles: tuple[Job, object, int] | None = None  # what Save Subtitles wrote
         self._quitting = False
 
         self.first_run = FirstRunPanel()
@@ -158,6 +160,12 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         self.open_action = self._action("&Open…", self.open_files, K.Open)
         self.open_project_action = self._action("Open &Project…", lambda: self.projects.open())
+        self.open_subtitles_action = self._action(
+            "Open &Subtitles…", self.subtitles.ask_and_open, "Ctrl+Shift+O"
+        )
+        self.save_subtitles_action = self._action(
+            "Save Su&btitles", self.save_subtitles, "Ctrl+Alt+S"
+        )
         self.save_action = self._action("&Save Project", lambda: self.projects.save(), K.Save)
         self.save_as_action = self._action(
             "Save Project &As…", lambda: self.projects.save(save_as=True), K.SaveAs
@@ -185,6 +193,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.open_project_action, self.save_action, self.save_as_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.open_subtitles_action, self.save_subtitles_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         export_as: QMenu = file_menu.addMenu("Export &As")
         export_as.addActions(list(self.export_format_actions.values()))
@@ -205,6 +215,9 @@ class MainWindow(QMainWindow):
         ws.shown_changed.connect(self._show_job)
         ws.shown_segment.connect(self.transcript_view.append_segment)
         ws.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        ws.subtitles_requested.connect(self.subtitles.open)
+        self.subtitles.saved.connect(self._subtitles_saved)
+        self.subtitles.opened.connect(lambda _job: self._update_actions())
         ws.bridge.device_info.connect(self._show_device)
         ws.jobs.rowsInserted.connect(lambda *_: self.pages.setCurrentWidget(self.splitter))
         ws.jobs.rowsInserted.connect(self._preload_editor)
@@ -225,6 +238,20 @@ class MainWindow(QMainWindow):
         if paths:
             settings.set_dir(settings.LAST_OPEN_DIR, Path(paths[0]).parent)
             self.workspace.add_files(paths)
+
+    def save_subtitles(self) -> None:
+        """Write the shown transcript back to the subtitle file it was opened from."""
+        job = self.workspace.shown
+        if job is not None and self.subtitles.file_of(job) is not None:
+            self._saving_subtitles = (job, job.transcript, job.revision)
+            self.subtitles.save(job)
+
+    def _subtitles_saved(self, path: str) -> None:
+        if self._saving_subtitles is not None:
+            job, transcript, revision = self._saving_subtitles
+            if job.transcript is transcript and job.revision == revision:
+                self.projects.mark_saved(job)  # nothing edited while it was written
+        self.statusBar().showMessage(f"Saved {path}", 8000)
 
     def remove_job(self, job_id: int) -> None:
         job = self.workspace.jobs.job(job_id)
@@ -280,6 +307,8 @@ class MainWindow(QMainWindow):
 
     def _defaults_chosen(self, dialog) -> None:
         self.workspace.set_defaults(dialog.options(), dialog.model())
+        if self.editor is not None:  # the open transcript is checked against them at once
+            self.editor.set_rules(self.workspace.defaults.rules)
         self.first_run.refresh_model(dialog.model())
 
     def edit_job_options(self, job_id: int) -> None:
@@ -352,7 +381,7 @@ class MainWindow(QMainWindow):
         key = (job.id, id(job.transcript))
         if key != self._edited:
             self._edited = key
-            editor.load(job.transcript, str(job.path))
+            editor.load(job.transcript, str(job.path), self.workspace.edit_stack(job))
         self.lower_pages.setCurrentWidget(editor)
 
     def _preload_editor(self) -> None:
@@ -371,6 +400,7 @@ class MainWindow(QMainWindow):
         from wavescribe.gui.editor.editor_widget import EditorPanel
 
         editor = self.editor = EditorPanel()
+        editor.set_rules(self.workspace.defaults.rules)
         self.lower_pages.addWidget(editor)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.edited.connect(self._on_edited)
@@ -415,6 +445,9 @@ class MainWindow(QMainWindow):
         for action in (self.export_action, self.save_action, self.save_as_action):
             action.setEnabled(can_export)
         self.export_as_menu.setEnabled(can_export)
+        self.save_subtitles_action.setEnabled(
+            can_export and self.subtitles.file_of(self.workspace.shown) is not None
+        )
         for action in self.export_format_actions.values():
             action.setEnabled(can_export)
 

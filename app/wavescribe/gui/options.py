@@ -107,6 +107,10 @@ class OptionsDialog(QDialog):
         self.max_lines = _spin(1, 5, rules.max_lines)
         self.max_cps = _dspin(5.0, 40.0, rules.max_cps, 0.5, "")
         self.max_duration = _dspin(1.0, 30.0, rules.max_duration_ms / 1000, 0.5, " s")
+        self.min_duration = _dspin(0.1, 10.0, rules.min_duration_ms / 1000, 0.1, " s")
+        self.min_gap = _spin(0, 2000, rules.min_gap_ms)
+        self.min_gap.setSuffix(" ms")
+        self.min_gap.setSingleStep(10)
 
         general = QFormLayout()
         general.addRow("Model:", self.model_box)
@@ -123,8 +127,11 @@ class OptionsDialog(QDialog):
         rules_form.addRow("Lines per subtitle:", self.max_lines)
         rules_form.addRow("Characters per second:", self.max_cps)
         rules_form.addRow("Longest subtitle:", self.max_duration)
-        self.refine.toggled.connect(rules_box.setEnabled)
-        rules_box.setEnabled(options.refine)
+        rules_form.addRow("Shortest subtitle:", self.min_duration)
+        rules_form.addRow("Gap between subtitles:", self.min_gap)
+        rules_box.setToolTip(
+            "Timing snaps cues to these rules; the editor's list warns about cues that break them"
+        )
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -147,6 +154,8 @@ class OptionsDialog(QDialog):
             max_lines=self.max_lines.value(),
             max_cps=self.max_cps.value(),
             max_duration_ms=round(self.max_duration.value() * 1000),
+            min_duration_ms=round(self.min_duration.value() * 1000),
+            min_gap_ms=self.min_gap.value(),
         )
         return TranscribeOptions(
             language=self.language.currentData(),
@@ -181,6 +190,8 @@ class OptionsDialog(QDialog):
         self.max_lines.setValue(fresh.rules.max_lines)
         self.max_cps.setValue(fresh.rules.max_cps)
         self.max_duration.setValue(fresh.rules.max_duration_ms / 1000)
+        self.min_duration.setValue(fresh.rules.min_duration_ms / 1000)
+        self.min_gap.setValue(fresh.rules.min_gap_ms)
 
 
 def _installed_model_ids() -> list[str]:

@@ -9,6 +9,8 @@ text or "Mark as checked"; a region re-transcribes through ``retranscribe`` (one
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -36,6 +38,7 @@ from wavescribe.core.editing.commands import (
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
@@ -86,6 +89,8 @@ class EditorPanel(QWidget):
 
         self.player = Player(self)
         self.stack: EditStack | None = None
+        self._own_stack = False  # the editor made self.stack (no job keeps it): delete it
+        self.rules = SubtitleRules()
         self.model: SegmentModel | None = None
         self.controller: TimingController | None = None
         self.samples: np.ndarray | None = None
@@ -172,20 +177,27 @@ class EditorPanel(QWidget):
         self.actions_by_name["loop"].setIconText("Loop cue")
 
     # --- loading -----------------------------------------------------------------------------
-    def load(self, transcript: Transcript, audio_path: str | None) -> None:
-        """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread."""
+    def load(
+        self, transcript: Transcript, audio_path: str | None, stack: EditStack | None = None
+    ) -> None:
+        """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread.
+
+        ``stack``: the job's own undo history over ``transcript`` (kept by the workspace, so
+        switching jobs keeps each one's undo); without one the editor makes a history of its own.
+        """
         self.player.set_audio(None)
         self.samples = None
         self.audio_path = audio_path
-        doc = SubtitleDocument(transcript)
-        for previous in (self.stack, self.model):  # the last job's history and list model
-            if previous is not None:
-                previous.deleteLater()
-        self.stack = EditStack(doc, self)
+        self._let_go_of_stack()
+        if stack is not None and stack.doc.transcript is transcript:
+            self.stack, self._own_stack = stack, False
+        else:
+            self.stack, self._own_stack = EditStack(SubtitleDocument(transcript), self), True
+        doc = self.stack.doc
         self.controller = TimingController(doc)
         if not self.actions_by_name["snap"].isChecked():
             self.controller.snapping = replace(self.controller.snapping, enabled=False)
-        self.model = SegmentModel(self.stack, parent=self)
+        self.model = SegmentModel(self.stack, self.rules, parent=self)
         old = self.table.selectionModel()
         self.table.setModel(self.model)
         if old is not None:
@@ -206,6 +218,31 @@ class EditorPanel(QWidget):
         self._update_undo()
         if audio_path:
             self._load_audio(audio_path)
+
+    def _let_go_of_stack(self) -> None:
+        """Disconnect the last job's history (kept by its job) and drop the last list model."""
+        previous, model = self.stack, self.model
+        if previous is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # "not connected": fine
+                for signal, slot in (
+                    (previous.changed, self._on_change),
+                    (previous.refused, self.message),
+                    (previous.changed, self.waveform._on_doc_changed),
+                    *([(previous.changed, model._on_change)] if model is not None else []),
+                ):
+                    with contextlib.suppress(RuntimeError, TypeError):  # gone with its job
+                        signal.disconnect(slot)
+            if self._own_stack:
+                previous.deleteLater()
+        if model is not None:
+            model.deleteLater()
+
+    def set_rules(self, rules: SubtitleRules) -> None:
+        """Check the cues against ``rules`` from now on (the list's warnings and CPS at once)."""
+        self.rules = rules
+        if self.model is not None:
+            self.model.set_rules(rules)
 
     def _load_audio(self, audio_path: str) -> None:
         self._loads += 1
