@@ -42,6 +42,10 @@ from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
+from wavescribe.gui.editor.retime import RATE as RETIME_RATE
+from wavescribe.gui.editor.retime import RetimeJob, Retimer
+from wavescribe.gui.editor.retime import command_for as retime_command
+from wavescribe.gui.editor.retime import plan as plan_retime
 from wavescribe.gui.editor.retranscribe import (
     RegionJob,
     RetranscribeBar,
@@ -113,6 +117,12 @@ class EditorPanel(QWidget):
         layout.insertWidget(0, self.transport)
         self.retranscribe_bar = RetranscribeBar(self.retranscriber)
         layout.insertWidget(1, self.retranscribe_bar)
+        self.retimer = Retimer(self)
+        self.retimer.done.connect(self._retimed)
+        self.retimer.ended.connect(self.message)
+        self.retime_bar = RetranscribeBar(self.retimer)  # type: ignore[arg-type]  # same signals
+        self.retime_bar.setObjectName("retimeBar")
+        layout.insertWidget(2, self.retime_bar)
         self._find_dialog: FindReplaceDialog | None = None
 
         self.waveform.cue_clicked.connect(self._select_row)
@@ -141,6 +151,7 @@ class EditorPanel(QWidget):
             "next_suspect": lambda: self.goto_suspect(1),
             "mark_checked": self.mark_checked,
             "retranscribe": self.retranscribe,
+            "retime": self.retime_selected,
             "split": self.split_at_playhead,
             "merge": self.merge_with_next,
             "delete": self.delete_cue,
@@ -410,6 +421,39 @@ class EditorPanel(QWidget):
         )
 
     # --- edits -------------------------------------------------------------------------------
+    # --- re-timing cues to the speech ---------------------------------------------------------
+    def retime_selected(self) -> None:
+        """Snap the selected cues (first to last) to the speech, off the GUI thread; one step."""
+        if self.stack is None or not self.selected_rows():
+            self.message.emit("Select the cues to re-time")
+            return
+        if self.samples is None:
+            self.message.emit("The audio is not loaded yet: re-time once the waveform shows")
+            return
+        if self.retimer.busy:
+            self.message.emit("Cues are already being re-timed")
+            return
+        duration = len(self.samples) * 1000 // RETIME_RATE
+        job = plan_retime(self.stack.doc, self.selected_rows(), duration)
+        if job is None:
+            self.message.emit(
+                "Not changed: a neighbouring cue overlaps the selection; fix it first"
+            )
+            return
+        self.retimer.start(job, self.samples, self.rules)
+
+    def _retimed(self, job: RetimeJob, cues: list) -> None:
+        if self.stack is None or job.doc is not self.stack.doc:
+            self.message.emit("Re-timing finished for another transcript: nothing changed")
+            return
+        if job.doc.revision != job.revision:
+            self.message.emit("The cues were edited meanwhile: re-timing not applied")
+            return
+        command = retime_command(job, cues)
+        if self.stack.push(command):
+            self.select(command.first)
+            self.message.emit(f"{command.label}: done (Undo puts the old times back)")
+
     def _apply(self, result: TimingResult) -> bool:
         if self.stack is None:
             return False
@@ -527,4 +571,5 @@ class EditorPanel(QWidget):
 
     def shutdown(self) -> None:
         self.player.stop()
+        self.retimer.cancel()
         self.retranscriber.shutdown()
