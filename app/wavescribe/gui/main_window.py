@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         tools.addAction(self.models_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        self.help_menu = help_menu
 
     def _connect(self) -> None:
         ws = self.workspace
@@ -418,7 +419,17 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
+        self._build_view_menu(editor)
         return editor
+
+    def _build_view_menu(self, editor: EditorPanel) -> None:
+        """View → Waveform Gain (drawing only), added with the editor, before Help."""
+        view = QMenu("&View", self)
+        view.setObjectName("viewMenu")
+        gain = view.addMenu("Waveform &Gain")
+        gain.addActions(editor.gain_actions)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), view)
+        self.view_menu = view
 
     def _show_device(self, name: str, fallback: str) -> None:
         """Say in the status bar what whisper.cpp computes on, and loudly when a GPU is unused."""

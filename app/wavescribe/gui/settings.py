@@ -20,6 +20,7 @@ LAST_PROJECT_DIR = "project/last_dir"
 WINDOW_GEOMETRY = "window/geometry"
 WINDOW_STATE = "window/state"
 SPLITTER_STATE = "window/splitter"
+WAVEFORM_GAIN = "view/waveform_gain"  # a factor, or "auto" (see editor.timeline.display_gain)
 
 
 def settings() -> QSettings:

@@ -56,6 +56,7 @@ from wavescribe.gui.editor.retranscribe import (
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
 from wavescribe.gui.editor.suspects import find_suspect
+from wavescribe.gui.editor.timeline.display_gain import gain_actions
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
@@ -124,6 +125,7 @@ class EditorPanel(QWidget):
         self.retime_bar.setObjectName("retimeBar")
         layout.insertWidget(2, self.retime_bar)
         self._find_dialog: FindReplaceDialog | None = None
+        self.gain_actions = gain_actions(self, self.waveform.set_display_gain)  # View menu
 
         self.waveform.cue_clicked.connect(self._select_row)
         self.waveform.seek_requested.connect(self.player.seek)
