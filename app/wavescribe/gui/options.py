@@ -80,7 +80,10 @@ class OptionsDialog(QDialog):
             self.model_box.addItem(model, model)
             self.model_box.setCurrentIndex(1)
         self.model_box.setToolTip("Models are added and removed in Models…")
-        run_task(_installed_model_ids, self._fill_models, lambda exc: None)
+        self._multilingual: dict[str | None, bool | None] = {}  # model (None: default) -> ...
+        self._language_choice = options.language  # kept while an English-only model is chosen
+        self._translate_choice = options.translate
+        run_task(installed_models, self._fill_models, lambda exc: None)
 
         self.language = QComboBox()
         self.language.addItem("Detect automatically", "auto")
@@ -89,6 +92,9 @@ class OptionsDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(options.language)))
         self.translate = QCheckBox("Translate the speech to English")
         self.translate.setChecked(options.translate)
+        self.model_box.currentIndexChanged.connect(lambda _i: self._offer_languages())
+        self.language.activated.connect(lambda _i: self._remember_language())
+        self.translate.clicked.connect(lambda on: setattr(self, "_translate_choice", on))
         self.prompt = QLineEdit(options.initial_prompt or "")
         self.prompt.setPlaceholderText("Names, spellings or a glossary the speech uses")
         self.use_gpu = QCheckBox("Use the GPU when this build has one")
@@ -157,9 +163,10 @@ class OptionsDialog(QDialog):
             min_duration_ms=round(self.min_duration.value() * 1000),
             min_gap_ms=self.min_gap.value(),
         )
+        multilingual = self.can_use_languages()
         return TranscribeOptions(
-            language=self.language.currentData(),
-            translate=self.translate.isChecked(),
+            language=self.language.currentData() if multilingual else "en",
+            translate=self.translate.isChecked() and multilingual,
             initial_prompt=self.prompt.text().strip() or None,
             threads=self.threads.value(),
             beam_size=self.beam.value(),
@@ -171,10 +178,38 @@ class OptionsDialog(QDialog):
     def model(self) -> str | None:
         return self.model_box.currentData()
 
-    def _fill_models(self, ids: list[str]) -> None:
-        for model_id in ids:
+    def _fill_models(self, found: tuple[list[tuple[str, str, bool | None]], str | None]) -> None:
+        models, default = found
+        for model_id, name, multilingual in models:
+            self._multilingual[model_id] = multilingual
             if self.model_box.findData(model_id) < 0:
-                self.model_box.addItem(model_id, model_id)
+                self.model_box.addItem(name, model_id)
+            else:
+                self.model_box.setItemText(self.model_box.findData(model_id), name)
+        self._multilingual[None] = self._multilingual.get(default)
+        if default is not None:
+            self.model_box.setItemText(0, f"{AUTO_MODEL_LABEL} ({default})")
+        self._offer_languages()
+
+    def can_use_languages(self) -> bool:
+        """Whether the chosen model knows other languages than English (unknown: yes)."""
+        return self._multilingual.get(self.model_box.currentData()) is not False
+
+    def _offer_languages(self) -> None:
+        """Languages and Translate only for a model that has them; English-only shows English."""
+        multilingual = self.can_use_languages()
+        for widget in (self.language, self.translate):
+            widget.setEnabled(multilingual)
+            widget.setToolTip("" if multilingual else "This model knows English only")
+        if multilingual:
+            self.language.setCurrentIndex(max(0, self.language.findData(self._language_choice)))
+            self.translate.setChecked(self._translate_choice)
+        else:
+            self.language.setCurrentIndex(max(0, self.language.findData("en")))
+            self.translate.setChecked(False)
+
+    def _remember_language(self) -> None:
+        self._language_choice = self.language.currentData()
 
     def _restore_defaults(self) -> None:
         fresh = TranscribeOptions()
@@ -190,14 +225,41 @@ class OptionsDialog(QDialog):
         self.max_lines.setValue(fresh.rules.max_lines)
         self.max_cps.setValue(fresh.rules.max_cps)
         self.max_duration.setValue(fresh.rules.max_duration_ms / 1000)
+        self._language_choice, self._translate_choice = fresh.language, fresh.translate
+        self._offer_languages()
         self.min_duration.setValue(fresh.rules.min_duration_ms / 1000)
         self.min_gap.setValue(fresh.rules.min_gap_ms)
 
 
-def _installed_model_ids() -> list[str]:
+def installed_models() -> tuple[list[tuple[str, str, bool | None]], str | None]:
+    """(id, name shown, multilingual) of each installed model, and the default's id.
+
+    Blocking (reads the store and each file's header): run it off the GUI thread.
+    """
+    from wavescribe.core.errors import WavescribeError
+    from wavescribe.core.models.ggml_file import header_multilingual
     from wavescribe.core.models.store import ModelStore
 
-    return [m.id for m in ModelStore().installed()]
+    store = ModelStore()
+    try:
+        catalog = {e.id: e for e in store.catalog}
+    except WavescribeError:
+        catalog = {}
+    out, default = [], None
+    try:
+        default_path = store.resolve(None)
+    except WavescribeError:
+        default_path = None
+    for m in store.installed():
+        entry = catalog.get(m.id)
+        multilingual = entry.multilingual if entry is not None else m.multilingual
+        if multilingual is None:
+            multilingual = header_multilingual(m.path)
+        name = f"{entry.name} ({m.id})" if entry is not None and m.id not in entry.name else m.id
+        out.append((m.id, name, multilingual))
+        if default_path is not None and m.path == default_path:
+            default = m.id
+    return out, default
 
 
 def _spin(lo: int, hi: int, value: int) -> QSpinBox:

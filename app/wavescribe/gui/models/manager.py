@@ -176,8 +176,12 @@ class ModelManagerDialog(QDialog):
         self.buttons["import_ggml"].setEnabled(not self.busy)
         self.buttons["import_ct2"].setEnabled(not self.busy)
         self.buttons["delete"].setEnabled(not self.busy and installed)
-        chosen = row is not None and self.store.default_model() == row.id
+        default = effective_default(self.store, self.table.rows)
+        chosen = row is not None and row.id in (self.store.default_model(), default)
         self.buttons["default"].setEnabled(installed and not chosen)
+        self.buttons["default"].setToolTip(
+            "This is the default model" if installed and chosen else "Use it when none is chosen"
+        )
         self.details.setText(self._describe(row) if row else "")
 
     def _describe(self, row: ModelRow) -> str:
