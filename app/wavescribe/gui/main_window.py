@@ -39,6 +39,7 @@ from wavescribe.gui import export, settings
 from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
+from wavescribe.gui.help import help_key, show_help
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import state_text
 from wavescribe.gui.media_types import MEDIA_SUFFIXES
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("C&lear Finished", self.clear_finished)
         self.models_action = self._action("&Models…", self.open_models, "Ctrl+M")
         self.about_action = self._action("&About Wavescribe", self.show_about)
+        self.help_action = self._action("&Help for This Screen", self.show_help, help_key())
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -208,6 +211,8 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("T&ools")
         tools.addAction(self.models_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.help_action, self.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.help_menu = help_menu
 
@@ -342,6 +347,20 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def show_help(self) -> None:
+        """F1: the editor's shortcuts while a transcript is edited, else this window's sheet."""
+        if self.editor is not None and self.lower_pages.currentWidget() is self.editor:
+            self.show_shortcuts()
+        else:
+            show_help(self, "main")
+
+    def show_shortcuts(self) -> None:
+        from wavescribe.gui.editor.shortcuts_help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
     def show_about(self) -> None:
         from wavescribe.gui.about import AboutDialog
 
@@ -406,6 +425,8 @@ class MainWindow(QMainWindow):
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.edited.connect(self._on_edited)
         self.addActions([editor.undo_action, editor.redo_action])  # wherever the focus is
+        # the window's F1 (Help for This Screen) shows the editor's shortcuts: one owner of the key
+        editor.actions_by_name["help"].setShortcut(QKeySequence())
         self.edit_menu.addActions([editor.undo_action, editor.redo_action])
         self.edit_menu.addSeparator()
         groups = (

@@ -28,6 +28,7 @@ from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.help import install_f1
 from wavescribe.gui.languages import by_name
 
 OPTIONS_KEY = "transcription/options"
@@ -148,6 +149,7 @@ class OptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.clicked.connect(self._restore_defaults)
+        install_f1(self, "options")
         layout = QVBoxLayout(self)
         layout.addLayout(general)
         layout.addWidget(rules_box)

@@ -42,6 +42,7 @@ from wavescribe.core.models.hardware_fit import (
 )
 from wavescribe.core.models.starter import STARTER_ID
 from wavescribe.core.models.store import ModelStore, model_id_from_filename
+from wavescribe.gui.help import install_f1
 from wavescribe.gui.models.table import (
     ModelRow,
     ModelTable,
@@ -82,6 +83,7 @@ class ModelManagerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Speech models")
+        self.setObjectName("modelManager")
         self.resize(900, 520)
         self.store = store or ModelStore()
         self._available_memory = available_memory
@@ -123,6 +125,7 @@ class ModelManagerDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
 
+        install_f1(self, "models")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Models are stored in {self.store.root}", self))
         layout.addWidget(self.table, 1)
