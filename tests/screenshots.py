@@ -14,6 +14,11 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
   08-editor-word-zoom.png   the same zoomed to ~5-15 ms per pixel on a cue: its words drawn
   09-editor-suspect.png     a cue flagged suspect (amber band, badge and row), reached with F8,
                             and a Shift+dragged span ready to re-transcribe
+  10-opened-srt-video.png   an SRT opened with its video (File → Open Subtitles…), no transcribing
+  11-flagged-cue.png        an opened SRT on JFK, a cue too fast to read flagged in the list
+                            (its tooltip says why), the waveform at View → Waveform Gain → Auto
+
+``--subtitles`` shoots only 10 and 11 (no transcription: seconds instead of minutes).
 
 Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
 """
@@ -56,6 +61,7 @@ def make_speech(folder: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="out/screenshots", type=Path)
+    parser.add_argument("--subtitles", action="store_true", help="only the opened-subtitle shots")
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +71,9 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")
     os.environ.pop("QT_QPA_PLATFORM", None)
     try:
-        return shoot(out, make_speech(scratch))
+        if args.subtitles:
+            return shoot(out, None, scratch)
+        return shoot(out, make_speech(scratch), scratch)
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -73,7 +81,7 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def shoot(out: Path, speech: Path) -> int:
+def shoot(out: Path, speech: Path | None, scratch: Path) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -114,6 +122,14 @@ def shoot(out: Path, speech: Path) -> int:
                 return w
         return None
 
+    if speech is None:
+        shoot_subtitles(window, scratch, wait_for, save)
+        QTimer.singleShot(0, window.close)
+        window.projects.discard(window.projects.unsaved_jobs())
+        settle(0.2)
+        window.workspace.shutdown()
+        return 0
+
     label = window.first_run.model_label
     wait_for(lambda: "Looking" not in label.text(), 30, "the model description")
     save(window, "01-empty.png")
@@ -134,6 +150,7 @@ def shoot(out: Path, speech: Path) -> int:
     save(window, "03-finished.png")
 
     shoot_editor(window, wait_for, save)
+    shoot_subtitles(window, scratch, wait_for, save)
 
     window.open_models()
     settle(1.5)
@@ -211,6 +228,46 @@ def shoot_suspect(window, save: Callable[..., None]) -> None:
     save(window, "09-editor-suspect.png")
     editor.stack.undo()
     wf.set_span(None)
+
+
+def shoot_subtitles(window, scratch: Path, wait_for: Callable[..., None], save: Callable) -> None:
+    """Subtitles opened with their media, as File → Open Subtitles… does (the dialogs answered)."""
+    from PySide6.QtCore import Qt
+
+    from shared_data import DATA, JFK
+    from wavescribe.gui.editor.segment_model import SegmentModel
+
+    def open_pair(subtitle: Path, media: Path) -> None:
+        window.subtitles.open(subtitle, media)
+        wait_for(lambda: window.subtitles.file_of(window.workspace.shown) == subtitle, 30, "it")
+        editor = window.editor
+        wait_for(lambda: editor.samples is not None and editor.waveform.pyramid, 60, "the wave")
+
+    video = DATA / "formats" / "video" / "big_buck_bunny_small.mp4"
+    srt = scratch / "big_buck_bunny_small.srt"
+    shutil.copyfile(DATA / "subtitles" / "androidx_media" / "subrip" / "typical.srt", srt)
+    open_pair(srt, video)
+    window.editor.waveform.set_display_gain("auto")  # the clip's audio is quiet
+    window.editor.select(1)
+    window.editor.waveform.fit_all()
+    save(window, "10-opened-srt-video.png")
+
+    jfk_srt = scratch / "jfk.srt"
+    jfk_srt.write_text(
+        "1\n00:00:00,300 --> 00:00:02,700\n<i>And so, my fellow Americans,</i>\n\n"
+        "2\n00:00:03,400 --> 00:00:05,000\nask not what your country can do for you,\n"
+        "ask what you can do for your country.\n\n"
+        "3\n00:00:05,000 --> 00:00:10,600\n{\\an8}(applause)\n",
+        encoding="utf-8",
+    )
+    open_pair(jfk_srt, JFK)
+    editor = window.editor
+    editor.waveform.set_display_gain("auto")
+    editor.select(0)  # the flagged cue unselected, so its warning colour shows
+    editor.waveform.fit_all()
+    why = editor.model.data(editor.model.index(1, SegmentModel.START), Qt.ItemDataRole.ToolTipRole)
+    window.statusBar().showMessage("Cue 2: " + why.replace("\n", "; "))  # its tooltip
+    save(window, "11-flagged-cue.png")
 
 
 if __name__ == "__main__":
