@@ -236,3 +236,36 @@ def _skip_junk(copy) -> dict:
     if copy is shutil.copy:
         return {}
     return {"ignore": shutil.ignore_patterns("__pycache__", "*.egg-info")}
+
+
+def test_an_unusable_data_folder_is_one_dialog_at_start_and_stale_parts_go(
+    window, qtbot, tmp_path, monkeypatch
+):
+    import os
+    import time
+
+    from PySide6.QtWidgets import QMessageBox
+
+    # A stale half-download beside a fresh one, in a usable folder: only the stale one goes.
+    data = tmp_path / "data-at-start"
+    (data / "models").mkdir(parents=True)
+    stale, fresh = data / "models" / "old.bin.part", data / "models" / "new.bin.part"
+    stale.write_bytes(b"x" * 10)
+    fresh.write_bytes(b"x" * 10)
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    monkeypatch.setenv("WAVESCRIBE_DATA_DIR", str(data))
+    gui_app._prepare_data_dir(window)
+    assert not stale.exists() and fresh.exists()
+    assert not window.findChildren(QMessageBox)
+
+    # A data "folder" that is a file: one clear box, no exception.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("WAVESCRIBE_DATA_DIR", str(blocker))
+    gui_app._prepare_data_dir(window)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None)
+    box = window.findChild(QMessageBox, "errorBox")
+    text = box.text() + box.informativeText()
+    assert "data folder" in text and "not a folder" in text
+    box.close()

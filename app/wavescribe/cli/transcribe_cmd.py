@@ -338,7 +338,7 @@ class _NullStream:
 
 
 def _check_language(args: argparse.Namespace) -> None:
-    from wavescribe.gui.languages import LANGUAGES  # a plain dict; no Qt is imported
+    from wavescribe.core.languages import LANGUAGES
 
     args.language = args.language.strip().lower()
     if args.language != "auto" and args.language not in LANGUAGES:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wavescribe import __version__
 
@@ -75,9 +75,24 @@ def _after_show(window, files: list[str]) -> None:
     # What start-up created lives as long as the app: keep the collector from re-scanning it on
     # the GUI thread in every full collection.
     gc.freeze()
+    _prepare_data_dir(window)
     if files:
         window.workspace.add_files(files)
     window.projects.offer_recovery()
+
+
+def _prepare_data_dir(window: QWidget) -> None:
+    """An unusable data folder is one clear dialog at start (not a traceback at the first
+    write); leftovers of killed downloads and conversions are removed."""
+    from wavescribe.core import paths
+    from wavescribe.gui.errors import show_error
+
+    try:
+        paths.ensure_data_dir()
+    except paths.DataFolderError as exc:
+        show_error(window, exc)
+        return
+    paths.clean_stale_parts()
 
 
 class _FirstPaintReporter(QObject):

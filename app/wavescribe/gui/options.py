@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from wavescribe.core.engine.options import TranscribeOptions, default_threads
+from wavescribe.core.languages import by_name
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.help import install_f1
-from wavescribe.gui.languages import by_name
 
 OPTIONS_KEY = "transcription/options"
 MODEL_KEY = "transcription/model"

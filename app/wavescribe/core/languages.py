@@ -1,4 +1,6 @@
-"""The languages Whisper knows (ISO codes as whisper.cpp takes them), for the options' list.
+"""The languages Whisper knows (ISO codes as whisper.cpp takes them).
+
+The CLI checks ``-l`` against them and the GUI lists them in its options.
 
 Kept here rather than asked of whisper.cpp so the GUI process never loads the native library.
 """
