@@ -80,3 +80,19 @@ def test_an_edit_while_retiming_wins(window, qtbot):
     qtbot.waitUntil(lambda: not editor.retimer.busy, timeout=60_000)
     assert any("edited meanwhile" in m for m in messages)
     assert _cues(editor)[0] == CUES[0]
+
+
+def test_plan_takes_the_range_between_the_neighbours():
+    from wavescribe.core.editing.document import SubtitleDocument
+    from wavescribe.gui.editor.retime import plan
+
+    doc = SubtitleDocument(Transcript([Segment(a, b, t) for a, b, t in CUES]))
+    job = plan(doc, [1], 11_000)
+    assert (job.first, job.last, job.window) == (1, 1, (5000, 8000))  # touching neighbours kept
+    job = plan(doc, [2, 0], 12_000)  # not contiguous: the whole range, to the end of the audio
+    assert (job.first, job.last, job.window) == (0, 2, (0, 12_000))
+    assert plan(doc, [], 11_000) is None
+    overlapping = SubtitleDocument(Transcript([Segment(0, 5200, "a"), Segment(5000, 8000, "b")]))
+    assert plan(overlapping, [1], 11_000) is None  # the neighbour would be taken along
+    zero = SubtitleDocument(Transcript([Segment(5000, 5000, ""), Segment(5000, 8000, "b")]))
+    assert plan(zero, [1], 11_000) is None
