@@ -194,3 +194,32 @@ def test_pair_up_matches_media_by_name():
     assert rest == [Path("c.wav")]
     pairs, rest = open_subtitles.pair_up(["x.srt", "y.wav"])
     assert pairs == [(Path("x.srt"), Path("y.wav"))] and rest == []
+
+
+def test_the_subtitle_file_is_known_again_from_its_project(
+    window, qtbot, dialogs, monkeypatch, tmp_path
+):
+    from wavescribe.gui import projects
+
+    subs, medias, _ = dialogs
+    path = _copy(SRT, tmp_path)
+    subs.append(path)
+    medias.append(JFK)
+    window.open_subtitles_action.trigger()
+    job = _opened(qtbot, window, path)
+    project = tmp_path / "typical.wsproj"
+    monkeypatch.setattr(projects, "ask_project_save_path", lambda parent, suggested: project)
+    window.save_action.trigger()
+    qtbot.waitUntil(lambda: project.exists() and not window.projects.is_modified(job))
+    window.workspace.remove(job.id)
+
+    window.projects.open(project)
+    qtbot.waitUntil(lambda: window.workspace.shown is not None)
+    assert window.subtitles.file_of(window.workspace.shown) == path
+    assert _save(qtbot, window, path) == SRT.read_bytes()
+
+    exported = tmp_path / "out.json"
+    monkeypatch.setattr(export, "ask_export_path", lambda *a: (exported, "json"))
+    window.export_action.trigger()
+    qtbot.waitUntil(exported.exists)
+    assert str(tmp_path) not in exported.read_text()  # names files, never their folders

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from wavescribe.core.formats.cues import FILE_KEY
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.errors import show_error
@@ -113,7 +114,6 @@ class SubtitleOpener(QObject):
         super().__init__(window)
         self._window = window
         self._workspace = workspace
-        self.files: dict[int, Path] = {}  # job id -> the subtitle file it was opened from
 
     def ask_and_open(self) -> None:
         subtitle = ask_subtitle_path(self._window)
@@ -143,8 +143,10 @@ class SubtitleOpener(QObject):
         def done(result: tuple[Transcript, list[str]]) -> None:
             transcript, notes = result
             remember_media(subtitle, media)
+            # kept with the transcript: in its project and autosave, so Save Subtitles still
+            # knows the file after a restart
+            transcript.metadata.setdefault(FILE_KEY, {})["path"] = str(subtitle)
             job = self._workspace.add_transcript(media, transcript)
-            self.files[job.id] = subtitle
             n = len(transcript.segments)
             said = f"Opened {subtitle.name}: {n} subtitle{'s' if n != 1 else ''}"
             self._workspace.status.emit(said + (f" ({notes[0]})" if notes else ""))
@@ -153,7 +155,12 @@ class SubtitleOpener(QObject):
         run_task(read, done, lambda exc: show_error(self._window, exc, subtitle.name))
 
     def file_of(self, job: Job | None) -> Path | None:
-        return self.files.get(job.id) if job is not None else None
+        """The subtitle file ``job`` was opened from (None: a transcription, or unknown)."""
+        if job is None or job.transcript is None:
+            return None
+        style = job.transcript.metadata.get(FILE_KEY)
+        path = style.get("path") if isinstance(style, dict) else None
+        return Path(path) if isinstance(path, str) and path else None
 
     def save(self, job: Job) -> None:
         """Write ``job``'s transcript back to the subtitle file it was opened from (atomically)."""

@@ -69,8 +69,10 @@ FILE_KEY = "subtitle_file"
 A dict with ``format`` (``"srt"``, ``"vtt"``: only that format's writer follows the rest),
 ``newline`` (CRLF when the file used it), ``no_final_newline`` and, for WebVTT, ``vtt_header``
 (the signature line and header lines), ``vtt_blocks`` (STYLE, REGION and NOTE blocks before the
-first cue) and ``vtt_short_times`` (``MM:SS.mmm`` under an hour). Writers follow it, so a
-well-formed file read and written without edits comes back byte for byte.
+first cue) and ``vtt_short_times`` (``MM:SS.mmm`` under an hour); ``path``: the file, set by
+the app that opened it (so Save Subtitles finds it after a restart; JSON exports name it only).
+Writers follow it, so a well-formed file read and written without edits comes back byte for
+byte.
 """
 
 
