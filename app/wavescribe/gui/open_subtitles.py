@@ -163,15 +163,25 @@ class SubtitleOpener(QObject):
         return Path(path) if isinstance(path, str) and path else None
 
     def save(self, job: Job) -> None:
-        """Write ``job``'s transcript back to the subtitle file it was opened from (atomically)."""
+        """Write ``job``'s transcript back to the subtitle file it was opened from (atomically).
+
+        The text is made here, on the GUI thread (milliseconds even for thousands of cues), so
+        what is written is the transcript as it is now, whatever is edited while it is written.
+        """
+        from wavescribe.core import formats
+        from wavescribe.core.atomic import write_text_atomic
+
         target, transcript = self.file_of(job), job.transcript
         if target is None or transcript is None:
             return
+        try:
+            text = formats.to_string(transcript, formats.format_for_path(target))
+        except formats.UnsupportedSubtitleFormat as exc:
+            show_error(self._window, exc, target.name)
+            return
 
         def write() -> str:
-            from wavescribe.core import formats
-
-            formats.write(transcript, target)
+            write_text_atomic(target, text)
             return str(target)
 
         run_task(write, self.saved.emit, lambda exc: show_error(self._window, exc, target.name))

@@ -422,7 +422,6 @@ class EditorPanel(QWidget):
             f"{command.added}{doubt}"
         )
 
-    # --- edits -------------------------------------------------------------------------------
     # --- re-timing cues to the speech ---------------------------------------------------------
     def retime_selected(self) -> None:
         """Snap the selected cues (first to last) to the speech, off the GUI thread; one step."""
@@ -456,6 +455,7 @@ class EditorPanel(QWidget):
             self.select(command.first)
             self.message.emit(f"{command.label}: done (Undo puts the old times back)")
 
+    # --- edits -------------------------------------------------------------------------------
     def _apply(self, result: TimingResult) -> bool:
         if self.stack is None:
             return False
