@@ -223,3 +223,23 @@ def test_the_subtitle_file_is_known_again_from_its_project(
     window.export_action.trigger()
     qtbot.waitUntil(exported.exists)
     assert str(tmp_path) not in exported.read_text()  # names files, never their folders
+
+
+def test_editor_actions_work_on_opened_subtitles(window, qtbot, dialogs, tmp_path):
+    subs, medias, _ = dialogs
+    path = _copy(VTT, tmp_path)
+    subs.append(path)
+    medias.append(VIDEO)
+    window.open_subtitles_action.trigger()
+    _opened(qtbot, window, path)
+    editor = window.editor
+    editor.select(0)
+    editor.actions_by_name["merge"].trigger()
+    merged = editor.stack.doc.segments[0]
+    assert merged.text == "This is the first subtitle. This is the second subtitle."
+    assert (merged.start, merged.end, merged.cue_id) == (0, 3456, "id1")
+    written = _save(qtbot, window, path).decode()
+    assert "id1\n00:00.000 --> 00:03.456\nThis is the first subtitle. This" in written
+    assert "\nid2\n" not in written and written.startswith("WEBVTT\n\nSTYLE\n")
+    editor.undo_action.trigger()
+    assert _save(qtbot, window, path) == VTT.read_bytes()
