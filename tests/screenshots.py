@@ -18,7 +18,12 @@ would and saves PNGs into OUT (default ``out/screenshots/``):
                             the cue drawn over it, beside the waveform, the transport above
   11-transport.png          the transport bar alone (play/pause, time field, duration, speed)
 
-``--only video`` takes only the last two (no transcription: a few seconds).
+``--only video`` takes only 10 and 11 (no transcription: a few seconds).
+  12-opened-srt-video.png   an SRT opened with its video (File → Open Subtitles…), no transcribing
+  13-flagged-cue.png        an opened SRT on JFK, a cue too fast to read flagged in the list
+                            (its tooltip says why), the waveform at View → Waveform Gain → Auto
+
+``--only subtitles`` takes only 12 and 13 (no transcription: seconds instead of minutes).
 
 Needs Xvfb and Qt's xcb libraries (see shared/NOTES.md, "Qt on a real X display").
 """
@@ -61,7 +66,7 @@ def make_speech(folder: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="out/screenshots", type=Path)
-    parser.add_argument("--only", choices=["video"], help="take only these shots")
+    parser.add_argument("--only", choices=["video", "subtitles"], help="take only these shots")
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -71,7 +76,9 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")
     os.environ.pop("QT_QPA_PLATFORM", None)
     try:
-        return shoot(out, make_speech(scratch), args.only)
+        if args.only == "subtitles":
+            return shoot(out, None, scratch)
+        return shoot(out, make_speech(scratch), scratch, args.only)
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -79,7 +86,7 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def shoot(out: Path, speech: Path, only: str | None = None) -> int:
+def shoot(out: Path, speech: Path | None, scratch: Path, only: str | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -120,6 +127,14 @@ def shoot(out: Path, speech: Path, only: str | None = None) -> int:
                 return w
         return None
 
+    if speech is None:
+        shoot_subtitles(window, scratch, wait_for, save)
+        QTimer.singleShot(0, window.close)
+        window.projects.discard(window.projects.unsaved_jobs())
+        settle(0.2)
+        window.workspace.shutdown()
+        return 0
+
     label = window.first_run.model_label
     wait_for(lambda: "Looking" not in label.text(), 30, "the model description")
     ws = window.workspace
@@ -147,6 +162,7 @@ def shoot(out: Path, speech: Path, only: str | None = None) -> int:
 
     shoot_editor(window, wait_for, save)
     shoot_video(window, wait_for, save)
+    shoot_subtitles(window, scratch, wait_for, save)
 
     window.open_models()
     settle(1.5)
@@ -245,6 +261,46 @@ def shoot_video(window, wait_for: Callable[..., None], save: Callable[..., None]
     wait_for(lambda: editor.video.frame.start_ms == 2640, 10, "the frame at 2.64 s")
     save(window, "10-editor-video.png")
     save(editor.transport, "11-transport.png")
+
+
+def shoot_subtitles(window, scratch: Path, wait_for: Callable[..., None], save: Callable) -> None:
+    """Subtitles opened with their media, as File → Open Subtitles… does (the dialogs answered)."""
+    from PySide6.QtCore import Qt
+
+    from shared_data import DATA, JFK
+    from wavescribe.gui.editor.segment_model import SegmentModel
+
+    def open_pair(subtitle: Path, media: Path) -> None:
+        window.subtitles.open(subtitle, media)
+        wait_for(lambda: window.subtitles.file_of(window.workspace.shown) == subtitle, 30, "it")
+        editor = window.editor
+        wait_for(lambda: editor.samples is not None and editor.waveform.pyramid, 60, "the wave")
+
+    video = DATA / "formats" / "video" / "big_buck_bunny_small.mp4"
+    srt = scratch / "big_buck_bunny_small.srt"
+    shutil.copyfile(DATA / "subtitles" / "androidx_media" / "subrip" / "typical.srt", srt)
+    open_pair(srt, video)
+    window.editor.waveform.set_display_gain("auto")  # the clip's audio is quiet
+    window.editor.select(1)
+    window.editor.waveform.fit_all()
+    save(window, "12-opened-srt-video.png")
+
+    jfk_srt = scratch / "jfk.srt"
+    jfk_srt.write_text(
+        "1\n00:00:00,300 --> 00:00:02,700\n<i>And so, my fellow Americans,</i>\n\n"
+        "2\n00:00:03,400 --> 00:00:05,000\nask not what your country can do for you,\n"
+        "ask what you can do for your country.\n\n"
+        "3\n00:00:05,000 --> 00:00:10,600\n{\\an8}(applause)\n",
+        encoding="utf-8",
+    )
+    open_pair(jfk_srt, JFK)
+    editor = window.editor
+    editor.waveform.set_display_gain("auto")
+    editor.select(0)  # the flagged cue unselected, so its warning colour shows
+    editor.waveform.fit_all()
+    why = editor.model.data(editor.model.index(1, SegmentModel.START), Qt.ItemDataRole.ToolTipRole)
+    window.statusBar().showMessage("Cue 2: " + why.replace("\n", "; "))  # its tooltip
+    save(window, "13-flagged-cue.png")
 
 
 if __name__ == "__main__":

@@ -396,3 +396,53 @@ def test_a_converter_process_that_dies_is_a_clear_error():
     work = _in_child_process(_die, (), "crash")
     with pytest.raises(ConversionError, match=r"stopped unexpectedly.*exit code 9"):
         work(lambda _: None, threading.Event())
+
+
+def test_installed_models_come_first_with_names_that_tell_them_apart(
+    qtbot, make_dialog, tiny_en_ggml: Path
+):
+    from wavescribe.gui.models.table import NAME
+
+    d = make_dialog()
+    d.import_ggml(tiny_en_ggml)  # outside this catalog: "tiny.en (imported)"
+    finish(qtbot, d)
+    d.download("slow-test")
+    finish(qtbot, d)
+    ids = [r.id for r in d.table.rows]
+    assert ids[:2] == ["slow-test", "tiny.en"]  # installed first (catalog order, then the rest)
+    assert ids[2:] == ["tiny-test", "unverified-test", "huge-test", "tiny.en-starter"]
+    assert d.table.cell("tiny.en", NAME).text() == "tiny.en (imported)"
+    assert d.table.cell("slow-test", NAME).text() == "Slow Test (slow-test)"
+    assert d.table.cell("tiny.en-starter", NAME).text() == "tiny.en-starter"  # name is the id
+    # the header tells an imported file's languages when no sidecar does
+    assert d.table.cell("tiny.en", LANGUAGES).text() == "English"
+    # full names are never cut short
+    name_width = d.table.columnWidth(NAME)
+    metrics = d.table.fontMetrics()
+    assert name_width >= metrics.horizontalAdvance("Slow Test (slow-test)")
+
+
+def test_set_as_default_is_disabled_on_the_default(qtbot, make_dialog, tiny_en_ggml: Path):
+    d = make_dialog()
+    d.download("tiny-test")
+    finish(qtbot, d)
+    d.import_ggml(tiny_en_ggml)
+    finish(qtbot, d)
+    d.table.select("tiny-test")  # the default by the catalog, not chosen by the user
+    assert d.table.cell("tiny-test", DEFAULT).text() == "★"
+    assert not d.buttons["default"].isEnabled()
+    d.table.select("tiny.en")
+    assert d.buttons["default"].isEnabled()
+
+
+def test_header_multilingual_reads_n_vocab(tiny_en_ggml: Path, tmp_path: Path):
+    from wavescribe.core.models.ggml_file import MAGIC, header_multilingual
+
+    assert header_multilingual(tiny_en_ggml) is False
+    multi = tmp_path / "multi.bin"
+    multi.write_bytes(MAGIC.to_bytes(4, "little") + (51865).to_bytes(4, "little") + b"\0" * 40)
+    assert header_multilingual(multi) is True
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"not a model")
+    assert header_multilingual(junk) is None
+    assert header_multilingual(tmp_path / "missing.bin") is None

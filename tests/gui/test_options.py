@@ -49,9 +49,11 @@ def test_unreadable_settings_fall_back_to_the_built_in_defaults():
 def test_the_options_dialog_sets_the_defaults_new_files_get(window, qtbot):
     dialog = open_dialog(qtbot, window.options_action.trigger)
     qtbot.waitUntil(lambda: dialog.model_box.findData("tiny.en") >= 0)  # listed off-thread
-    dialog.model_box.setCurrentIndex(dialog.model_box.findData("tiny.en"))
     dialog.language.setCurrentIndex(dialog.language.findData("fr"))
     dialog.translate.setChecked(True)
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData("tiny.en"))
+    # tiny.en knows English only: no other language, no translation (see test_languages_...)
+    assert not dialog.language.isEnabled() and not dialog.translate.isEnabled()
     dialog.prompt.setText("Élodie, Grenoble")
     dialog.threads.setValue(1)
     dialog.refine.setChecked(True)
@@ -61,7 +63,7 @@ def test_the_options_dialog_sets_the_defaults_new_files_get(window, qtbot):
 
     ws = window.workspace
     assert ws.default_model == "tiny.en"
-    assert (ws.defaults.language, ws.defaults.translate) == ("fr", True)
+    assert (ws.defaults.language, ws.defaults.translate) == ("en", False)
     assert ws.defaults.initial_prompt == "Élodie, Grenoble"
     assert ws.defaults.rules.max_chars_per_line == 32
     assert ws.defaults.rules.max_duration_ms == 6000
@@ -103,3 +105,35 @@ def test_gpu_off_in_the_options_loads_the_model_for_the_cpu(window, qtbot):
     [(key, engine)] = window.workspace.bridge._engines.items()
     assert key[1] is False and engine.use_gpu is False
     assert engine.device is not None and engine.device.name == "CPU"
+
+
+def test_languages_and_translate_are_offered_only_for_a_multilingual_model(
+    window, qtbot, monkeypatch
+):
+    """tiny.en (installed for real) is English-only; a multilingual one is listed beside it."""
+    real = options.installed_models
+
+    def with_multilingual():
+        models, default = real()
+        assert ("tiny.en", "Tiny (English) · f16 (tiny.en)", False) in models  # from the store
+        return [*models, ("base", "Base · f16 (base)", True)], default
+
+    monkeypatch.setattr(options, "installed_models", with_multilingual)
+    dialog = open_dialog(qtbot, window.options_action.trigger)
+    qtbot.waitUntil(lambda: dialog.model_box.findData("base") >= 0)
+    assert dialog.model_box.itemText(0) == "Default model (tiny.en)"
+    assert not dialog.language.isEnabled()  # the default, tiny.en, is English-only
+    assert dialog.language.currentData() == "en" and not dialog.translate.isChecked()
+
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData("base"))
+    assert dialog.language.isEnabled() and dialog.translate.isEnabled()
+    dialog.language.setCurrentIndex(dialog.language.findData("de"))
+    dialog.language.activated.emit(dialog.language.currentIndex())
+    dialog.translate.click()
+    assert (dialog.options().language, dialog.options().translate) == ("de", True)
+
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData("tiny.en"))
+    assert (dialog.options().language, dialog.options().translate) == ("en", False)
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData("base"))  # the choice comes back
+    assert (dialog.options().language, dialog.options().translate) == ("de", True)
+    dialog.reject()

@@ -2,6 +2,7 @@
 
 ``wavescribe`` alone, or followed by files, opens the desktop app (imported only then, so the
 command line never loads Qt); with no display to open it on, it prints the usage instead.
+``wavescribe FILE.srt MEDIA`` opens those subtitles with their media in the editor.
 
 Exit codes: 0 ok, 1 engine failure or output not writable (data folder included), 2 usage,
 3 bad input, 4 model problem, 130 cancelled (Ctrl-C). With several inputs the first failure's

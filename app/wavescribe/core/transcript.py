@@ -42,6 +42,10 @@ class Segment:
     no_speech_prob: float | None = None
     # Why this cue is doubtful (e.g. "repeats the cue before"), or None: shown, navigable, exported.
     suspect: str | None = None
+    # As a subtitle file had them, so a round trip gives the file back: the WebVTT cue identifier,
+    # and what follows the end time on the timing line (VTT cue settings, SRT ``X1:`` coordinates).
+    cue_id: str | None = None
+    cue_settings: str | None = None
 
     @property
     def duration(self) -> int:
@@ -53,6 +57,10 @@ class Segment:
         d["no_speech_prob"] = self.no_speech_prob
         if self.suspect is not None:
             d["suspect"] = self.suspect
+        if self.cue_id is not None:
+            d["cue_id"] = self.cue_id
+        if self.cue_settings is not None:
+            d["cue_settings"] = self.cue_settings
         return d
 
     @classmethod
@@ -64,6 +72,8 @@ class Segment:
             words=[Word.from_dict(w) for w in d.get("words", [])],
             no_speech_prob=_opt_float(d.get("no_speech_prob")),
             suspect=None if d.get("suspect") is None else str(d["suspect"]),
+            cue_id=None if d.get("cue_id") is None else str(d["cue_id"]),
+            cue_settings=None if d.get("cue_settings") is None else str(d["cue_settings"]),
         )
 
 

@@ -39,8 +39,11 @@ from wavescribe.gui import export, settings
 from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.first_run import FirstRunPanel
+from wavescribe.gui.help import help_key, show_help
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import state_text
+from wavescribe.gui.media_types import MEDIA_SUFFIXES
+from wavescribe.gui.open_subtitles import SubtitleOpener
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
 from wavescribe.gui.workspace import Workspace
@@ -49,13 +52,11 @@ if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
     from wavescribe.gui.editor.editor_widget import EditorPanel
 
-MEDIA_SUFFIXES = (
-    *(".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".amr", ".wma", ".aiff"),
-    *(".aif", ".caf", ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".mpg", ".mpeg", ".ts"),
-)
 OPEN_FILTERS = ";;".join(
     (
-        "Audio, video and projects (" + " ".join(f"*{s}" for s in MEDIA_SUFFIXES) + " *.wsproj)",
+        "Audio, video, subtitles and projects ("
+        + " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
+        + " *.srt *.vtt *.wsproj)",
         "Wavescribe projects (*.wsproj)",
         "All files (*)",
     )
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.workspace = Workspace(self, store_factory)
         self.projects = ProjectActions(self, self.workspace)
+        self.subtitles = SubtitleOpener(self, self.workspace)
+        self._saving_subtitles: tuple[Job, object, int] | None = None  # what Save Subtitles wrote
         self._quitting = False
 
         self.first_run = FirstRunPanel()
@@ -158,6 +161,12 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         self.open_action = self._action("&Open…", self.open_files, K.Open)
         self.open_project_action = self._action("Open &Project…", lambda: self.projects.open())
+        self.open_subtitles_action = self._action(
+            "Open &Subtitles…", self.subtitles.ask_and_open, "Ctrl+Shift+O"
+        )
+        self.save_subtitles_action = self._action(
+            "Save Su&btitles", self.save_subtitles, "Ctrl+Alt+S"
+        )
         self.save_action = self._action("&Save Project", lambda: self.projects.save(), K.Save)
         self.save_as_action = self._action(
             "Save Project &As…", lambda: self.projects.save(save_as=True), K.SaveAs
@@ -175,6 +184,8 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("C&lear Finished", self.clear_finished)
         self.models_action = self._action("&Models…", self.open_models, "Ctrl+M")
         self.about_action = self._action("&About Wavescribe", self.show_about)
+        self.help_action = self._action("&Help for This Screen", self.show_help, help_key())
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -184,6 +195,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         file_menu.addActions([self.open_project_action, self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.open_subtitles_action, self.save_subtitles_action])
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         export_as: QMenu = file_menu.addMenu("Export &As")
@@ -198,13 +211,19 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("T&ools")
         tools.addAction(self.models_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.help_action, self.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+        self.help_menu = help_menu
 
     def _connect(self) -> None:
         ws = self.workspace
         ws.shown_changed.connect(self._show_job)
         ws.shown_segment.connect(self.transcript_view.append_segment)
         ws.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        ws.subtitles_requested.connect(self.subtitles.open)
+        self.subtitles.saved.connect(self._subtitles_saved)
+        self.subtitles.opened.connect(lambda _job: self._update_actions())
         ws.bridge.device_info.connect(self._show_device)
         ws.jobs.rowsInserted.connect(lambda *_: self.pages.setCurrentWidget(self.splitter))
         ws.jobs.rowsInserted.connect(self._preload_editor)
@@ -225,6 +244,20 @@ class MainWindow(QMainWindow):
         if paths:
             settings.set_dir(settings.LAST_OPEN_DIR, Path(paths[0]).parent)
             self.workspace.add_files(paths)
+
+    def save_subtitles(self) -> None:
+        """Write the shown transcript back to the subtitle file it was opened from."""
+        job = self.workspace.shown
+        if job is not None and self.subtitles.file_of(job) is not None:
+            self._saving_subtitles = (job, job.transcript, job.revision)
+            self.subtitles.save(job)
+
+    def _subtitles_saved(self, path: str) -> None:
+        if self._saving_subtitles is not None:
+            job, transcript, revision = self._saving_subtitles
+            if job.transcript is transcript and job.revision == revision:
+                self.projects.mark_saved(job)  # nothing edited while it was written
+        self.statusBar().showMessage(f"Saved {path}", 8000)
 
     def remove_job(self, job_id: int) -> None:
         job = self.workspace.jobs.job(job_id)
@@ -280,6 +313,8 @@ class MainWindow(QMainWindow):
 
     def _defaults_chosen(self, dialog) -> None:
         self.workspace.set_defaults(dialog.options(), dialog.model())
+        if self.editor is not None:  # the open transcript is checked against them at once
+            self.editor.set_rules(self.workspace.defaults.rules)
         self.first_run.refresh_model(dialog.model())
 
     def edit_job_options(self, job_id: int) -> None:
@@ -305,6 +340,20 @@ class MainWindow(QMainWindow):
         dialog = ModelManagerDialog(ModelStore(), self, system_info=self.workspace.system_info)
         dialog.models_changed.connect(refresh)
         dialog.finished.connect(refresh)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_help(self) -> None:
+        """F1: the editor's shortcuts while a transcript is edited, else this window's sheet."""
+        if self.editor is not None and self.lower_pages.currentWidget() is self.editor:
+            self.show_shortcuts()
+        else:
+            show_help(self, "main")
+
+    def show_shortcuts(self) -> None:
+        from wavescribe.gui.editor.shortcuts_help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -348,7 +397,7 @@ class MainWindow(QMainWindow):
         key = (job.id, id(job.transcript))
         if key != self._edited:
             self._edited = key
-            editor.load(job.transcript, str(job.path))
+            editor.load(job.transcript, str(job.path), self.workspace.edit_stack(job))
         self.lower_pages.setCurrentWidget(editor)
 
     def _preload_editor(self) -> None:
@@ -367,16 +416,19 @@ class MainWindow(QMainWindow):
         from wavescribe.gui.editor.editor_widget import EditorPanel
 
         editor = self.editor = EditorPanel(peak_cache=self.workspace.peak_cache)
+        editor.set_rules(self.workspace.defaults.rules)
         self.lower_pages.addWidget(editor)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.edited.connect(self._on_edited)
         self.addActions([editor.undo_action, editor.redo_action])  # wherever the focus is
+        # the window's F1 (Help for This Screen) shows the editor's shortcuts: one owner of the key
+        editor.actions_by_name["help"].setShortcut(QKeySequence())
         self.edit_menu.addActions([editor.undo_action, editor.redo_action])
         self.edit_menu.addSeparator()
         groups = (
             ("find", "replace"),
             ("edit_text", "split", "merge", "delete"),
-            ("next_suspect", "prev_suspect", "mark_checked", "retranscribe"),
+            ("next_suspect", "prev_suspect", "mark_checked", "retranscribe", "retime"),
             ("play", "play_cue", "loop", "speed_up", "speed_down"),
             ("zoom_cue", "zoom_all", "help"),
         )
@@ -384,8 +436,17 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
-        editor.add_view_menu(self.menuBar(), after=self.edit_menu)
+        self._build_view_menu(editor)
         return editor
+
+    def _build_view_menu(self, editor: EditorPanel) -> None:
+        """The editor's View menu after Edit (video, zoom, follow), with Waveform Gain (drawing
+        only) added to it."""
+        view = editor.add_view_menu(self.menuBar(), after=self.edit_menu)
+        view.addSeparator()
+        gain = view.addMenu("Waveform &Gain")
+        gain.addActions(editor.gain_actions)
+        self.view_menu = view
 
     def _show_device(self, name: str, fallback: str) -> None:
         """Say in the status bar what whisper.cpp computes on, and loudly when a GPU is unused."""
@@ -412,6 +473,9 @@ class MainWindow(QMainWindow):
         for action in (self.export_action, self.save_action, self.save_as_action):
             action.setEnabled(can_export)
         self.export_as_menu.setEnabled(can_export)
+        self.save_subtitles_action.setEnabled(
+            can_export and self.subtitles.file_of(self.workspace.shown) is not None
+        )
         for action in self.export_format_actions.values():
             action.setEnabled(can_export)
 

@@ -29,6 +29,7 @@ from wavescribe.core.languages import by_name
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.help import install_f1
 
 OPTIONS_KEY = "transcription/options"
 MODEL_KEY = "transcription/model"
@@ -80,7 +81,10 @@ class OptionsDialog(QDialog):
             self.model_box.addItem(model, model)
             self.model_box.setCurrentIndex(1)
         self.model_box.setToolTip("Models are added and removed in Models…")
-        run_task(_installed_model_ids, self._fill_models, lambda exc: None)
+        self._multilingual: dict[str | None, bool | None] = {}  # model (None: default) -> ...
+        self._language_choice = options.language  # kept while an English-only model is chosen
+        self._translate_choice = options.translate
+        run_task(installed_models, self._fill_models, lambda exc: None)
 
         self.language = QComboBox()
         self.language.addItem("Detect automatically", "auto")
@@ -89,6 +93,9 @@ class OptionsDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(options.language)))
         self.translate = QCheckBox("Translate the speech to English")
         self.translate.setChecked(options.translate)
+        self.model_box.currentIndexChanged.connect(lambda _i: self._offer_languages())
+        self.language.activated.connect(lambda _i: self._remember_language())
+        self.translate.clicked.connect(lambda on: setattr(self, "_translate_choice", on))
         self.prompt = QLineEdit(options.initial_prompt or "")
         self.prompt.setPlaceholderText("Names, spellings or a glossary the speech uses")
         self.use_gpu = QCheckBox("Use the GPU when this build has one")
@@ -107,6 +114,10 @@ class OptionsDialog(QDialog):
         self.max_lines = _spin(1, 5, rules.max_lines)
         self.max_cps = _dspin(5.0, 40.0, rules.max_cps, 0.5, "")
         self.max_duration = _dspin(1.0, 30.0, rules.max_duration_ms / 1000, 0.5, " s")
+        self.min_duration = _dspin(0.1, 10.0, rules.min_duration_ms / 1000, 0.1, " s")
+        self.min_gap = _spin(0, 2000, rules.min_gap_ms)
+        self.min_gap.setSuffix(" ms")
+        self.min_gap.setSingleStep(10)
 
         general = QFormLayout()
         general.addRow("Model:", self.model_box)
@@ -123,8 +134,11 @@ class OptionsDialog(QDialog):
         rules_form.addRow("Lines per subtitle:", self.max_lines)
         rules_form.addRow("Characters per second:", self.max_cps)
         rules_form.addRow("Longest subtitle:", self.max_duration)
-        self.refine.toggled.connect(rules_box.setEnabled)
-        rules_box.setEnabled(options.refine)
+        rules_form.addRow("Shortest subtitle:", self.min_duration)
+        rules_form.addRow("Gap between subtitles:", self.min_gap)
+        rules_box.setToolTip(
+            "Timing snaps cues to these rules; the editor's list warns about cues that break them"
+        )
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -135,6 +149,7 @@ class OptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.clicked.connect(self._restore_defaults)
+        install_f1(self, "options")
         layout = QVBoxLayout(self)
         layout.addLayout(general)
         layout.addWidget(rules_box)
@@ -147,10 +162,13 @@ class OptionsDialog(QDialog):
             max_lines=self.max_lines.value(),
             max_cps=self.max_cps.value(),
             max_duration_ms=round(self.max_duration.value() * 1000),
+            min_duration_ms=round(self.min_duration.value() * 1000),
+            min_gap_ms=self.min_gap.value(),
         )
+        multilingual = self.can_use_languages()
         return TranscribeOptions(
-            language=self.language.currentData(),
-            translate=self.translate.isChecked(),
+            language=self.language.currentData() if multilingual else "en",
+            translate=self.translate.isChecked() and multilingual,
             initial_prompt=self.prompt.text().strip() or None,
             threads=self.threads.value(),
             beam_size=self.beam.value(),
@@ -162,10 +180,38 @@ class OptionsDialog(QDialog):
     def model(self) -> str | None:
         return self.model_box.currentData()
 
-    def _fill_models(self, ids: list[str]) -> None:
-        for model_id in ids:
+    def _fill_models(self, found: tuple[list[tuple[str, str, bool | None]], str | None]) -> None:
+        models, default = found
+        for model_id, name, multilingual in models:
+            self._multilingual[model_id] = multilingual
             if self.model_box.findData(model_id) < 0:
-                self.model_box.addItem(model_id, model_id)
+                self.model_box.addItem(name, model_id)
+            else:
+                self.model_box.setItemText(self.model_box.findData(model_id), name)
+        self._multilingual[None] = self._multilingual.get(default)
+        if default is not None:
+            self.model_box.setItemText(0, f"{AUTO_MODEL_LABEL} ({default})")
+        self._offer_languages()
+
+    def can_use_languages(self) -> bool:
+        """Whether the chosen model knows other languages than English (unknown: yes)."""
+        return self._multilingual.get(self.model_box.currentData()) is not False
+
+    def _offer_languages(self) -> None:
+        """Languages and Translate only for a model that has them; English-only shows English."""
+        multilingual = self.can_use_languages()
+        for widget in (self.language, self.translate):
+            widget.setEnabled(multilingual)
+            widget.setToolTip("" if multilingual else "This model knows English only")
+        if multilingual:
+            self.language.setCurrentIndex(max(0, self.language.findData(self._language_choice)))
+            self.translate.setChecked(self._translate_choice)
+        else:
+            self.language.setCurrentIndex(max(0, self.language.findData("en")))
+            self.translate.setChecked(False)
+
+    def _remember_language(self) -> None:
+        self._language_choice = self.language.currentData()
 
     def _restore_defaults(self) -> None:
         fresh = TranscribeOptions()
@@ -181,12 +227,41 @@ class OptionsDialog(QDialog):
         self.max_lines.setValue(fresh.rules.max_lines)
         self.max_cps.setValue(fresh.rules.max_cps)
         self.max_duration.setValue(fresh.rules.max_duration_ms / 1000)
+        self._language_choice, self._translate_choice = fresh.language, fresh.translate
+        self._offer_languages()
+        self.min_duration.setValue(fresh.rules.min_duration_ms / 1000)
+        self.min_gap.setValue(fresh.rules.min_gap_ms)
 
 
-def _installed_model_ids() -> list[str]:
+def installed_models() -> tuple[list[tuple[str, str, bool | None]], str | None]:
+    """(id, name shown, multilingual) of each installed model, and the default's id.
+
+    Blocking (reads the store and each file's header): run it off the GUI thread.
+    """
+    from wavescribe.core.errors import WavescribeError
+    from wavescribe.core.models.ggml_file import header_multilingual
     from wavescribe.core.models.store import ModelStore
 
-    return [m.id for m in ModelStore().installed()]
+    store = ModelStore()
+    try:
+        catalog = {e.id: e for e in store.catalog}
+    except WavescribeError:
+        catalog = {}
+    out, default = [], None
+    try:
+        default_path = store.resolve(None)
+    except WavescribeError:
+        default_path = None
+    for m in store.installed():
+        entry = catalog.get(m.id)
+        multilingual = entry.multilingual if entry is not None else m.multilingual
+        if multilingual is None:
+            multilingual = header_multilingual(m.path)
+        name = f"{entry.name} ({m.id})" if entry is not None and m.id not in entry.name else m.id
+        out.append((m.id, name, multilingual))
+        if default_path is not None and m.path == default_path:
+            default = m.id
+    return out, default
 
 
 def _spin(lo: int, hi: int, value: int) -> QSpinBox:

@@ -120,6 +120,11 @@ class ProjectActions(QObject):
         self._debounce.start()
         self.modified_changed.emit()
 
+    def mark_saved(self, job: Job) -> None:
+        """``job``'s edits were written elsewhere (its subtitle file): no longer unsaved."""
+        self._baseline[job.id] = _current(job)
+        self.modified_changed.emit()
+
     def discard(self, jobs: list[Job]) -> None:
         """The user gave up these transcripts: they are neither autosaved again nor kept."""
         self._discarded.update(j.id for j in jobs)

@@ -24,6 +24,7 @@ SPLITTER_STATE = "window/splitter"
 EDITOR_SPLITTER = "editor/splitter"
 EDITOR_TOP_SPLITTER = "editor/top_splitter"
 SHOW_VIDEO = "editor/show_video"
+WAVEFORM_GAIN = "view/waveform_gain"  # a factor, or "auto" (see editor.timeline.display_gain)
 
 
 def settings() -> QSettings:

@@ -34,6 +34,7 @@ from wavescribe.gui.jobs import NO_SPEECH, JobQueueModel
 
 if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
+    from wavescribe.gui.editor.undo import EditStack
 
 PROJECT_SUFFIX = ".wsproj"  # the same as core.project's; not imported, to keep start-up light
 
@@ -42,6 +43,7 @@ class Workspace(QObject):
     shown_changed = Signal(object)  # the Job whose transcript is shown, or None
     shown_segment = Signal(object)  # a Segment just decoded for the shown job
     project_requested = Signal(str)  # a .wsproj was dropped or opened with the media files
+    subtitles_requested = Signal(object, object)  # a subtitle Path and its media Path (or None)
     status = Signal(str)
 
     def __init__(
@@ -57,6 +59,7 @@ class Workspace(QObject):
         self.defaults, self.default_model = options_mod.load_defaults()
         self.shown: Job | None = None
         self._pinned = False  # the user chose what is shown; do not follow new jobs
+        self._stacks: dict[int, EditStack] = {}  # job id -> its undo history (see edit_stack)
         self.jobs.segment_added.connect(self._on_segment)
         self.jobs.job_finished.connect(self._on_finished)
         self.jobs.job_failed.connect(self._on_failed)
@@ -64,7 +67,12 @@ class Workspace(QObject):
 
     # -- adding work ----------------------------------------------------------------------
     def add_files(self, paths: Iterable[str | os.PathLike[str]]) -> list[Job]:
-        """Queue each media file; project files are handed to the project actions."""
+        """Queue each media file; project and subtitle files are handed to their openers."""
+        from wavescribe.gui.open_subtitles import pair_up
+
+        pairs, paths = pair_up(paths)
+        for subtitle, media in pairs:
+            self.subtitles_requested.emit(subtitle, media)
         added = []
         for raw in paths:
             path = Path(raw).expanduser()
@@ -135,6 +143,25 @@ class Workspace(QObject):
         self.shown = self.jobs.job(job_id) if job_id is not None else None
         self._pinned = pinned and self.shown is not None
         self.shown_changed.emit(self.shown)
+
+    def edit_stack(self, job: Job) -> EditStack:
+        """``job``'s own undo history, kept while the job is listed (switching keeps it).
+
+        A new transcript for the job (a retry) starts a new history; removed jobs' go.
+        """
+        from wavescribe.core.editing.document import SubtitleDocument
+        from wavescribe.gui.editor.undo import EditStack
+
+        assert job.transcript is not None
+        listed = {j.id for j in self.jobs.jobs}
+        for gone in [k for k in self._stacks if k not in listed]:
+            self._stacks.pop(gone).deleteLater()
+        stack = self._stacks.get(job.id)
+        if stack is None or stack.doc.transcript is not job.transcript:
+            if stack is not None:
+                stack.deleteLater()
+            stack = self._stacks[job.id] = EditStack(SubtitleDocument(job.transcript), self)
+        return stack
 
     def shown_transcript(self) -> Transcript | None:
         """The finished transcript on screen (what Export and Save write), if any."""

@@ -199,6 +199,9 @@ class Split(_Command):
         right = Segment(
             right_start, seg.end, right_text, old.words[k:], seg.no_speech_prob, seg.suspect
         )
+        # Both halves stay where the cue was shown; an identifier must stay unique: left only.
+        left.cue_id, left.cue_settings = seg.cue_id, seg.cue_settings
+        right.cue_settings = seg.cue_settings
         self._old = clone_segment(seg)
         doc.segments[self.index : self.index + 1] = [left, right]
 
@@ -245,6 +248,7 @@ class MergeWithNext(_Command):
         prob = min(probs) if probs else None
         suspect = a.suspect or b.suspect  # still doubtful until someone checks it
         merged = Segment(a.start, max(a.end, b.end), text, words, prob, suspect)
+        merged.cue_id, merged.cue_settings = a.cue_id, a.cue_settings
         self._old = (clone_segment(a), clone_segment(b))
         doc.segments[self.index : self.index + 2] = [merged]
 

@@ -5,6 +5,10 @@ the timing benchmark use it too, so the editor never disagrees with them, excuse
 one-word line, a short cue with no room to grow). This module only gives each of its phrases a
 kind, the measured value and the limit, and a message for people. A phrase it does not recognise
 is kept as ``Rule.OTHER`` with the phrase as its message, never dropped.
+
+One addition: a cue read faster than the reading-speed limit is flagged even where
+``cue_violations`` excuses it (it touches the next cue, so the refiner could not lengthen it):
+the refiner could do no better, but the person editing can, by shortening the text.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from wavescribe.core.subtitle_rules import SubtitleRules, cue_violations
+from wavescribe.core.subtitle_rules import SubtitleRules, cps, cue_violations
 from wavescribe.core.transcript import Segment, Transcript
 
 __all__ = ["Rule", "RuleViolation", "check", "check_all", "check_at"]
@@ -81,7 +85,15 @@ def check(
         next_start=next_segment.start if next_segment is not None else None,
         media_end=media_end_ms,
     )
-    return [_classify(p, index) for p in phrases]
+    found = [_classify(p, index) for p in phrases]
+    speed = cps(segment.text, segment.end - segment.start)
+    if speed > rules.max_cps + 1e-9 and all(v.rule is not Rule.TOO_FAST for v in found):
+        # Excused by cue_violations (no room to stay longer before the next cue), but a viewer
+        # still cannot read it: the editor flags it, and the fix is shorter text.
+        phrase = f"{speed:.1f} cps > {rules.max_cps:g}"
+        v = _classify(phrase, index)
+        found.append(replace(v, message=f"{v.message}; no room to stay longer: shorten the text"))
+    return found
 
 
 def check_at(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from wavescribe.core.transcript import Segment, Transcript
 
@@ -30,6 +31,8 @@ class ParsedCue:
     end: int
     text: str
     line: int
+    cue_id: str | None = None
+    settings: str | None = None
 
 
 def split_lines(text: str) -> list[str]:
@@ -60,6 +63,40 @@ def format_timestamp(ms: int, decimal_sep: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{decimal_sep}{millis:03d}"
 
 
+FILE_KEY = "subtitle_file"
+"""``Transcript.metadata`` key: how the file was written, where it differs from how we write.
+
+A dict with ``format`` (``"srt"``, ``"vtt"``: only that format's writer follows the rest),
+``newline`` (CRLF when the file used it), ``no_final_newline`` and, for WebVTT, ``vtt_header``
+(the signature line and header lines), ``vtt_blocks`` (STYLE, REGION and NOTE blocks before the
+first cue) and ``vtt_short_times`` (``MM:SS.mmm`` under an hour); ``path``: the file, set by
+the app that opened it (so Save Subtitles finds it after a restart; JSON exports name it only).
+Writers follow it, so a well-formed file read and written without edits comes back byte for
+byte.
+"""
+
+
+def file_style(transcript: Transcript, fmt: str) -> dict[str, Any]:
+    """The :data:`FILE_KEY` dict of a transcript read from a ``fmt`` file, else empty.
+
+    Another format's style is not followed: SRT coordinates are no WebVTT cue settings.
+    """
+    style = transcript.metadata.get(FILE_KEY)
+    return style if isinstance(style, dict) and style.get("format") == fmt else {}
+
+
+def newline_of(text: str) -> str | None:
+    """CRLF if ``text`` uses CRLF line ends, else ``None`` (LF, our default)."""
+    return "\r\n" if "\r\n" in text else None
+
+
+def with_newline(text: str, style: dict[str, Any]) -> str:
+    """``text`` (LF line ends) with the line ends of the file a :func:`file_style` describes."""
+    if style.get("no_final_newline"):
+        text = text.removesuffix("\n")
+    return text.replace("\n", "\r\n") if style.get("newline") == "\r\n" else text
+
+
 def build_transcript(cues: list[ParsedCue], fmt: str) -> Transcript:
     """Segments (no words, no language) from parsed cues, sorted by start, ties in file order."""
     segments = []
@@ -76,6 +113,8 @@ def build_transcript(cues: list[ParsedCue], fmt: str) -> Transcript:
                 stacklevel=2,
             )
             end = cue.start
-        segments.append(Segment(start=cue.start, end=end, text=cue.text))
+        seg = Segment(start=cue.start, end=end, text=cue.text)
+        seg.cue_id, seg.cue_settings = cue.cue_id, cue.settings
+        segments.append(seg)
     segments.sort(key=lambda s: s.start)
     return Transcript(segments=segments)

@@ -11,6 +11,7 @@ import json
 import os
 
 from wavescribe.core.errors import SubtitleParseError
+from wavescribe.core.formats.cues import FILE_KEY
 from wavescribe.core.transcript import Transcript
 
 NAME = "json"
@@ -31,14 +32,21 @@ def parse(text: str) -> Transcript:
 def compose(transcript: Transcript) -> str:
     """The transcript as JSON text, with a final newline.
 
-    The source is named by its file name only: an exported file is shared, and the absolute path
-    tells others the user's name and folders. A name that is not valid UTF-8 (bytes a POSIX file
+    The source, and the subtitle file it was read from (``metadata["subtitle_file"]["path"]``),
+    are named by their file names only: an exported file is shared, and an absolute path tells
+    others the user's name and folders. A name that is not valid UTF-8 (bytes a POSIX file
     system allows) is written with U+FFFD for the undecodable bytes.
     """
     if transcript.source is not None:
         name = _printable(os.path.basename(transcript.source.path))
         transcript = dataclasses.replace(
             transcript, source=dataclasses.replace(transcript.source, path=name)
+        )
+    style = transcript.metadata.get(FILE_KEY)
+    if isinstance(style, dict) and isinstance(style.get("path"), str):
+        style = {**style, "path": _printable(os.path.basename(style["path"]))}
+        transcript = dataclasses.replace(
+            transcript, metadata={**transcript.metadata, FILE_KEY: style}
         )
     return transcript.to_json() + "\n"
 

@@ -7,15 +7,17 @@ broken file, and whose writer clamps times past 99:59:59,999.
 
 Reading follows what players accept: the cue number is optional, hours may be missing when
 milliseconds are there (``MM:SS,mmm``) and milliseconds when hours are there, ``.`` works as well
-as ``,``, anything after the end time (``X1:…`` coordinates) is ignored, and text runs up to the
-next cue, so a stray blank line inside a cue does not lose the text after it. Markup (``<i>``,
-``{\\an8}``, ``&amp;``) is kept exactly as written: SRT has no escaping, and an SRT→SRT round trip
-must give back what the user wrote.
+as ``,``, and text runs up to the next cue, so a stray blank line inside a cue does not lose the
+text after it. Markup (``<i>``, ``{\\an8}``, ``&amp;``) is kept exactly as written: SRT has no
+escaping, and an SRT→SRT round trip must give back what the user wrote. What follows the end time
+(``X1:…`` coordinates) and CRLF line ends are kept too (``Segment.cue_settings``,
+``metadata["subtitle_file"]``) and written back, so a well-formed file read and written unedited
+comes back byte for byte.
 
 Reading refuses, with the line number, what cannot be read without guessing: a timing line with a
 malformed or negative time, a cue number with no timing line after it, text before the first cue.
 
-Writing uses LF line ends (every player reads them; the file stays the same on every OS) and
+Writing uses LF line ends unless the file read had CRLF (every player reads both) and
 UTF-8 without BOM; blank lines inside a segment's text are dropped because they would end the cue.
 A text line that itself looks like a timing line (``00:00:01,000 --> 00:00:02,000``) cannot be
 represented in SRT and is read back as one.
@@ -25,15 +27,20 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import Any
 
 from wavescribe.core.errors import SubtitleParseError
 from wavescribe.core.formats.cues import (
+    FILE_KEY,
     ParsedCue,
     SubtitleWarning,
     build_transcript,
     cue_lines,
+    file_style,
     format_timestamp,
+    newline_of,
     split_lines,
+    with_newline,
 )
 from wavescribe.core.transcript import Transcript
 
@@ -41,7 +48,7 @@ NAME = "srt"
 
 # A line that is meant as a timing line: times (or what is left of them) around "-->", at least
 # one ":" among them. "a --> b" and "1 --> 2" are text; "00:01 --> 00:02,000" is a broken timing.
-_TIMING = re.compile(r"[ \t]*(-?[0-9:,.]*)[ \t]*-->[ \t]*(-?[0-9:,.]*)(?:[ \t].*)?", re.ASCII)
+_TIMING = re.compile(r"[ \t]*(-?[0-9:,.]*)[ \t]*-->[ \t]*(-?[0-9:,.]*)(?:[ \t]+(.*))?", re.ASCII)
 _TIME = re.compile(r"(?:([0-9]+):)?([0-9]+):([0-9]+)(?:[,.]([0-9]+))?", re.ASCII)
 _NUMBER = re.compile(r"[ \t]*[0-9]+[ \t]*", re.ASCII)
 
@@ -56,7 +63,7 @@ def parse(text: str) -> Transcript:
         timing = _timing(line, i + 1)
         if timing is not None:
             _close(cues, body)
-            cues.append(ParsedCue(timing[0], timing[1], "", i + 1))
+            cues.append(ParsedCue(timing[0], timing[1], "", i + 1, settings=timing[2]))
             body, after_blank = [], False
         elif _NUMBER.fullmatch(line) and i + 1 < len(lines) and _timing(lines[i + 1], i + 2):
             pass  # the cue number; we number cues ourselves when writing
@@ -78,16 +85,26 @@ def parse(text: str) -> Transcript:
         else:
             body.append(line)
     _close(cues, body)
-    return build_transcript(cues, "SRT")
+    transcript = build_transcript(cues, "SRT")
+    style: dict[str, Any] = {"format": NAME}
+    if newline := newline_of(text):
+        style["newline"] = newline
+    if text and not text.endswith(("\n", "\r")):
+        style["no_final_newline"] = True
+    transcript.metadata[FILE_KEY] = style
+    return transcript
 
 
 def compose(transcript: Transcript) -> str:
     """Write segments as SubRip, numbered from 1 in the transcript's order."""
+    style = file_style(transcript, NAME)
     blocks = []
     for number, seg in enumerate(transcript.segments, 1):
         times = f"{format_timestamp(seg.start, ',')} --> {format_timestamp(seg.end, ',')}"
+        if seg.cue_settings and style:
+            times += f" {seg.cue_settings}"
         blocks.append(f"{number}\n{times}\n" + "".join(f"{ln}\n" for ln in cue_lines(seg.text)))
-    return "\n".join(blocks)
+    return with_newline("\n".join(blocks), style)
 
 
 def _close(cues: list[ParsedCue], body: list[str]) -> None:
@@ -95,14 +112,17 @@ def _close(cues: list[ParsedCue], body: list[str]) -> None:
         cues[-1].text = "\n".join(body)
 
 
-def _timing(line: str, lineno: int) -> tuple[int, int] | None:
-    """``(start, end)`` if ``line`` is a timing line, ``None`` if it is text; raises if broken."""
+def _timing(line: str, lineno: int) -> tuple[int, int, str | None] | None:
+    """``(start, end, rest)`` if ``line`` is a timing line, ``None`` if text; raises if broken.
+
+    ``rest`` is what follows the end time (``X1:…`` coordinates), kept to be written back.
+    """
     if "-->" not in line:
         return None
     m = _TIMING.fullmatch(line)
     if m is None or ":" not in m[1] + m[2]:
         return None
-    return _time(m[1], line, lineno), _time(m[2], line, lineno)
+    return _time(m[1], line, lineno), _time(m[2], line, lineno), (m[3] or "").rstrip() or None
 
 
 def _time(stamp: str, line: str, lineno: int) -> int:

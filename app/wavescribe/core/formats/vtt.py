@@ -8,8 +8,8 @@ them, character references are not decoded, and the writer escapes nothing (``--
 Reading (https://www.w3.org/TR/webvtt1/#file-parsing): the file starts with ``WEBVTT``; header lines
 up to the first blank line are skipped (``Kind:``, ``X-TIMESTAMP-MAP=``: times are kept as written);
 blocks are separated by empty lines; a block whose first or second line holds ``-->`` is a cue (a
-first line before the timing line is its identifier, which is dropped, as are cue settings);
-``NOTE``, ``STYLE`` and ``REGION`` blocks are skipped. A line holding ``-->`` inside cue text ends
+first line before the timing line is its identifier); ``NOTE``, ``STYLE`` and ``REGION`` blocks
+are skipped. A line holding ``-->`` inside cue text ends
 that cue and starts the next block, as in browsers (so it must be a timing line, see below).
 Timestamps are ``[HH+:]MM:SS.mmm``, hours as many digits as needed.
 
@@ -22,21 +22,31 @@ decoded into the segment's text; tags (``<i>``, ``<c.red>``, ``<v Roger>``, ``<0
 kept verbatim, so markup survives VTT→VTT and SRT↔VTT. Writing escapes ``&``, ``<`` and ``>`` in
 everything that is not such a tag, which also turns ``-->`` into ``--&gt;``; reading undoes exactly
 that, so read(write(t)) == t for any text without blank lines (which writing drops: they would end
-the cue). Files are written with LF line ends, UTF-8 without BOM, no identifiers, no settings.
+the cue). ``&nbsp;``, ``&lrm;`` and ``&rlm;`` are written for the characters they name.
+
+What a round trip keeps: identifiers and cue settings (``Segment.cue_id``, ``cue_settings``), the
+header, the blocks before the first cue, ``MM:SS.mmm`` timestamps and CRLF line ends
+(``metadata["subtitle_file"]``), so a well-formed file read and written unedited comes back byte
+for byte. Lost: NOTE blocks after the first cue, a BOM, the encoding (written as UTF-8, no BOM).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from wavescribe.core.errors import SubtitleParseError
 from wavescribe.core.formats.cues import (
+    FILE_KEY,
     ParsedCue,
     build_transcript,
     cue_lines,
+    file_style,
     format_timestamp,
+    newline_of,
     split_lines,
+    with_newline,
 )
 from wavescribe.core.transcript import Transcript
 
@@ -47,6 +57,7 @@ _IGNORED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _SPACE = " \t\f"
 _TIMESTAMP = re.compile(r"([0-9]+):([0-9]+)(?::([0-9]+))?\.([0-9]+)", re.ASCII)
 # A tag as written in cue text: start/end tag with optional classes/annotation, or a timestamp.
+_SHORT_START = re.compile(r"[ \t\f]*[0-9]{2}:[0-9]{2}\.[0-9]{3}[ \t\f]*-->")
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>|<[0-9][0-9:.]*>")
 
 
@@ -63,40 +74,75 @@ def parse(text: str) -> Transcript:
     i = 1
     while i < len(lines) and lines[i] and "-->" not in lines[i]:
         i += 1  # header lines
+    style: dict[str, Any] = {"format": NAME}
+    if i > 1 or lines[0] != "WEBVTT":
+        style["vtt_header"] = "\n".join(lines[:i])
+    blocks: list[str] = []  # STYLE, REGION and NOTE blocks before the first cue
     cues: list[ParsedCue] = []
     arrow_in_text = False  # the previous cue's text was cut by a line holding "-->"
     while i < len(lines):
         if not lines[i]:
             i += 1
             continue
+        cue_id = None
         if "-->" in lines[i]:
             timing_at = i
         elif i + 1 < len(lines) and "-->" in lines[i + 1]:
-            timing_at = i + 1  # lines[i] is the cue identifier
+            timing_at, cue_id = i + 1, lines[i]
         else:
             if not _IGNORED_BLOCK.fullmatch(lines[i]):
                 raise SubtitleParseError(
                     f"WebVTT line {i + 1}: text outside a cue (missing timing line?): "
                     f"{lines[i]!r:.60}"
                 )
-            i, arrow_in_text = _block_end(lines, i + 1), False
+            end_at = _block_end(lines, i + 1)
+            if not cues:
+                blocks.append("\n".join(lines[i:end_at]))
+            i, arrow_in_text = end_at, False
             continue
-        start, end = _timing(lines[timing_at], timing_at + 1, arrow_in_text)
+        start, end, settings = _timing(lines[timing_at], timing_at + 1, arrow_in_text)
+        if not cues and _SHORT_START.match(lines[timing_at]):
+            style["vtt_short_times"] = True
         i = _block_end(lines, timing_at + 1)
         body = "\n".join(lines[timing_at + 1 : i])
-        cues.append(ParsedCue(start, end, _decode(body), timing_at + 1))
+        cues.append(ParsedCue(start, end, _decode(body), timing_at + 1, cue_id, settings))
         arrow_in_text = i < len(lines) and bool(lines[i])
-    return build_transcript(cues, "WebVTT")
+    transcript = build_transcript(cues, "WebVTT")
+    if blocks:
+        style["vtt_blocks"] = blocks
+    if newline := newline_of(text):
+        style["newline"] = newline
+    if text and not text.endswith(("\n", "\r")):
+        style["no_final_newline"] = True
+    transcript.metadata[FILE_KEY] = style
+    return transcript
 
 
 def compose(transcript: Transcript) -> str:
-    """Write segments as WebVTT: no identifiers, no settings, text escaped as the spec requires."""
-    blocks = ["WEBVTT\n"]
+    """Write segments as WebVTT, text escaped as the spec requires.
+
+    Identifiers and cue settings are written where the segments have them, and the header,
+    blocks before the first cue and short timestamps where the file read had them.
+    """
+    style = file_style(transcript, NAME)
+    short = bool(style.get("vtt_short_times"))
+    blocks = [f"{style.get('vtt_header', 'WEBVTT')}\n"]
+    blocks += [f"{b}\n" for b in style.get("vtt_blocks", ()) if _IGNORED_BLOCK.match(b)]
     for seg in transcript.segments:
-        times = f"{format_timestamp(seg.start, '.')} --> {format_timestamp(seg.end, '.')}"
+        times = f"{_stamp(seg.start, short)} --> {_stamp(seg.end, short)}"
+        if seg.cue_settings and style:
+            times += f" {seg.cue_settings}"
+        ok_id = style and seg.cue_id and "-->" not in seg.cue_id and "\n" not in seg.cue_id
+        ident = f"{seg.cue_id}\n" if ok_id else ""
         lines = cue_lines(seg.text)
-        blocks.append(f"{times}\n" + "".join(f"{_encode(ln)}\n" for ln in lines))
-    return "\n".join(blocks)
+        blocks.append(f"{ident}{times}\n" + "".join(f"{_encode(ln)}\n" for ln in lines))
+    return with_newline("\n".join(blocks), style)
+
+
+def _stamp(ms: int, short: bool) -> str:
+    """``HH:MM:SS.mmm``, or ``MM:SS.mmm`` under an hour when the file read was written so."""
+    full = format_timestamp(ms, ".")
+    return full[3:] if short and ms < 3_600_000 else full
 
 
 def _block_end(lines: list[str], i: int) -> int:
@@ -106,15 +152,15 @@ def _block_end(lines: list[str], i: int) -> int:
     return i
 
 
-def _timing(line: str, lineno: int, arrow_in_text: bool) -> tuple[int, int]:
-    """Start and end of a cue timing line; cue settings after the end time are ignored."""
+def _timing(line: str, lineno: int, arrow_in_text: bool) -> tuple[int, int, str | None]:
+    """Start, end and cue settings (what follows the end time, ``None`` if nothing)."""
     pos = _skip_space(line, 0)
     start, pos = _timestamp(line, pos)
     pos = _skip_space(line, pos)
     if start is not None and line.startswith("-->", pos):
-        end, _ = _timestamp(line, _skip_space(line, pos + 3))
+        end, after = _timestamp(line, _skip_space(line, pos + 3))
         if end is not None:
-            return start, end
+            return start, end, line[after:].strip(_SPACE) or None
     what = "'-->' is not allowed in cue text" if arrow_in_text else "bad timing line"
     raise SubtitleParseError(f"WebVTT line {lineno}: {what}: {line.strip()!r:.60}")
 
@@ -166,4 +212,6 @@ def _encode(line: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape markup; the invisible characters a reference names are written as the reference."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\xa0", "&nbsp;").replace("\u200e", "&lrm;").replace("\u200f", "&rlm;")

@@ -80,6 +80,23 @@ def _quantization(hp: Hparams) -> str:
     return wtype.name if wtype else f"unknown({hp.ftype})"
 
 
+def header_multilingual(path: str | os.PathLike[str]) -> bool | None:
+    """Whether a GGML file's model knows more than English, from its header's ``n_vocab``
+    (English-only Whisper models have 51864 tokens); None if the file is not readable GGML.
+
+    Reads 8 bytes: cheap enough for a list of installed models, unlike :func:`validate_ggml`.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if len(head) < 8 or int.from_bytes(head[:4], "little") != MAGIC:
+        return None
+    n_vocab = int.from_bytes(head[4:8], "little", signed=True)
+    return n_vocab > N_VOCAB_EN if n_vocab >= N_VOCAB_EN else None
+
+
 def validate_ggml(path: str | os.PathLike[str]) -> GgmlInfo:
     """Check a whole GGML model file the way whisper.cpp will read it, without reading weights.
 

@@ -200,6 +200,7 @@ def retime_transcript(
             k += len(seg.words)
             cue = make_cue(own, rules)
             cue.text = seg.text  # as the user wrote it
+            cue.cue_id, cue.cue_settings = seg.cue_id, seg.cue_settings
             cues.append(cue)
     apply_timing_rules(cues, rules, media_end=speech.duration_ms)
     check()
@@ -225,7 +226,9 @@ def spread_words(seg: Segment) -> list[Word]:
 def _with_words(seg: Segment) -> Segment:
     """The segment with words that all carry text (spread over it when it has none)."""
     words = [w for w in seg.words if w.text.strip()]
-    return Segment(seg.start, seg.end, seg.text, words or spread_words(seg), seg.no_speech_prob)
+    out = Segment(seg.start, seg.end, seg.text, words or spread_words(seg), seg.no_speech_prob)
+    out.cue_id, out.cue_settings = seg.cue_id, seg.cue_settings
+    return out
 
 
 def _shifted(seg: Segment, shift: int) -> Segment:
@@ -233,7 +236,9 @@ def _shifted(seg: Segment, shift: int) -> Segment:
         Word(max(0, w.start + shift), max(0, w.end + shift), w.text, w.probability)
         for w in seg.words
     ]
-    return Segment(max(0, seg.start + shift), max(0, seg.end + shift), seg.text, words)
+    out = Segment(max(0, seg.start + shift), max(0, seg.end + shift), seg.text, words)
+    out.cue_id, out.cue_settings = seg.cue_id, seg.cue_settings
+    return out
 
 
 def _checker(cancelled: Callable[[], bool] | None) -> Callable[[], None]:

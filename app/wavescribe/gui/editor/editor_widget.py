@@ -14,7 +14,9 @@ text or "Mark as checked"; a region re-transcribes through ``retranscribe`` (one
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import replace
@@ -48,10 +50,15 @@ from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.project.peak_cache import PeakCache
+from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui import settings
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
+from wavescribe.gui.editor.retime import RATE as RETIME_RATE
+from wavescribe.gui.editor.retime import RetimeJob, Retimer
+from wavescribe.gui.editor.retime import command_for as retime_command
+from wavescribe.gui.editor.retime import plan as plan_retime
 from wavescribe.gui.editor.retranscribe import (
     RegionJob,
     RetranscribeBar,
@@ -62,6 +69,7 @@ from wavescribe.gui.editor.retranscribe import (
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
 from wavescribe.gui.editor.suspects import find_suspect
+from wavescribe.gui.editor.timeline.display_gain import gain_actions
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
@@ -121,6 +129,8 @@ class EditorPanel(QWidget):
 
         self.player = Player(self)
         self.stack: EditStack | None = None
+        self._own_stack = False  # the editor made self.stack (no job keeps it): delete it
+        self.rules = SubtitleRules()
         self.model: SegmentModel | None = None
         self.controller: TimingController | None = None
         self.samples: np.ndarray | None = None
@@ -147,7 +157,14 @@ class EditorPanel(QWidget):
         layout.insertWidget(0, self.transport)
         self.retranscribe_bar = RetranscribeBar(self.retranscriber)
         layout.insertWidget(1, self.retranscribe_bar)
+        self.retimer = Retimer(self)
+        self.retimer.done.connect(self._retimed)
+        self.retimer.ended.connect(self.message)
+        self.retime_bar = RetranscribeBar(self.retimer)  # type: ignore[arg-type]  # same signals
+        self.retime_bar.setObjectName("retimeBar")
+        layout.insertWidget(2, self.retime_bar)
         self._find_dialog: FindReplaceDialog | None = None
+        self.gain_actions = gain_actions(self, self.waveform.set_display_gain)  # View menu
 
         self.waveform.cue_clicked.connect(self._select_row)
         self.waveform.seek_requested.connect(self.player.seek)
@@ -187,6 +204,7 @@ class EditorPanel(QWidget):
             "next_suspect": lambda: self.goto_suspect(1),
             "mark_checked": self.mark_checked,
             "retranscribe": self.retranscribe,
+            "retime": self.retime_selected,
             "split": self.split_at_playhead,
             "merge": self.merge_with_next,
             "delete": self.delete_cue,
@@ -223,20 +241,27 @@ class EditorPanel(QWidget):
         self.actions_by_name["loop"].setIconText("Loop cue")
 
     # --- loading -----------------------------------------------------------------------------
-    def load(self, transcript: Transcript, audio_path: str | None) -> None:
-        """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread."""
+    def load(
+        self, transcript: Transcript, audio_path: str | None, stack: EditStack | None = None
+    ) -> None:
+        """Edit ``transcript`` in place; peaks and samples for ``audio_path`` load off-thread.
+
+        ``stack``: the job's own undo history over ``transcript`` (kept by the workspace, so
+        switching jobs keeps each one's undo); without one the editor makes a history of its own.
+        """
         self.player.set_audio(None)
         self.samples = None
         self.audio_path = audio_path
-        doc = SubtitleDocument(transcript)
-        for previous in (self.stack, self.model):  # the last job's history and list model
-            if previous is not None:
-                previous.deleteLater()
-        self.stack = EditStack(doc, self)
+        self._let_go_of_stack()
+        if stack is not None and stack.doc.transcript is transcript:
+            self.stack, self._own_stack = stack, False
+        else:
+            self.stack, self._own_stack = EditStack(SubtitleDocument(transcript), self), True
+        doc = self.stack.doc
         self.controller = TimingController(doc)
         if not self.actions_by_name["snap"].isChecked():
             self.controller.snapping = replace(self.controller.snapping, enabled=False)
-        self.model = SegmentModel(self.stack, parent=self)
+        self.model = SegmentModel(self.stack, self.rules, parent=self)
         old = self.table.selectionModel()
         self.table.setModel(self.model)
         if old is not None:
@@ -260,6 +285,31 @@ class EditorPanel(QWidget):
         self._show_video_at(self.player.position_ms)
         if audio_path:
             self._load_audio(audio_path)
+
+    def _let_go_of_stack(self) -> None:
+        """Disconnect the last job's history (kept by its job) and drop the last list model."""
+        previous, model = self.stack, self.model
+        if previous is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # "not connected": fine
+                for signal, slot in (
+                    (previous.changed, self._on_change),
+                    (previous.refused, self.message),
+                    (previous.changed, self.waveform._on_doc_changed),
+                    *([(previous.changed, model._on_change)] if model is not None else []),
+                ):
+                    with contextlib.suppress(RuntimeError, TypeError):  # gone with its job
+                        signal.disconnect(slot)
+            if self._own_stack:
+                previous.deleteLater()
+        if model is not None:
+            model.deleteLater()
+
+    def set_rules(self, rules: SubtitleRules) -> None:
+        """Check the cues against ``rules`` from now on (the list's warnings and CPS at once)."""
+        self.rules = rules
+        if self.model is not None:
+            self.model.set_rules(rules)
 
     def _load_audio(self, audio_path: str) -> None:
         self._loads += 1
@@ -430,6 +480,39 @@ class EditorPanel(QWidget):
             f"Re-transcribed {span_label(job.span)}: {command.replaced} cues replaced by "
             f"{command.added}{doubt}"
         )
+
+    # --- re-timing cues to the speech ---------------------------------------------------------
+    def retime_selected(self) -> None:
+        """Snap the selected cues (first to last) to the speech, off the GUI thread; one step."""
+        if self.stack is None or not self.selected_rows():
+            self.message.emit("Select the cues to re-time")
+            return
+        if self.samples is None:
+            self.message.emit("The audio is not loaded yet: re-time once the waveform shows")
+            return
+        if self.retimer.busy:
+            self.message.emit("Cues are already being re-timed")
+            return
+        duration = len(self.samples) * 1000 // RETIME_RATE
+        job = plan_retime(self.stack.doc, self.selected_rows(), duration)
+        if job is None:
+            self.message.emit(
+                "Not changed: a neighbouring cue overlaps the selection; fix it first"
+            )
+            return
+        self.retimer.start(job, self.samples, self.rules)
+
+    def _retimed(self, job: RetimeJob, cues: list) -> None:
+        if self.stack is None or job.doc is not self.stack.doc:
+            self.message.emit("Re-timing finished for another transcript: nothing changed")
+            return
+        if job.doc.revision != job.revision:
+            self.message.emit("The cues were edited meanwhile: re-timing not applied")
+            return
+        command = retime_command(job, cues)
+        if self.stack.push(command):
+            self.select(command.first)
+            self.message.emit(f"{command.label}: done (Undo puts the old times back)")
 
     # --- edits -------------------------------------------------------------------------------
     def _apply(self, result: TimingResult) -> bool:
@@ -667,4 +750,5 @@ class EditorPanel(QWidget):
         self.save_layout()
         self.video.shutdown()
         self.player.stop()
+        self.retimer.cancel()
         self.retranscriber.shutdown()

@@ -75,6 +75,13 @@ class SegmentModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
+    def set_rules(self, rules: SubtitleRules) -> None:
+        """Re-check every cue against ``rules`` and repaint the list (warnings, CPS colour)."""
+        self.rules = rules
+        self._recheck()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, self.TEXT))
+
     def warnings(self, row: int) -> list[RuleViolation]:
         return self._warnings.get(row, [])
 

@@ -29,6 +29,7 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("next_suspect", "Next suspect cue", "F8"),
     ("mark_checked", "Mark the suspect cue as checked", "Ctrl+K"),
     ("retranscribe", "Re-transcribe the selected cues or span…", "Ctrl+Shift+R"),
+    ("retime", "Re-time the selected cues to the speech", "Ctrl+Shift+T"),
     ("split", "Split the cue at the playhead", "S"),
     ("merge", "Merge the cue with the next", "M"),
     ("delete", "Delete the cue", "Ctrl+Delete"),

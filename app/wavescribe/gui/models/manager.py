@@ -42,6 +42,7 @@ from wavescribe.core.models.hardware_fit import (
 )
 from wavescribe.core.models.starter import STARTER_ID
 from wavescribe.core.models.store import ModelStore, model_id_from_filename
+from wavescribe.gui.help import install_f1
 from wavescribe.gui.models.table import (
     ModelRow,
     ModelTable,
@@ -85,6 +86,7 @@ class ModelManagerDialog(QDialog):
         super().__init__(parent)
         self.system_info = system_info if system_info is not None else SystemInfo()
         self.setWindowTitle("Speech models")
+        self.setObjectName("modelManager")
         self.resize(900, 520)
         self.store = store or ModelStore()
         self._available_memory = available_memory
@@ -126,6 +128,7 @@ class ModelManagerDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
 
+        install_f1(self, "models")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Models are stored in {self.store.root}", self))
         layout.addWidget(self.table, 1)
@@ -179,8 +182,12 @@ class ModelManagerDialog(QDialog):
         self.buttons["import_ggml"].setEnabled(not self.busy)
         self.buttons["import_ct2"].setEnabled(not self.busy)
         self.buttons["delete"].setEnabled(not self.busy and installed)
-        chosen = row is not None and self.store.default_model() == row.id
+        default = effective_default(self.store, self.table.rows)
+        chosen = row is not None and row.id in (self.store.default_model(), default)
         self.buttons["default"].setEnabled(installed and not chosen)
+        self.buttons["default"].setToolTip(
+            "This is the default model" if installed and chosen else "Use it when none is chosen"
+        )
         self.details.setText(self._describe(row) if row else "")
 
     def _describe(self, row: ModelRow) -> str:

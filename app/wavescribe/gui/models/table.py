@@ -1,4 +1,4 @@
-"""The model manager's table: one row per catalog entry, then the installed models it lacks.
+"""The model manager's table: installed models first, then the rest of the catalog.
 
 Rows are plain data (``ModelRow``) built from the store; the widget only turns them into cells,
 so what a row says (size, languages, memory verdict, status) is decided in one place.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
@@ -16,6 +17,7 @@ from wavescribe.core.errors import ModelError, WavescribeError
 from wavescribe.core.humanize import format_duration, format_gb, format_size
 from wavescribe.core.models.catalog import CatalogModel
 from wavescribe.core.models.download import DownloadProgress
+from wavescribe.core.models.ggml_file import header_multilingual
 from wavescribe.core.models.hardware_fit import (
     estimate_file_size,
     estimate_model_memory,
@@ -38,7 +40,31 @@ class ModelRow:
 
     @property
     def name(self) -> str:
-        return self.entry.name if self.entry else self.id
+        """The full name shown, the id beside it: ``Tiny (English) · f16 (tiny.en)``.
+
+        So the starter (``tiny.en-starter``, converted from the faster-whisper package) and
+        the catalog's ``tiny.en`` can be told apart, and an installed model outside the
+        catalog says where it came from.
+        """
+        if self.entry is not None:
+            return (
+                self.entry.name if self.id in self.entry.name else f"{self.entry.name} ({self.id})"
+            )
+        m = self.installed
+        how = {"import": "imported", "converted": "converted here"}.get(m.source) if m else None
+        return f"{self.id} ({how})" if how else self.id
+
+    @property
+    def multilingual(self) -> bool | None:
+        """Whether it knows other languages than English (catalog, sidecar, else the header)."""
+        e, m = self.entry, self.installed
+        if e is not None:
+            return e.multilingual
+        if m is None:
+            return None
+        if m.multilingual is not None:
+            return m.multilingual
+        return header_multilingual(m.path)
 
     def memory_need(self) -> int | None:
         """Estimated RAM for this model; the installed file's size is the best evidence."""
@@ -74,7 +100,8 @@ def collect_rows(store: ModelStore) -> tuple[list[ModelRow], str | None]:
     rows = [ModelRow(e.id, e, installed.get(e.id)) for e in entries]
     known = {e.id for e in entries}
     rows += [ModelRow(i, None, m) for i, m in sorted(installed.items()) if i not in known]
-    return rows, problem
+    # what can be used now first (in the same order), then what could be installed
+    return sorted(rows, key=lambda r: r.installed is None), problem
 
 
 def effective_default(store: ModelStore, rows: list[ModelRow]) -> str | None:
@@ -100,7 +127,9 @@ class ModelTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)  # names never elided
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setWordWrap(False)
 
     def show_rows(
         self,
@@ -138,7 +167,7 @@ class ModelTable(QTableWidget):
         need = row.memory_need()
         fit = memory_fit(need, free)
         size = m.size_bytes if m else e.size_bytes if e else None
-        multilingual = e.multilingual if e else m.multilingual if m else None
+        multilingual = row.multilingual
         quantization = (e.quantization if e else None) or (m.quantization if m else None)
         cells = [
             row.name,

@@ -29,13 +29,21 @@ SPAN = QColor(90, 160, 255, 60)  # a time span selected with Shift+drag
 SPAN_EDGE = QColor("#5aa0ff")
 
 
-def render_wave(pyramid: PeakPyramid | None, vp: Viewport, w: int, h: int) -> QPixmap:
-    """The wave below a time ruler, ``w`` x ``h`` pixels, one min/max column per pixel."""
+def render_wave(
+    pyramid: PeakPyramid | None, vp: Viewport, w: int, h: int, gain: float = 1.0
+) -> QPixmap:
+    """The wave below a time ruler, ``w`` x ``h`` pixels, one min/max column per pixel.
+
+    ``gain`` scales the drawing only (clipped at full height), for quiet recordings.
+    """
     image = np.full((h, w), BACK.rgba(), np.uint32)
     if pyramid is not None and w > 0 and h > RULER_PX:
         # One column per pixel, filled with numpy: no Python loop over columns.
         mins, maxs = pyramid.slice(vp.start_ms, vp.end_ms, w)
         mid, half = (RULER_PX + h) / 2, (h - RULER_PX) / 2 - 2
+        if gain != 1.0:
+            mins = np.clip(mins.astype("f4") * gain, -FULL_SCALE, FULL_SCALE)
+            maxs = np.clip(maxs.astype("f4") * gain, -FULL_SCALE, FULL_SCALE)
         top = np.floor(mid - maxs.astype("f4") * (half / FULL_SCALE)).astype(np.int32)
         bottom = np.ceil(mid - mins.astype("f4") * (half / FULL_SCALE)).astype(np.int32)
         rows = np.arange(h, dtype=np.int32)[:, None]

@@ -42,6 +42,7 @@ from wavescribe.core.editing.timing_controller import (
 )
 from wavescribe.gui.editor.timeline.context_menu import cue_menu, span_menu, word_index_at
 from wavescribe.gui.editor.timeline.cue_text_editor import CueTextEditor, TextInPlace
+from wavescribe.gui.editor.timeline.display_gain import effective_gain
 from wavescribe.gui.editor.timeline.geometry import Viewport
 from wavescribe.gui.editor.timeline.markers import EditMarkers, RefusedMarker
 from wavescribe.gui.editor.timeline.paint import (
@@ -101,6 +102,7 @@ class WaveformView(QWidget):
         self._text = TextInPlace(self)
         self._editor_actions: Mapping[str, QAction] = {}
         self._wave_cache: tuple[tuple[object, ...], QPixmap] | None = None
+        self.display_gain: float | str = 1.0  # a factor or display_gain.AUTO; drawing only
         self._times_cache: tuple[tuple[int, int], np.ndarray, np.ndarray] | None = None
 
     # --- what is shown -----------------------------------------------------------------------
@@ -119,6 +121,11 @@ class WaveformView(QWidget):
         self.viewport.resize(self.width())
         self.viewport.fit_all()
         self._changed_view()
+
+    def set_display_gain(self, mode: float | str) -> None:
+        """Draw the wave ``mode`` times taller (or display_gain.AUTO); the audio is unchanged."""
+        self.display_gain = mode
+        self.update()
 
     def set_peaks(self, pyramid: PeakPyramid | None) -> None:
         self.pyramid = pyramid
@@ -226,9 +233,10 @@ class WaveformView(QWidget):
 
     def _wave_pixmap(self, w: int, h: int) -> QPixmap:
         vp = self.viewport
-        key = (vp.start_ms, vp.ms_per_px, w, h, id(self.pyramid), self.devicePixelRatioF())
+        gain = effective_gain(self.display_gain, self.pyramid)
+        key = (vp.start_ms, vp.ms_per_px, w, h, id(self.pyramid), self.devicePixelRatioF(), gain)
         if self._wave_cache is None or self._wave_cache[0] != key:
-            self._wave_cache = (key, render_wave(self.pyramid, vp, w, h))
+            self._wave_cache = (key, render_wave(self.pyramid, vp, w, h, gain))
         return self._wave_cache[1]
 
     def _cue_times(self) -> tuple[np.ndarray, np.ndarray]:
