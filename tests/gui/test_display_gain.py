@@ -31,7 +31,8 @@ def test_gain_changes_the_drawn_peaks_not_the_samples(window, qtbot, tmp_path):
     before = editor.samples.copy()
     normal = _wave_pixels(editor)
 
-    by_label = {a.text(): a for a in window.view_menu.actions()[0].menu().actions()}
+    [gain] = [a.menu() for a in window.view_menu.actions() if a.text() == "Waveform &Gain"]
+    by_label = {a.text(): a for a in gain.actions()}
     by_label["×&4"].trigger()
     four = _wave_pixels(editor)
     by_label["&Auto (fit the loudest peak)"].trigger()

@@ -230,3 +230,26 @@ def test_a_declined_save_path_keeps_the_app_open(window, qtbot, monkeypatch):
     qtbot.wait(100)
     assert window.isVisible() and window.isWindowModified()
     assert window.statusBar().currentMessage() == "Quit cancelled: not every transcript was saved"
+
+
+def test_undoing_back_to_the_saved_state_clears_the_modified_marker(
+    window, qtbot, tmp_path, monkeypatch
+):
+    window.workspace.add_transcript(JFK, two_cues())
+    delete_first_cue(window)
+    assert window.isWindowModified()
+    window.editor.stack.undo()  # back to the transcript as it came: nothing unsaved
+    assert not window.isWindowModified()
+    window.editor.stack.redo()
+    assert window.isWindowModified()
+
+    # Saved with the cue deleted: that state is the new save point.
+    target = tmp_path / "saved.wsproj"
+    monkeypatch.setattr(projects, "ask_project_save_path", lambda *a: target)
+    window.projects.save()
+    qtbot.waitUntil(lambda: not window.isWindowModified())
+    window.editor.stack.undo()  # the deleted cue is back: differs from the file
+    assert window.isWindowModified()
+    window.editor.stack.redo()  # as saved again
+    assert not window.isWindowModified()
+    assert not window.projects.unsaved_jobs()

@@ -464,6 +464,9 @@ class MainWindow(QMainWindow):
         if job is not None and self._edited == (job.id, id(job.transcript)):
             job.revision += 1  # autosave writes it; the list beside stays the editor's
             self.projects.note_edit()
+            stack = self.workspace.existing_stack(job)
+            if stack is not None and stack.history.is_clean:
+                self.projects.note_back_at_save_point(job)
 
     def _update_actions(self) -> None:
         job = self.workspace.shown

@@ -123,7 +123,22 @@ class ProjectActions(QObject):
     def mark_saved(self, job: Job) -> None:
         """``job``'s edits were written elsewhere (its subtitle file): no longer unsaved."""
         self._baseline[job.id] = _current(job)
+        self._set_save_point(job)
         self.modified_changed.emit()
+
+    def note_back_at_save_point(self, job: Job) -> None:
+        """Undo or redo returned ``job`` to its saved state: it is no longer modified. (A
+        recovered transcript that no project file holds stays modified until it is saved.)"""
+        if self._baseline.get(job.id) != _NEVER:
+            self._baseline[job.id] = _current(job)
+            self.modified_changed.emit()
+
+    def _set_save_point(self, job: Job) -> None:
+        """The job's undo history remembers this state as saved, so undoing back to it later
+        clears the modified marker."""
+        stack = self._workspace.existing_stack(job)
+        if stack is not None:
+            stack.set_clean()
 
     def discard(self, jobs: list[Job]) -> None:
         """The user gave up these transcripts: they are neither autosaved again nor kept."""
@@ -194,6 +209,8 @@ class ProjectActions(QObject):
         def done(saved: Project) -> None:
             self._projects[job.id] = saved
             self._baseline[job.id] = state
+            if _current(job) == state:  # nothing edited while it was written
+                self._set_save_point(job)
             self._discarded.discard(job.id)
             settings.add_recent_file(chosen)
             self._workspace.status.emit(f"Saved {chosen.name}")

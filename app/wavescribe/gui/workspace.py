@@ -163,6 +163,11 @@ class Workspace(QObject):
             stack = self._stacks[job.id] = EditStack(SubtitleDocument(job.transcript), self)
         return stack
 
+    def existing_stack(self, job: Job) -> EditStack | None:
+        """``job``'s undo history if the editor made one for its current transcript."""
+        stack = self._stacks.get(job.id)
+        return stack if stack is not None and stack.doc.transcript is job.transcript else None
+
     def shown_transcript(self) -> Transcript | None:
         """The finished transcript on screen (what Export and Save write), if any."""
         if self.shown is not None and self.shown.state is JobState.DONE:
