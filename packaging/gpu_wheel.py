@@ -69,7 +69,15 @@ class BuildError(RuntimeError):
 
 
 def pywhispercpp_version() -> str:
-    return metadata.version("pywhispercpp")
+    """The installed pywhispercpp's version, else the pin in pyproject.toml (a build machine
+    that has the sdist but not the package, e.g. an offline GPU box)."""
+    try:
+        return metadata.version("pywhispercpp")
+    except metadata.PackageNotFoundError:
+        pin = re.search(r'"pywhispercpp==([^"]+)"', (ROOT / "pyproject.toml").read_text())
+        if pin is None:
+            raise BuildError("pywhispercpp is neither installed nor pinned in pyproject.toml")
+        return pin.group(1)
 
 
 def fetch_sdist(work: Path, version: str) -> Path:
@@ -225,6 +233,7 @@ def build_overlay(
     cuda_archs: str = DEFAULT_CUDA_ARCHS,
     vulkan_include: Path | None = None,
     jobs: int | None = None,
+    offline: bool = False,
 ) -> Path:
     """Build the GPU pywhispercpp wheel and install it into ``work/overlay-<backend>``."""
     version = pywhispercpp_version()
@@ -248,6 +257,8 @@ def build_overlay(
     shutil.rmtree(wheels, ignore_errors=True)
     print(f"gpu_wheel: building pywhispercpp {version} with {backend} in {src}", flush=True)
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(src)]
+    if offline:  # the build tools (setuptools, cmake, ninja) come from this environment
+        cmd.insert(4, "--no-build-isolation")
     subprocess.run(cmd, env=env, check=True)
     wheel = next(wheels.glob("pywhispercpp-*.whl"))
     shutil.rmtree(overlay, ignore_errors=True)
@@ -265,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cuda-archs", default=DEFAULT_CUDA_ARCHS)
     p.add_argument("--vulkan-headers", type=Path, help="an include folder with vulkan/*.h")
     p.add_argument("--jobs", type=int)
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="no network: the sdist must be in WORK/sdist and the build tools installed",
+    )
     args = p.parse_args(argv)
     try:
         build_overlay(
@@ -273,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             cuda_archs=args.cuda_archs,
             vulkan_include=args.vulkan_headers,
             jobs=args.jobs,
+            offline=args.offline,
         )
     except BuildError as exc:
         print(f"gpu_wheel: {exc}", file=sys.stderr)

@@ -109,3 +109,19 @@ def test_inno_setup_script_takes_what_build_passes() -> None:
     for define in ("AppVersion", "SourceDir", "OutputDir", "OutputName", "IconFile"):
         assert f"#{define}" in text or f"{{#{define}}}" in text
     assert "wavescribe.exe" in text
+
+
+def test_an_offline_gpu_build_takes_the_pinned_version_and_skips_build_isolation(
+    monkeypatch, capsys
+):
+    """A GPU box without network or pywhispercpp builds the pinned sdist with its own tools."""
+
+    def not_installed(name: str) -> str:
+        raise gpu_wheel.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(gpu_wheel.metadata, "version", not_installed)
+    pyproject = (Path(gpu_wheel.ROOT) / "pyproject.toml").read_text()
+    assert f'"pywhispercpp=={gpu_wheel.pywhispercpp_version()}"' in pyproject
+    with pytest.raises(SystemExit):
+        gpu_wheel.main(["--help"])
+    assert "--offline" in capsys.readouterr().out
