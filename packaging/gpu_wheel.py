@@ -76,7 +76,9 @@ def pywhispercpp_version() -> str:
     except metadata.PackageNotFoundError:
         pin = re.search(r'"pywhispercpp==([^"]+)"', (ROOT / "pyproject.toml").read_text())
         if pin is None:
-            raise BuildError("pywhispercpp is neither installed nor pinned in pyproject.toml")
+            raise BuildError(
+                "pywhispercpp is neither installed nor pinned in pyproject.toml"
+            ) from None
         return pin.group(1)
 
 
