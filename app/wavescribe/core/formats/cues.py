@@ -85,9 +85,15 @@ def file_style(transcript: Transcript, fmt: str) -> dict[str, Any]:
     return style if isinstance(style, dict) and style.get("format") == fmt else {}
 
 
-def newline_of(text: str) -> str | None:
-    """CRLF if ``text`` uses CRLF line ends, else ``None`` (LF, our default)."""
-    return "\r\n" if "\r\n" in text else None
+def line_ends_of(text: str) -> dict[str, Any]:
+    """How ``text`` ends its lines, as :func:`with_newline` reads it back from a file style:
+    ``newline`` when it uses CRLF (LF is our default), ``no_final_newline`` when it lacks one."""
+    style: dict[str, Any] = {}
+    if "\r\n" in text:
+        style["newline"] = "\r\n"
+    if text and not text.endswith(("\n", "\r")):
+        style["no_final_newline"] = True
+    return style
 
 
 def with_newline(text: str, style: dict[str, Any]) -> str:

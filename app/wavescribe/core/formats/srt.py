@@ -38,7 +38,7 @@ from wavescribe.core.formats.cues import (
     cue_lines,
     file_style,
     format_timestamp,
-    newline_of,
+    line_ends_of,
     split_lines,
     with_newline,
 )
@@ -87,10 +87,7 @@ def parse(text: str) -> Transcript:
     _close(cues, body)
     transcript = build_transcript(cues, "SRT")
     style: dict[str, Any] = {"format": NAME}
-    if newline := newline_of(text):
-        style["newline"] = newline
-    if text and not text.endswith(("\n", "\r")):
-        style["no_final_newline"] = True
+    style |= line_ends_of(text)
     transcript.metadata[FILE_KEY] = style
     return transcript
 

@@ -44,7 +44,7 @@ from wavescribe.core.formats.cues import (
     cue_lines,
     file_style,
     format_timestamp,
-    newline_of,
+    line_ends_of,
     split_lines,
     with_newline,
 )
@@ -110,10 +110,7 @@ def parse(text: str) -> Transcript:
     transcript = build_transcript(cues, "WebVTT")
     if blocks:
         style["vtt_blocks"] = blocks
-    if newline := newline_of(text):
-        style["newline"] = newline
-    if text and not text.endswith(("\n", "\r")):
-        style["no_final_newline"] = True
+    style |= line_ends_of(text)
     transcript.metadata[FILE_KEY] = style
     return transcript
 
