@@ -38,6 +38,17 @@ _STOCK_PHRASES = (
 )
 
 
+# A cue that is only a sound label, not speech: "[BLANK_AUDIO]", "[Music]", "(music)",
+# "[ Silence ]", "*laughs*", "♪♪" (one or more such parts, with nothing else).
+_MARKER = r"(\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]+)"
+_MARKERS_ONLY = re.compile(rf"^\s*(?:{_MARKER}[\s.,!?-]*)+$")
+
+
+def is_non_speech_marker(text: str) -> bool:
+    """Whether ``text`` is only bracketed sound labels such as ``[BLANK_AUDIO]`` or ``(music)``."""
+    return bool(_MARKERS_ONLY.match(text))
+
+
 @dataclass(frozen=True, slots=True)
 class DroppedSegment:
     segment: Segment
@@ -87,7 +98,9 @@ def drop_unspoken(
         a, b = _span(seg)
         spoken = speech.speech_ms_in(a, b)
         reason = None
-        if spoken < min(MIN_SPEECH_MS, max(1, (b - a) // 2)):
+        if is_non_speech_marker(seg.text):
+            reason = "a non-speech marker, not speech"
+        elif spoken < min(MIN_SPEECH_MS, max(1, (b - a) // 2)):
             reason = "no speech under it"
         elif spoken < SUSPECT_SPEECH_SHARE * max(b - a, 1):
             t = tell(seg, recent)
