@@ -50,7 +50,7 @@ def _ggml(tmp: Path) -> tuple[Path, Path]:
 
 def run_wavescribe(
     ctx: Any, model: Path, wav: Path, speech_first: bool, args: argparse.Namespace
-) -> tuple[float, Any]:
+) -> tuple[float, float, Any]:
     from wavescribe.core.engine.options import TranscribeOptions
     from wavescribe.core.engine.worker import transcribe_in_worker
 
@@ -61,12 +61,14 @@ def run_wavescribe(
         refine=not args.no_refine,
         speech_first=speech_first,
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     tr = transcribe_in_worker(ctx, str(model), str(wav), options, lambda _e: None, lambda: False)
-    return time.perf_counter() - t0, tr
+    return time.perf_counter() - t0, time.process_time() - c0, tr
 
 
-def run_faster_whisper(ct2: Path, wav: Path, args: argparse.Namespace) -> tuple[float, Any] | None:
+def run_faster_whisper(
+    ct2: Path, wav: Path, args: argparse.Namespace
+) -> tuple[float, float, Any] | None:
     try:
         from faster_whisper import WhisperModel
     except ImportError:
@@ -74,7 +76,7 @@ def run_faster_whisper(ct2: Path, wav: Path, args: argparse.Namespace) -> tuple[
     from wavescribe.core.transcript import Segment, Word
 
     model = WhisperModel(str(ct2), device="cpu", compute_type="int8", cpu_threads=args.threads)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     segs, _info = model.transcribe(
         str(wav), language="en", beam_size=args.beam, vad_filter=True, word_timestamps=True
     )
@@ -85,7 +87,7 @@ def run_faster_whisper(ct2: Path, wav: Path, args: argparse.Namespace) -> tuple[
             for w in s.words or []
         ]
         out.append(Segment(round(s.start * 1000), round(s.end * 1000), s.text.strip(), words))
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, time.process_time() - c0, out
 
 
 def main() -> int:
@@ -96,6 +98,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1, help="best wall time of this many runs")
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--no-fw", action="store_true", help="skip faster-whisper")
+    ap.add_argument("--no-whole", action="store_true", help="skip whole-file decoding")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--show", action="store_true", help="print each clip's text as transcribed")
     args = ap.parse_args()
@@ -117,14 +120,14 @@ def main() -> int:
             from wavescribe.core.refine.pipeline import warm_up
 
             warm_up()
-        runners: dict[str, Any] = {
-            "whole-file": lambda: run_wavescribe(ctx, model, wav, False, args),
-            "speech-first": lambda: run_wavescribe(ctx, model, wav, True, args),
-        }
+        runners: dict[str, Any] = {}
+        if not args.no_whole:
+            runners["whole-file"] = lambda: run_wavescribe(ctx, model, wav, False, args)
+        runners["speech-first"] = lambda: run_wavescribe(ctx, model, wav, True, args)
         if not args.no_fw:
             runners["faster-whisper"] = lambda: run_faster_whisper(ct2, wav, args)
         for name, fn in runners.items():
-            best: tuple[float, Any] | None = None
+            best: tuple[float, float, Any] | None = None
             for _ in range(args.runs):
                 got = fn()
                 if got is None:
@@ -134,10 +137,11 @@ def main() -> int:
             if best is None:
                 print(f"{name}: not installed")
                 continue
-            wall, out = best
+            wall, cpu, out = best
             segments = out.segments if hasattr(out, "segments") else out
             scored = lf.score(layout, segments)
             scored["wall_s"] = round(wall, 2)
+            scored["cpu_s"] = round(cpu, 2)
             if hasattr(out, "metadata") and "decoding" in out.metadata:
                 d = out.metadata["decoding"]
                 scored["decoding"] = {k: v for k, v in d.items() if k != "speech_without_text"}
@@ -156,7 +160,8 @@ def main() -> int:
     print()
     if base and sf_:
         print(
-            f"speech-first vs whole-file: {base['wall_s'] / sf_['wall_s']:.2f}x faster, "
+            f"speech-first vs whole-file: {base['wall_s'] / sf_['wall_s']:.2f}x faster (wall), "
+            f"{base['cpu_s'] / sf_['cpu_s']:.2f}x (CPU time), "
             f"WER {sf_['wer']} vs {base['wer']}"
         )
     if fw and sf_:

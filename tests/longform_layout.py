@@ -18,6 +18,7 @@ from statistics import median
 
 import numpy as np
 import soundfile as sf
+
 from shared_data import DATA
 from speech_synth import (
     MORE_SENTENCES,

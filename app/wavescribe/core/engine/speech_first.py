@@ -118,7 +118,7 @@ def decode_speech_first(
     done = 0
     for window in windows:
         result, tries = _decode_guarded(
-            pw, ctx, audio, window, attempts, params_for, recent, cancelled
+            pw, ctx, audio, window, attempts, params_for, recent, cancelled, not options.refine
         )
         report.decoded_ms += window.fed_ms
         report.redecoded_windows += tries > 1
@@ -154,14 +154,17 @@ def _decode_guarded(
     params_for: Callable[[Attempt], Any],
     recent: list[list[str]],
     cancelled: Callable[[], bool],
+    split: bool,
 ) -> tuple[Decoded, int]:
     """The first attempt without a tell, else the most probable one (its tell kept); and how
     many attempts were made."""
     flat_recent = [s for sentences in recent for s in sentences]
     tried: list[Decoded] = []
     for attempt in attempts:
-        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
-        result.tell = window_tell([s.text for s in result.segments], result.mean_logprob, flat_recent)
+        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
+        result.tell = window_tell(
+            [s.text for s in result.segments], result.mean_logprob, flat_recent
+        )
         if result.tell is None:
             return result, len(tried) + 1
         tried.append(result)
@@ -176,8 +179,10 @@ def decode_window(
     window: Window,
     params: Any,
     cancelled: Callable[[], bool],
+    split: bool = True,
 ) -> Decoded:
-    """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time."""
+    """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
+    split where the window's pieces meet, if ``split``)."""
     fed = window.samples(audio, RATE)
     pw.assign_abort_callback(params, cancelled)
     rc = pw.whisper_full(ctx, params, fed, fed.size)
@@ -194,18 +199,26 @@ def decode_window(
             data = pw.whisper_full_get_token_data(ctx, i, j)
             if data.id >= eot:  # timestamps, language and task tokens carry no text
                 continue
-            tokens.append((pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p))
+            tokens.append(
+                (pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p)
+            )
             logprobs.append(float(data.plog))
         t0 = 10 * pw.whisper_full_get_segment_t0(ctx, i)
         t1 = 10 * pw.whisper_full_get_segment_t1(ctx, i)
-        segments.extend(_in_source(window, words_from_tokens(tokens, t0, max(t0, t1))))
+        words = words_from_tokens(tokens, t0, max(t0, t1))
+        segments.extend(_in_source(window, words, split=split))
     mean = float(np.mean(logprobs)) if logprobs else None
     return Decoded(segments, None, mean)
 
 
-def _in_source(window: Window, fed_words: list[Word]) -> list[Segment]:
-    """Words of one decoded segment in source time, split where the window's pieces meet;
-    parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped."""
+def _in_source(window: Window, fed_words: list[Word], split: bool = True) -> list[Segment]:
+    """Words of one decoded segment in source time, split where the window's pieces meet (if
+    ``split``); parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped.
+
+    Whisper times words near a cut a second early or late at times, so a sentence's first words
+    can land in the piece before. Refinement re-places every word into the speech regions using
+    the whole sentence; a one-word fragment split off it would look like text in silence and be
+    dropped there. So with refinement to follow, segments are kept whole (``split=False``)."""
     groups: list[tuple[int, list[Word]]] = []
     starts = window.fed_starts()
     for w in fed_words:
@@ -213,7 +226,7 @@ def _in_source(window: Window, fed_words: list[Word]) -> list[Segment]:
         a, b = window.pieces[k]
         start = min(b, max(a, a + w.start - starts[k]))
         end = min(b, max(start, a + w.end - starts[k]))
-        if not groups or groups[-1][0] != k:
+        if not groups or (split and groups[-1][0] != k):
             groups.append((k, []))
         groups[-1][1].append(Word(start, end, w.text, w.probability))
     out = []

@@ -233,8 +233,10 @@ def _run_speech_first(
     send(("progress", "transcribe", 0.0))
     segments, report = decode_speech_first(pw, ctx, audio, options, params_for, send, cancelled)
     send(("progress", "transcribe", 1.0))
-    language = language or _detected_language(pw, ctx) or (
-        None if options.language == "auto" else options.language
+    language = (
+        language
+        or _detected_language(pw, ctx)
+        or (None if options.language == "auto" else options.language)
     )
     info = {"mode": "speech first", "decoders": 1, **report.to_dict()}
     return segments, language, info
