@@ -165,7 +165,7 @@ def build(
 # A short layout for the tests (~95 s, ~45 % speech) and a long one for the benchmark.
 SHORT_ITEMS = [
     ("fleurs-en-003", 10_000, "silence"),
-    ("mfa_kmg", 12_000, "noise"),
+    ("mfa_reallylong", 12_000, "noise"),
     ("jfk", 10_000, "music"),
     ("fleurs-en-004", 1_500, "silence"),
     ("mfa_thoughts", 11_000, "hum"),

@@ -10,7 +10,10 @@ from wavescribe.core.engine.decode_guard import (
 )
 from wavescribe.core.refine.hallucination import is_non_speech_marker
 
-JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+JFK = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
 # whisper.cpp's loop on the long-silence layout (NOTES): one sentence said again and again.
 LOOP = ["The weather today is cold and windy with a chance of rain."] * 4
 # a classic tiny.en degenerate window: one phrase until the window ends

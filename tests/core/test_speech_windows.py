@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from wavescribe.core.engine.speech_windows import (
@@ -37,7 +39,7 @@ def test_a_long_region_is_cut_at_its_least_speech_like_frame():
     assert all(b - a <= MAX_WINDOW_MS for a, b in pieces)
     assert pieces[0][1] == 25_000 // 32 * 32 + 16
     assert pieces[0][0] == 0 and pieces[-1][1] == 80_000
-    assert all(b1 == a2 for (_, b1), (a2, _) in zip(pieces, pieces[1:], strict=False))
+    assert all(b1 == a2 for (_, b1), (a2, _) in itertools.pairwise(pieces))
 
 
 def test_pieces_are_packed_into_windows_of_at_most_the_limit():

@@ -36,8 +36,15 @@ from wavescribe.core.transcript import Segment, Word
 
 RATE = 16000
 MIN_REGION_MS = 1000  # every speech region this long must yield text or be reported
+# Fewer words than this per second of a region: whisper skipped (part of) it, as it does after
+# ending a window's text early; the region is decoded again on its own.
+MIN_WORDS_PER_S = 0.5
 RECENT_WINDOWS = 2
 RETRY_TEMPERATURE = 0.5
+# Below refinement's 0.5: decoding a little non-speech costs little (the guard and refinement
+# deal with it); speech never decoded is lost for good. Soft onsets ("And so" in JFK) score
+# 0.3-0.5 in Silero.
+DECODE_THRESHOLD = 0.35
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -104,12 +111,15 @@ def decode_speech_first(
     cancelled: Callable[[], bool],
 ) -> tuple[list[Segment], SpeechFirstReport]:
     """All segments of ``audio`` (source times) decoded speech-first, and the report."""
-    from wavescribe.core.refine.vad import detect_speech
+    from wavescribe.core.refine.vad import detect_speech, regions_from_probs
 
     duration_ms = len(audio) * 1000 // RATE
     speech = detect_speech(audio, cancelled=cancelled, allow_torch=False)
-    report = SpeechFirstReport(regions=list(speech.regions), vad=speech.method)
-    windows = plan_windows(plan_pieces(speech.regions, duration_ms, probs=speech.probs))
+    regions = speech.regions
+    if speech.probs is not None:
+        regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
+    report = SpeechFirstReport(regions=list(regions), vad=speech.method)
+    windows = plan_windows(plan_pieces(regions, duration_ms, probs=speech.probs))
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
     attempts = attempts_for(options)
@@ -126,12 +136,13 @@ def decode_speech_first(
             report.suspect_windows += 1
             for seg in result.segments:
                 seg.suspect = result.tell
-        missed = _regions_without_words(speech.regions, window, result.segments)
+        missed = _regions_without_words(regions, window, result.segments)
         for region in missed:
-            found = _decode_region(pw, ctx, audio, region, attempts, params_for, cancelled)
-            if found:
-                result.segments.extend(found)
-            else:
+            span, found = _decode_region(pw, ctx, audio, region, attempts, params_for, cancelled)
+            before = _words_in(result.segments, span)
+            if len([w for s in found for w in s.words]) > before:
+                result.segments = [*_without(result.segments, span), *found]
+            elif before == 0:
                 report.speech_without_text.append(region)
                 send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
         result.segments.sort(key=lambda s: s.start)
@@ -241,14 +252,33 @@ def _in_source(window: Window, fed_words: list[Word], split: bool = True) -> lis
 def _regions_without_words(
     regions: list[tuple[int, int]], window: Window, segments: list[Segment]
 ) -> list[tuple[int, int]]:
-    """Regions of at least ``MIN_REGION_MS`` inside ``window`` that no decoded word overlaps."""
-    words = [w for s in segments for w in s.words]
+    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word."""
     out = []
     for a, b in regions:
         if b - a < MIN_REGION_MS or not any(pa <= a and b <= pb for pa, pb in window.pieces):
             continue
-        if not any(w.end > a and w.start < b for w in words):
+        if _words_in(segments, (a, b)) < max(1.0, MIN_WORDS_PER_S * (b - a) / 1000):
             out.append((a, b))
+    return out
+
+
+def _words_in(segments: list[Segment], span: tuple[int, int]) -> int:
+    """Words whose middle lies in ``span``."""
+    return sum(span[0] <= (w.start + w.end) / 2 <= span[1] for s in segments for w in s.words)
+
+
+def _without(segments: list[Segment], span: tuple[int, int]) -> list[Segment]:
+    """``segments`` less their words whose middle lies in ``span``."""
+    out = []
+    for seg in segments:
+        keep = [w for w in seg.words if not span[0] <= (w.start + w.end) / 2 <= span[1]]
+        if len(keep) == len(seg.words):
+            out.append(seg)
+        elif keep:
+            text = "".join(w.text for w in keep).strip()
+            out.append(
+                Segment(keep[0].start, max(w.end for w in keep), text, keep, None, seg.suspect)
+            )
     return out
 
 
@@ -260,8 +290,9 @@ def _decode_region(
     attempts: list[Attempt],
     params_for: Callable[[Attempt], Any],
     cancelled: Callable[[], bool],
-) -> list[Segment]:
-    """A region decoded alone, with each setting in turn until one yields words."""
+) -> tuple[tuple[int, int], list[Segment]]:
+    """A region decoded alone (its padded span, and the segments), with each setting in turn
+    until one yields words."""
     from wavescribe.core.engine.speech_windows import PAD_BEFORE_MS, PAD_MS
 
     duration_ms = len(audio) * 1000 // RATE
@@ -269,8 +300,8 @@ def _decode_region(
     for attempt in attempts:
         result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
         if any(s.words for s in result.segments):
-            return result.segments
-    return []
+            return window.pieces[0], result.segments
+    return window.pieces[0], []
 
 
 def _clock(ms: int) -> str:

@@ -23,7 +23,7 @@ MAX_WINDOW_MS = 29_000  # under whisper's 30 s so a window is one encoder pass
 # Audio kept on each side of a region: word onsets and releases stay whole. More before: Silero
 # reports onsets a frame or more late, and a soft first word ("And so ...") by up to 0.4 s.
 PAD_MS = 250
-PAD_BEFORE_MS = 350
+PAD_BEFORE_MS = 400
 JOIN_GAP_MS = 1_500  # a shorter pause stays inside one piece (it is part of the speech flow)
 PROB_FRAME_MS = 32  # Silero's frame
 # Silence fed between pieces: the decoder hears a pause where audio was cut out, not two
