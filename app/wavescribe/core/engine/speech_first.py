@@ -5,8 +5,8 @@
 2. :mod:`speech_windows` packs them into windows of at most 29 s, long silences cut out.
 3. Each window is one ``whisper_full`` call with no text context from the one before: a bad window
    cannot poison the next, and nothing is decoded where there is no speech, so no text can land in
-   a silence. Token times (relative to the fed audio) are mapped back to the source, and a segment
-   that spans two pieces is split where the pieces meet.
+   a silence. Token times (relative to the fed audio) are mapped back to the source, each word
+   into the piece it was spoken in (see :func:`_in_source` for why segments are not split).
 4. :mod:`decode_guard` checks each window; one with a tell (loop, repetitive, improbable) is
    decoded again with other settings (other beam setting, no prompt, then a higher temperature).
    If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
@@ -128,7 +128,7 @@ def decode_speech_first(
     done = 0
     for window in windows:
         result, tries = _decode_guarded(
-            pw, ctx, audio, window, attempts, params_for, recent, cancelled, not options.refine
+            pw, ctx, audio, window, attempts, params_for, recent, cancelled, False
         )
         report.decoded_ms += window.fed_ms
         report.redecoded_windows += tries > 1
@@ -190,7 +190,7 @@ def decode_window(
     window: Window,
     params: Any,
     cancelled: Callable[[], bool],
-    split: bool = True,
+    split: bool = False,
 ) -> Decoded:
     """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
     split where the window's pieces meet, if ``split``)."""
@@ -222,14 +222,15 @@ def decode_window(
     return Decoded(segments, None, mean)
 
 
-def _in_source(window: Window, fed_words: list[Word], split: bool = True) -> list[Segment]:
+def _in_source(window: Window, fed_words: list[Word], split: bool = False) -> list[Segment]:
     """Words of one decoded segment in source time, split where the window's pieces meet (if
     ``split``); parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped.
 
     Whisper times words near a cut a second early or late at times, so a sentence's first words
     can land in the piece before. Refinement re-places every word into the speech regions using
     the whole sentence; a one-word fragment split off it would look like text in silence and be
-    dropped there. So with refinement to follow, segments are kept whole (``split=False``)."""
+    dropped there (also when a raw transcript is refined later). So segments are kept whole, as
+    whole-file decoding keeps them: ``split`` is for inspecting the mapping."""
     groups: list[tuple[int, list[Word]]] = []
     starts = window.fed_starts()
     for w in fed_words:
