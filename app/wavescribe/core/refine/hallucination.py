@@ -4,7 +4,9 @@ Whisper's best-known failure is text in quiet parts ("Thank you for watching.", 
 sentence again, see NOTES: whisper.cpp repeated one four times inside a long silence). A segment
 is dropped when the voice-activity map finds (almost) no speech under it, or when it has little
 speech under it and also shows one of Whisper's own tells: it repeats a recent segment, its words
-are improbable, the decoder's no-speech probability is high, or it is a stock phrase.
+are improbable, the decoder's no-speech probability is high, or it is a stock phrase. A segment
+that is only a sound label ("[BLANK_AUDIO]", "[Music]", "(music)", "*laughs*") is dropped too:
+it is not speech, whatever is under it.
 
 Words inside kept segments that still lie far from any speech are dealt with word by word in
 :mod:`word_placement` (they may be dropped there).
