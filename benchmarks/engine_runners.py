@@ -122,7 +122,7 @@ def run_inproc(audio: str, model: str, threads: int, beam: int) -> None:
     ctx = pw.whisper_init_from_file_with_params(model, pw.whisper_context_default_params())
     mark("model load")
     options = TranscribeOptions(language="en", threads=threads, beam_size=beam, refine=False)
-    segments, _lang = run_whisper(ctx, samples, options, lambda _m: None, lambda: False)
+    segments, _lang, _info = run_whisper(ctx, samples, options, lambda _m: None, lambda: False)
     mark("whisper_full (token timestamps + segment callback)")
     _emit(phases=marks, text=" ".join(s.text for s in segments))
 

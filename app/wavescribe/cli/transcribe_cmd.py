@@ -71,6 +71,19 @@ def add_parser(sub: Any) -> None:
         help="compute on the CPU even when this build has a GPU backend and a GPU is there",
     )
     p.add_argument("--no-refine", action="store_true", help="keep whisper.cpp's own timings")
+    p.add_argument(
+        "--whole-file",
+        action="store_true",
+        help="decode the whole file, silences included (default: find the speech first and "
+        "decode only speech)",
+    )
+    p.add_argument(
+        "--decoders",
+        type=_non_negative_int,
+        default=0,
+        metavar="N",
+        help="parallel decoders (0 = automatic; this build always uses 1)",
+    )
     rules = SubtitleRules()
     p.add_argument("--max-chars", type=_positive_int, default=rules.max_chars_per_line)
     p.add_argument("--max-lines", type=_positive_int, default=rules.max_lines)
@@ -104,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             max_duration_ms=max(1, round(args.max_duration * 1000)),
         ),
         use_gpu=not args.cpu,
+        speech_first=not args.whole_file,
+        decoders=args.decoders,
     )
     model_path = _resolve_model(args.model, progress)
     _check_model_fits(args, model_path)
@@ -204,6 +219,9 @@ def _transcribe_one(
     elapsed = time.monotonic() - started
     if not transcript.segments:  # said even with --quiet: an empty file looks like a failure
         _complain(progress, f"{src.name}: no speech found; the subtitle files written are empty")
+    review = review_summary(transcript)
+    if review:
+        progress.message(f"{src.name}: {review}")
     progress.message(
         f"{src.name}: {len(transcript.segments)} cues, {elapsed:.1f} s -> "
         + ", ".join(str(t) for t in targets)
@@ -225,6 +243,28 @@ def _write_all(src: Path, transcript: Any, targets: list[Path], formats: list[st
     except OSError as exc:
         kept = "old files were left as they were" if len(targets) > 1 else "nothing was written"
         raise OutputError(f"{src.name}: cannot write {target}: {_reason(exc)}; {kept}") from None
+
+
+def review_summary(transcript: Any) -> str | None:
+    """One line on what to check by hand: suspect cues and speech that gave no text (or None)."""
+    parts = []
+    suspect = [s for s in transcript.segments if s.suspect]
+    if suspect:
+        first = suspect[0]
+        parts.append(
+            f"{len(suspect)} suspect cue{'s' * (len(suspect) != 1)} "
+            f"(first at {_clock(first.start)}: {first.suspect})"
+        )
+    silent = transcript.metadata.get("decoding", {}).get("speech_without_text", [])
+    if silent:
+        at = ", ".join(_clock(int(a)) for a, _ in silent[:3]) + (", ..." if len(silent) > 3 else "")
+        parts.append(f"{len(silent)} speech region{'s' * (len(silent) != 1)} gave no text ({at})")
+    return "review: " + "; ".join(parts) if parts else None
+
+
+def _clock(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def _resolve_model(spec: str | None, progress: ProgressLine) -> Path:
@@ -389,6 +429,16 @@ def _beam_size(text: str) -> int:
     value = _positive_int(text)
     if value > MAX_BEAM_SIZE:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_BEAM_SIZE} (whisper.cpp's limit)")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (automatic) or a positive whole number")
     return value
 
 

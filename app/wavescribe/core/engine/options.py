@@ -34,6 +34,12 @@ class TranscribeOptions:
     # Transcribe only this part of the source, (start, end) in ms; the result keeps source times
     # (re-transcribing a region from the editor). None: the whole file.
     span_ms: tuple[int, int] | None = None
+    # Find the speech first (Silero) and decode only speech, window by window, with a loop guard
+    # (core/engine/speech_first.py). False: whisper.cpp over the whole file, as before.
+    speech_first: bool = True
+    # Parallel decoders (whisper.cpp states on one model); 0 = automatic. See speech_first.py:
+    # the binding has no state API, so every value decodes with one today.
+    decoders: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -109,7 +109,7 @@ def transcribe_in_worker(
     if options.span_ms is not None:
         audio, offset_ms = _span_of(audio, options.span_ms)
         send = _shifting_segments(send, offset_ms)
-    segments, language = run_whisper(ctx, audio, options, send, cancelled)
+    segments, language, decode_info = run_whisper(ctx, audio, options, send, cancelled)
     transcript = Transcript(
         segments=segments,
         language=language,
@@ -124,6 +124,8 @@ def transcribe_in_worker(
         model=os.path.basename(model_path),
     )
     transcript.metadata["refined"] = False
+    if decode_info:
+        transcript.metadata["decoding"] = decode_info
     if options.refine:
         transcript = _refine(transcript, audio, options, send, cancelled)
     if offset_ms:
@@ -188,8 +190,12 @@ def _refine(
 
 def run_whisper(
     ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
-) -> tuple[list[Segment], str | None]:
-    """Run ``whisper_full`` with word-level token timings; each new segment is sent as decoded."""
+) -> tuple[list[Segment], str | None, dict[str, Any]]:
+    """Run whisper.cpp with word-level token timings; each new segment is sent as decoded.
+
+    Speech-first (the default, :mod:`speech_first`) or over the whole file; also returns what
+    the decoding did, for the transcript's metadata.
+    """
     import _pywhispercpp as pw
 
     if not pw.whisper_is_multilingual(ctx):
@@ -197,6 +203,57 @@ def run_whisper(
         if options.language not in ("auto", "en", ""):
             send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
         options.language, options.translate = "en", False
+    if options.speech_first:
+        return _run_speech_first(pw, ctx, audio, options, send, cancelled)
+    segments, language = _run_whole_file(pw, ctx, audio, options, send, cancelled)
+    return segments, language, {"mode": "whole file"}
+
+
+def _run_speech_first(
+    pw: Any, ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> tuple[list[Segment], str | None, dict[str, Any]]:
+    from wavescribe.core.engine.speech_first import Attempt, decode_speech_first
+
+    if options.decoders > 1:
+        send(("warning", "one decoder only: this whisper.cpp binding cannot run several states"))
+    language: str | None = None
+
+    def params_for(attempt: Attempt) -> Any:
+        nonlocal language
+        if language is None and options.language == "auto":
+            # Decided by the first window (whisper.cpp detects it there); kept for the rest.
+            language = _detected_language(pw, ctx)
+            if language:
+                options.language = language
+        params = _full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
+        params.temperature = attempt.temperature
+        params.suppress_nst = True  # no "[Music]", "(laughs)", as OpenAI's decoder by default
+        return params
+
+    send(("progress", "transcribe", 0.0))
+    segments, report = decode_speech_first(pw, ctx, audio, options, params_for, send, cancelled)
+    send(("progress", "transcribe", 1.0))
+    language = (
+        language
+        or _detected_language(pw, ctx)
+        or (None if options.language == "auto" else options.language)
+    )
+    info = {"mode": "speech first", "decoders": 1, **report.to_dict()}
+    return segments, language, info
+
+
+def _detected_language(pw: Any, ctx: Any) -> str | None:
+    try:
+        lang_id = pw.whisper_full_lang_id(ctx)
+    except Exception:  # nothing decoded yet
+        return None
+    return str(pw.whisper_lang_str(lang_id)) if lang_id >= 0 else None
+
+
+def _run_whole_file(
+    pw: Any, ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+) -> tuple[list[Segment], str | None]:
+    """whisper.cpp over the whole file in pieces of at most 10 min, context carried inside each."""
     from wavescribe.core.engine.chunking import plan_chunks
 
     eot = pw.whisper_token_eot(ctx)
@@ -244,14 +301,17 @@ def run_whisper(
     return segments, language
 
 
-def _full_params(pw: Any, options: TranscribeOptions) -> Any:
+def _full_params(
+    pw: Any, options: TranscribeOptions, *, beam_size: int | None = None, prompt: bool = True
+) -> Any:
     # Every parameter is set on a fresh struct each call: pywhispercpp's Model keeps them between
     # calls, which silently turned later jobs word-level (see NOTES).
-    if options.beam_size > 1:
+    beam = options.beam_size if beam_size is None else beam_size
+    if beam > 1:
         params = pw.whisper_full_default_params(
             pw.whisper_sampling_strategy.WHISPER_SAMPLING_BEAM_SEARCH
         )
-        params.beam_search = {"beam_size": options.beam_size, "patience": -1.0}
+        params.beam_search = {"beam_size": beam, "patience": -1.0}
     else:
         params = pw.whisper_full_default_params(
             pw.whisper_sampling_strategy.WHISPER_SAMPLING_GREEDY
@@ -267,7 +327,7 @@ def _full_params(pw: Any, options: TranscribeOptions) -> Any:
     params.print_realtime = False
     params.print_timestamps = False
     params.print_special = False
-    if options.initial_prompt:
+    if options.initial_prompt and prompt:
         params.initial_prompt = options.initial_prompt
     return params
 

@@ -4,7 +4,9 @@ Whisper's best-known failure is text in quiet parts ("Thank you for watching.", 
 sentence again, see NOTES: whisper.cpp repeated one four times inside a long silence). A segment
 is dropped when the voice-activity map finds (almost) no speech under it, or when it has little
 speech under it and also shows one of Whisper's own tells: it repeats a recent segment, its words
-are improbable, the decoder's no-speech probability is high, or it is a stock phrase.
+are improbable, the decoder's no-speech probability is high, or it is a stock phrase. A segment
+that is only a sound label ("[BLANK_AUDIO]", "[Music]", "(music)", "*laughs*") is dropped too:
+it is not speech, whatever is under it.
 
 Words inside kept segments that still lie far from any speech are dealt with word by word in
 :mod:`word_placement` (they may be dropped there).
@@ -36,6 +38,17 @@ _STOCK_PHRASES = (
     "see you in the next video",
     "amara.org",
 )
+
+
+# A cue that is only a sound label, not speech: "[BLANK_AUDIO]", "[Music]", "(music)",
+# "[ Silence ]", "*laughs*", "♪♪" (one or more such parts, with nothing else).
+_MARKER = r"(\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]+)"
+_MARKERS_ONLY = re.compile(rf"^\s*(?:{_MARKER}[\s.,!?-]*)+$")
+
+
+def is_non_speech_marker(text: str) -> bool:
+    """Whether ``text`` is only bracketed sound labels such as ``[BLANK_AUDIO]`` or ``(music)``."""
+    return bool(_MARKERS_ONLY.match(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +100,9 @@ def drop_unspoken(
         a, b = _span(seg)
         spoken = speech.speech_ms_in(a, b)
         reason = None
-        if spoken < min(MIN_SPEECH_MS, max(1, (b - a) // 2)):
+        if is_non_speech_marker(seg.text):
+            reason = "a non-speech marker, not speech"
+        elif spoken < min(MIN_SPEECH_MS, max(1, (b - a) // 2)):
             reason = "no speech under it"
         elif spoken < SUSPECT_SPEECH_SHARE * max(b - a, 1):
             t = tell(seg, recent)

@@ -51,7 +51,7 @@ from wavescribe.core.audio.silence import gaps
 from wavescribe.core.refine.display_timing import apply_timing_rules
 from wavescribe.core.refine.edge_sharpening import refine_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
-from wavescribe.core.refine.regroup import build_cues, make_cue
+from wavescribe.core.refine.regroup import build_cues, carry_suspect, make_cue
 from wavescribe.core.refine.vad import (
     SpeechMap,
     detect_speech,
@@ -147,6 +147,11 @@ def refine_transcript(
     check()
     laid = _suppress_silence(sw, laid, speech, regions)
     cues = build_cues(laid, rules)
+    # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
+    suspect_of = [
+        segments[seg_of[i]].suspect for i, r in enumerate(placement.region_of) if r is not None
+    ]
+    carry_suspect(cues, suspect_of)
     apply_timing_rules(cues, rules, media_end=speech.duration_ms)
     check()
     info = _info(speech, sw, why_lite)
@@ -226,7 +231,9 @@ def spread_words(seg: Segment) -> list[Word]:
 def _with_words(seg: Segment) -> Segment:
     """The segment with words that all carry text (spread over it when it has none)."""
     words = [w for w in seg.words if w.text.strip()]
-    out = Segment(seg.start, seg.end, seg.text, words or spread_words(seg), seg.no_speech_prob)
+    out = Segment(
+        seg.start, seg.end, seg.text, words or spread_words(seg), seg.no_speech_prob, seg.suspect
+    )
     out.cue_id, out.cue_settings = seg.cue_id, seg.cue_settings
     return out
 

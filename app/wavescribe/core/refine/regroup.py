@@ -74,6 +74,20 @@ def build_cues(words: Sequence[Word], rules: SubtitleRules) -> list[Segment]:
     return [make_cue(group, rules) for group in group_words(words, rules)]
 
 
+def carry_suspect(cues: Sequence[Segment], reasons: Sequence[str | None]) -> None:
+    """Mark each cue suspect if any of its words came from a suspect segment, in place.
+
+    ``reasons[i]`` is the suspect reason of the segment the ``i``-th word (over all cues, in
+    order, as :func:`build_cues` keeps them) was decoded in, or None.
+    """
+    k = 0
+    for cue in cues:
+        own = [r for r in reasons[k : k + len(cue.words)] if r]
+        k += len(cue.words)
+        if own and cue.suspect is None:
+            cue.suspect = own[0]
+
+
 def make_cue(words: Sequence[Word], rules: SubtitleRules) -> Segment:
     """One cue from its words: text broken into balanced lines."""
     lines = line_breaks.break_lines(

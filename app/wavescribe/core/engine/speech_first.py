@@ -1,0 +1,310 @@
+"""Speech-first decoding: find the speech, then decode only speech, window by window.
+
+1. Silero VAD (:func:`wavescribe.core.refine.vad.detect_speech`, on ONNX Runtime: no torch
+   import in the decode path) finds the speech regions.
+2. :mod:`speech_windows` packs them into windows of at most 29 s, long silences cut out.
+3. Each window is one ``whisper_full`` call with no text context from the one before: a bad window
+   cannot poison the next, and nothing is decoded where there is no speech, so no text can land in
+   a silence. Token times (relative to the fed audio) are mapped back to the source, each word
+   into the piece it was spoken in (see :func:`_in_source` for why segments are not split).
+4. :mod:`decode_guard` checks each window; one with a tell (loop, repetitive, improbable) is
+   decoded again with other settings (other beam setting, no prompt, then a higher temperature).
+   If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
+5. A speech region of at least ``MIN_REGION_MS`` that got no word is decoded again on its own;
+   one that still yields nothing is reported (a warning and ``metadata["speech_without_text"]``).
+
+There is one decoder: the ``_pywhispercpp`` binding (pywhispercpp 1.5.1) has no
+``whisper_init_state`` / ``whisper_full_with_state``, so several whisper.cpp states cannot share one
+loaded model; ``TranscribeOptions.decoders`` > 1 is reported and decoded with one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from wavescribe.core import errors
+from wavescribe.core.engine.decode_guard import window_tell, words_of
+from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
+from wavescribe.core.engine.word_grouping import words_from_tokens
+from wavescribe.core.refine.hallucination import is_non_speech_marker
+from wavescribe.core.transcript import Segment, Word
+
+RATE = 16000
+MIN_REGION_MS = 1000  # every speech region this long must yield text or be reported
+# Fewer words than this per second of a region: whisper skipped (part of) it, as it does after
+# ending a window's text early; the region is decoded again on its own.
+MIN_WORDS_PER_S = 0.5
+RECENT_WINDOWS = 2
+RETRY_TEMPERATURE = 0.5
+# Below refinement's 0.5: decoding a little non-speech costs little (the guard and refinement
+# deal with it); speech never decoded is lost for good. Soft onsets ("And so" in JFK) score
+# 0.3-0.5 in Silero.
+DECODE_THRESHOLD = 0.35
+
+Send = Callable[[tuple[Any, ...]], None]
+
+
+@dataclass(slots=True)
+class Attempt:
+    """Decoder settings for one try at a window."""
+
+    beam_size: int
+    temperature: float = 0.0
+    prompt: bool = True
+
+
+@dataclass(slots=True)
+class Decoded:
+    """One window's result: segments in source time, why it is doubtful, mean log-probability."""
+
+    segments: list[Segment]
+    tell: str | None = None
+    mean_logprob: float | None = None
+
+
+@dataclass(slots=True)
+class SpeechFirstReport:
+    """What happened, for the transcript's metadata."""
+
+    regions: list[tuple[int, int]] = field(default_factory=list)
+    windows: int = 0
+    decoded_ms: int = 0
+    redecoded_windows: int = 0
+    suspect_windows: int = 0
+    speech_without_text: list[tuple[int, int]] = field(default_factory=list)
+    vad: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "speech_regions": len(self.regions),
+            "windows": self.windows,
+            "decoded_ms": self.decoded_ms,
+            "redecoded_windows": self.redecoded_windows,
+            "suspect_windows": self.suspect_windows,
+            "speech_without_text": [list(r) for r in self.speech_without_text],
+            "speech_detection": self.vad,
+        }
+
+
+def attempts_for(options: TranscribeOptions) -> list[Attempt]:
+    """The user's settings first, then the other beam setting without prompt, then sampling."""
+    other_beam = 1 if options.beam_size > 1 else 5
+    return [
+        Attempt(options.beam_size),
+        Attempt(other_beam, prompt=False),
+        Attempt(1, RETRY_TEMPERATURE, prompt=False),
+    ]
+
+
+def decode_speech_first(
+    pw: Any,
+    ctx: Any,
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    params_for: Callable[[Attempt], Any],
+    send: Send,
+    cancelled: Callable[[], bool],
+) -> tuple[list[Segment], SpeechFirstReport]:
+    """All segments of ``audio`` (source times) decoded speech-first, and the report."""
+    from wavescribe.core.refine.vad import detect_speech, regions_from_probs
+
+    duration_ms = len(audio) * 1000 // RATE
+    speech = detect_speech(audio, cancelled=cancelled)
+    regions = speech.regions
+    if speech.probs is not None:
+        regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
+    report = SpeechFirstReport(regions=list(regions), vad=speech.method)
+    windows = plan_windows(plan_pieces(regions, duration_ms, probs=speech.probs))
+    report.windows = len(windows)
+    total = max(1, sum(w.fed_ms for w in windows))
+    attempts = attempts_for(options)
+    segments: list[Segment] = []
+    recent: list[list[str]] = []
+    done = 0
+    for window in windows:
+        result, tries = _decode_guarded(
+            pw, ctx, audio, window, attempts, params_for, recent, cancelled, False
+        )
+        report.decoded_ms += window.fed_ms
+        report.redecoded_windows += tries > 1
+        if result.tell is not None:
+            report.suspect_windows += 1
+            for seg in result.segments:
+                seg.suspect = result.tell
+        missed = _regions_without_words(regions, window, result.segments)
+        for region in missed:
+            span, found = _decode_region(pw, ctx, audio, region, attempts, params_for, cancelled)
+            before = _words_in(result.segments, span)
+            if len([w for s in found for w in s.words]) > before:
+                result.segments = [*_without(result.segments, span), *found]
+            elif before == 0:
+                report.speech_without_text.append(region)
+                send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
+        result.segments.sort(key=lambda s: s.start)
+        for seg in result.segments:
+            send(("segment", seg.to_dict()))
+        segments.extend(result.segments)
+        recent = [*recent, [" ".join(words_of(s.text)) for s in result.segments]]
+        recent = recent[-RECENT_WINDOWS:]
+        done += window.fed_ms
+        send(("progress", "transcribe", done / total))
+    return segments, report
+
+
+def _decode_guarded(
+    pw: Any,
+    ctx: Any,
+    audio: np.ndarray,
+    window: Window,
+    attempts: list[Attempt],
+    params_for: Callable[[Attempt], Any],
+    recent: list[list[str]],
+    cancelled: Callable[[], bool],
+    split: bool,
+) -> tuple[Decoded, int]:
+    """The first attempt without a tell, else the most probable one (its tell kept); and how
+    many attempts were made."""
+    flat_recent = [s for sentences in recent for s in sentences]
+    tried: list[Decoded] = []
+    for attempt in attempts:
+        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
+        result.tell = window_tell(
+            [s.text for s in result.segments], result.mean_logprob, flat_recent
+        )
+        if result.tell is None:
+            return result, len(tried) + 1
+        tried.append(result)
+    best = max(tried, key=lambda d: -99.0 if d.mean_logprob is None else d.mean_logprob)
+    return best, len(tried)
+
+
+def decode_window(
+    pw: Any,
+    ctx: Any,
+    audio: np.ndarray,
+    window: Window,
+    params: Any,
+    cancelled: Callable[[], bool],
+    split: bool = False,
+) -> Decoded:
+    """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
+    split where the window's pieces meet, if ``split``)."""
+    fed = window.samples(audio, RATE)
+    pw.assign_abort_callback(params, cancelled)
+    rc = pw.whisper_full(ctx, params, fed, fed.size)
+    if cancelled():
+        raise errors.Cancelled("transcription cancelled")
+    if rc != 0:
+        raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
+    eot = pw.whisper_token_eot(ctx)
+    segments: list[Segment] = []
+    logprobs: list[float] = []
+    for i in range(pw.whisper_full_n_segments(ctx)):
+        tokens = []
+        for j in range(pw.whisper_full_n_tokens(ctx, i)):
+            data = pw.whisper_full_get_token_data(ctx, i, j)
+            if data.id >= eot:  # timestamps, language and task tokens carry no text
+                continue
+            tokens.append(
+                (pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p)
+            )
+            logprobs.append(float(data.plog))
+        t0 = 10 * pw.whisper_full_get_segment_t0(ctx, i)
+        t1 = 10 * pw.whisper_full_get_segment_t1(ctx, i)
+        words = words_from_tokens(tokens, t0, max(t0, t1))
+        segments.extend(_in_source(window, words, split=split))
+    mean = float(np.mean(logprobs)) if logprobs else None
+    return Decoded(segments, None, mean)
+
+
+def _in_source(window: Window, fed_words: list[Word], split: bool = False) -> list[Segment]:
+    """Words of one decoded segment in source time, split where the window's pieces meet (if
+    ``split``); parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped.
+
+    Whisper times words near a cut a second early or late at times, so a sentence's first words
+    can land in the piece before. Refinement re-places every word into the speech regions using
+    the whole sentence; a one-word fragment split off it would look like text in silence and be
+    dropped there (also when a raw transcript is refined later). So segments are kept whole, as
+    whole-file decoding keeps them: ``split`` is for inspecting the mapping."""
+    groups: list[tuple[int, list[Word]]] = []
+    starts = window.fed_starts()
+    for w in fed_words:
+        k = window.piece_at((w.start + w.end) / 2)
+        a, b = window.pieces[k]
+        start = min(b, max(a, a + w.start - starts[k]))
+        end = min(b, max(start, a + w.end - starts[k]))
+        if not groups or (split and groups[-1][0] != k):
+            groups.append((k, []))
+        groups[-1][1].append(Word(start, end, w.text, w.probability))
+    out = []
+    for _, words in groups:
+        text = "".join(w.text for w in words).strip()
+        if not text or is_non_speech_marker(text):
+            continue
+        out.append(Segment(words[0].start, max(w.end for w in words), text, words))
+    return out
+
+
+def _regions_without_words(
+    regions: list[tuple[int, int]], window: Window, segments: list[Segment]
+) -> list[tuple[int, int]]:
+    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word."""
+    out = []
+    for a, b in regions:
+        if b - a < MIN_REGION_MS or not any(pa <= a and b <= pb for pa, pb in window.pieces):
+            continue
+        if _words_in(segments, (a, b)) < max(1.0, MIN_WORDS_PER_S * (b - a) / 1000):
+            out.append((a, b))
+    return out
+
+
+def _words_in(segments: list[Segment], span: tuple[int, int]) -> int:
+    """Words whose middle lies in ``span``."""
+    return sum(span[0] <= (w.start + w.end) / 2 <= span[1] for s in segments for w in s.words)
+
+
+def _without(segments: list[Segment], span: tuple[int, int]) -> list[Segment]:
+    """``segments`` less their words whose middle lies in ``span``."""
+    out = []
+    for seg in segments:
+        keep = [w for w in seg.words if not span[0] <= (w.start + w.end) / 2 <= span[1]]
+        if len(keep) == len(seg.words):
+            out.append(seg)
+        elif keep:
+            text = "".join(w.text for w in keep).strip()
+            out.append(
+                Segment(keep[0].start, max(w.end for w in keep), text, keep, None, seg.suspect)
+            )
+    return out
+
+
+def _decode_region(
+    pw: Any,
+    ctx: Any,
+    audio: np.ndarray,
+    region: tuple[int, int],
+    attempts: list[Attempt],
+    params_for: Callable[[Attempt], Any],
+    cancelled: Callable[[], bool],
+) -> tuple[tuple[int, int], list[Segment]]:
+    """A region decoded alone (its padded span, and the segments), with each setting in turn
+    until one yields words."""
+    from wavescribe.core.engine.speech_windows import PAD_BEFORE_MS, PAD_MS
+
+    duration_ms = len(audio) * 1000 // RATE
+    window = Window(((max(0, region[0] - PAD_BEFORE_MS), min(duration_ms, region[1] + PAD_MS)),))
+    for attempt in attempts:
+        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
+        if any(s.words for s in result.segments):
+            return window.pieces[0], result.segments
+    return window.pieces[0], []
+
+
+def _clock(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"

@@ -1,0 +1,172 @@
+"""Long recordings, decoded speech-first: real speech laid out with long non-speech stretches.
+
+Each layout (``tests/longform_layout.py``) keeps where every clip's speech lies, so the tests can
+say exactly what went wrong: a word in a stretch where nobody speaks, a clip that was lost, a
+sentence said twice. Real tiny.en inference, greedy, refinement on its lite path (what ships).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import longform_layout as lf
+from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.engine.worker import transcribe_in_worker
+from wavescribe.core.refine.pipeline import refine_transcript
+from wavescribe.core.subtitle_rules import SubtitleRules
+from wavescribe.core.transcript import Segment, Transcript
+
+
+@pytest.fixture(scope="module")
+def whisper_ctx(tiny_en_ggml: Path) -> Any:
+    import _pywhispercpp as pw
+
+    ctx = pw.whisper_init_from_file_with_params(
+        str(tiny_en_ggml), pw.whisper_context_default_params()
+    )
+    assert ctx is not None
+    return ctx
+
+
+def _transcribe(
+    ctx: Any, model: Path, wav: Path, speech_first: bool, events: list[Any] | None = None
+) -> Transcript:
+    options = TranscribeOptions(language="en", threads=2, beam_size=1, speech_first=speech_first)
+    sink = events.append if events is not None else (lambda _e: None)
+    return transcribe_in_worker(ctx, str(model), str(wav), options, sink, lambda: False)
+
+
+def _check_layout(layout: lf.Layout, transcript: Transcript) -> dict[str, Any]:
+    scored = lf.score(layout, transcript.segments)
+    assert scored["words_in_silence"] == 0, scored["words_in_silence_list"]
+    assert scored["lost_clips"] == [], scored["clip_texts"]
+    assert scored["repeats"] == 0, transcript.text
+    return scored
+
+
+@pytest.fixture(autouse=True)
+def _lite_refinement(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAVESCRIBE_REFINE_LITE", "1")
+
+
+def test_real_speech_layout_is_transcribed_whole_and_nothing_in_silence(
+    whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path
+) -> None:
+    layout = lf.real_layout()
+    wav = lf.write(layout, tmp_path / "layout.wav")
+    events: list[Any] = []
+    speech_first = _transcribe(whisper_ctx, tiny_en_ggml, wav, True, events)
+    scored = _check_layout(layout, speech_first)
+    decoding = speech_first.metadata["decoding"]
+    assert decoding["mode"] == "speech first"
+    # only speech was decoded: well under the file's length
+    assert decoding["decoded_ms"] < 0.6 * layout.duration_ms
+    assert decoding["speech_without_text"] == []
+    assert any(e[0] == "segment" for e in events)
+    whole = lf.score(layout, _transcribe(whisper_ctx, tiny_en_ggml, wav, False).segments)
+    assert scored["wer"] <= whole["wer"], (scored, whole)
+
+
+def test_espeak_long_silence_layout(whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path) -> None:
+    layout = lf.espeak_layout()
+    wav = lf.write(layout, tmp_path / "espeak.wav")
+    scored = _check_layout(layout, _transcribe(whisper_ctx, tiny_en_ggml, wav, True))
+    assert scored["wer"] <= 0.15, scored
+
+
+def test_a_window_that_keeps_its_tell_is_redecoded_and_its_cues_marked_suspect(
+    whisper_ctx: Any,
+) -> None:
+    """A real decode of JFK, after a window that said the same: the guard re-decodes it with the
+    other settings; a result that still repeats is kept with its reason."""
+    import _pywhispercpp as pw
+    import numpy as np
+
+    from shared_data import JFK
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine import speech_first as sf
+    from wavescribe.core.engine.decode_guard import words_of
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.worker import _full_params
+
+    audio, _ = load_audio(str(JFK))
+    options = TranscribeOptions(language="en", threads=2, beam_size=1)
+
+    def params_for(attempt: sf.Attempt) -> Any:
+        p = _full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
+        p.temperature = attempt.temperature
+        return p
+
+    window = Window(((0, len(audio) * 1000 // 16000),))
+    first = sf.decode_window(
+        pw, whisper_ctx, audio, window, params_for(sf.Attempt(1)), lambda: False
+    )
+    said = [" ".join(words_of(s.text)) for s in first.segments]
+    assert first.mean_logprob is not None and first.mean_logprob > -1.0
+    result, tries = sf._decode_guarded(
+        pw,
+        whisper_ctx,
+        np.asarray(audio),
+        window,
+        sf.attempts_for(options),
+        params_for,
+        [said],
+        lambda: False,
+        True,
+    )
+    # re-decoded; kept with its tell only if every setting said the same again
+    assert tries >= 2
+    assert result.tell is None or (tries, result.tell) == (3, "repeats text decoded just before")
+    clean, tries = sf._decode_guarded(
+        pw,
+        whisper_ctx,
+        np.asarray(audio),
+        window,
+        sf.attempts_for(options),
+        params_for,
+        [],
+        lambda: False,
+        True,
+    )
+    assert (clean.tell, tries) == (None, 1)
+
+
+def test_suspect_survives_refinement_into_the_cues() -> None:
+    from shared_data import JFK
+    from wavescribe.core.audio.load import load_audio
+
+    audio, _ = load_audio(str(JFK))
+    words_text = [
+        "And",
+        "so",
+        "my",
+        "fellow",
+        "Americans",
+        "ask",
+        "not",
+        "what",
+        "your",
+        "country",
+        "can",
+        "do",
+        "for",
+        "you",
+    ]
+    from wavescribe.core.transcript import Word
+
+    words = [Word(300 + 400 * i, 300 + 400 * i + 350, " " + t) for i, t in enumerate(words_text)]
+    segs = [
+        Segment(300, 4000, " ".join(words_text[:8]), words[:8], suspect="repeats text"),
+        Segment(4000, 8000, " ".join(words_text[8:]), words[8:]),
+    ]
+    refined = refine_transcript(Transcript(segments=segs), audio, SubtitleRules(), lite=True)
+    assert refined.segments
+    marked = [c for c in refined.segments if c.suspect]
+    assert marked and all(c.suspect == "repeats text" for c in marked)
+    assert "so my fellow" in " ".join(c.text.replace("\n", " ") for c in marked)
+    for cue in refined.segments:
+        if cue.suspect is None:
+            assert "Americans" not in cue.text  # only cues from the suspect segment's words

@@ -1,0 +1,72 @@
+"""The speech-first planner: regions -> pieces -> windows, and fed time -> source time."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from wavescribe.core.engine.speech_windows import (
+    GAP_MS,
+    MAX_WINDOW_MS,
+    PAD_BEFORE_MS,
+    PAD_MS,
+    Window,
+    plan_pieces,
+    plan_windows,
+)
+
+
+def test_regions_are_padded_and_joined_across_short_pauses_only():
+    pieces = plan_pieces([(1000, 2000), (2500, 3000), (20000, 21000)], 60_000)
+    assert pieces == [
+        (1000 - PAD_BEFORE_MS, 3000 + PAD_MS),  # a 0.5 s pause stays inside the piece
+        (20000 - PAD_BEFORE_MS, 21000 + PAD_MS),  # a 17 s silence is cut out
+    ]
+
+
+def test_padding_stops_at_the_file_edges():
+    assert plan_pieces([(100, 900), (59_900, 60_000)], 60_000) == [
+        (0, 900 + PAD_MS),
+        (59_900 - PAD_BEFORE_MS, 60_000),
+    ]
+
+
+def test_a_long_region_is_cut_at_its_least_speech_like_frame():
+    probs = np.ones(80_000 // 32, np.float32)
+    probs[25_000 // 32] = 0.05  # a breath 25 s in
+    pieces = plan_pieces([(0, 80_000)], 80_000, probs=probs)
+    assert all(b - a <= MAX_WINDOW_MS for a, b in pieces)
+    assert pieces[0][1] == 25_000 // 32 * 32 + 16
+    assert pieces[0][0] == 0 and pieces[-1][1] == 80_000
+    assert all(b1 == a2 for (_, b1), (a2, _) in itertools.pairwise(pieces))
+
+
+def test_pieces_are_packed_into_windows_of_at_most_the_limit():
+    pieces = [(i * 20_000, i * 20_000 + 8_000) for i in range(7)]
+    windows = plan_windows(pieces)
+    assert [len(w.pieces) for w in windows] == [3, 3, 1]
+    assert all(w.fed_ms <= MAX_WINDOW_MS for w in windows)
+    assert windows[0].fed_ms == 3 * 8_000 + 2 * GAP_MS
+    assert [p for w in windows for p in w.pieces] == pieces  # every piece, once, in order
+
+
+def test_fed_times_map_back_to_the_source_never_into_a_cut_silence():
+    w = Window(((1_000, 4_000), (30_000, 32_000)))
+    assert w.fed_starts() == [0, 3_000 + GAP_MS]
+    assert w.to_source(0) == 1_000
+    assert w.to_source(2_500) == 3_500
+    assert w.to_source(3_000 + GAP_MS + 500) == 30_500
+    # inside the pause: the nearer piece's edge
+    assert w.to_source(3_000 + GAP_MS // 4) == 4_000
+    assert w.to_source(3_000 + GAP_MS * 3 // 4) == 30_000
+    assert w.to_source(10**6) == 32_000
+
+
+def test_the_fed_audio_is_the_pieces_with_pauses_between():
+    audio = np.arange(64_000, dtype=np.float32)  # 4 s: sample value = its index
+    w = Window(((0, 1_000), (3_000, 3_500)))
+    fed = w.samples(audio)
+    assert fed.size == 16_000 + GAP_MS * 16 + 8_000
+    assert fed[15_999] == 15_999 and fed[16_000] == 0
+    assert fed[16_000 + GAP_MS * 16] == 48_000
