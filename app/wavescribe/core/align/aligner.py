@@ -1,0 +1,203 @@
+"""Align a script to audio: transcribe, match the words, time them, refine, cut the cues.
+
+The timing refinement is transcription's own (:func:`refine.pipeline.retime_transcript`: each
+word placed in the speech region it was spoken in, cue edges on the sharpened region edges,
+silence suppression, display rules), run on the script's words timed from the engine's; so an
+aligned script is timed exactly as well as a transcription of the same audio, with the script's
+words. Passages not in the audio are left out of refinement and put, flagged, between their
+neighbours.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from wavescribe.core import errors
+from wavescribe.core.align.report import AlignReport
+from wavescribe.core.align.script import Script
+from wavescribe.core.align.word_match import match_words
+from wavescribe.core.align.word_times import NOT_FOUND, TimedWord, time_words
+from wavescribe.core.refine.display_timing import apply_timing_rules
+from wavescribe.core.refine.regroup import build_cues, make_cue
+from wavescribe.core.subtitle_rules import SubtitleRules
+from wavescribe.core.transcript import Segment, Transcript, Word
+
+MIN_HEARD_SHARE = 0.05  # fewer script words than this heard: the script is not of this audio
+
+Cancelled = Callable[[], bool]
+
+
+def align_transcript(
+    script: Script,
+    heard: Transcript,
+    audio: np.ndarray,
+    rules: SubtitleRules,
+    *,
+    cancelled: Cancelled | None = None,
+    vad: bool = True,
+    lite: bool | None = None,
+) -> Transcript:
+    """The script's words timed to ``audio`` (16 kHz mono float32), using ``heard``: the
+    engine's unrefined transcript of it with word times. The result's
+    ``metadata["alignment"]`` holds the :class:`AlignReport`; cues holding words that were not
+    found (or differ from what was said) have ``suspect`` set. Raises ``errors.InputError`` when
+    almost nothing of the script was heard."""
+    from wavescribe.core.refine.pipeline import lite_forced, retime_transcript
+    from wavescribe.core.refine.vad import detect_speech
+
+    t0 = time.perf_counter()
+    is_lite = lite_forced() if lite is None else lite
+    words = script.words
+    heard_words = [w for s in heard.segments for w in s.words if w.text.strip()]
+    match = match_words(words, [w.text for w in heard_words])
+    if match.matched < max(1, MIN_HEARD_SHARE * len(words)):
+        raise errors.InputError(
+            f"the script does not match the speech: {match.matched} of its {len(words)} words "
+            "were heard in the audio"
+        )
+    audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled, allow_torch=not is_lite)
+    timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms)
+    pieces = _pieces(script, timed)
+    present = [p for p in pieces if p.found]
+    retimed = retime_transcript(
+        Transcript(segments=[p.segment() for p in present], source=heard.source),
+        audio,
+        rules,
+        cancelled=cancelled,
+        vad=vad,
+        lite=lite,
+    )
+    if len(retimed.segments) != len(present):  # never expected: retiming keeps every cue
+        raise errors.EngineError("alignment lost cues while refining their timing")
+    for piece, cue in zip(present, retimed.segments, strict=True):
+        piece.cues = [cue] if script.keep_cues else build_cues(cue.words, rules)
+    cues = [c for p in present for c in p.cues]
+    apply_timing_rules(cues, rules, media_end=speech.duration_ms)
+    out = _with_absent_pieces(pieces, rules, speech.duration_ms)
+    report = AlignReport.from_words(timed)
+    metadata = dict(heard.metadata)
+    metadata.update(retimed.metadata)
+    metadata["alignment"] = report.to_dict() | {
+        "summary": report.summary(),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    return Transcript(
+        segments=out,
+        language=heard.language,
+        source=heard.source,
+        model=heard.model,
+        metadata=metadata,
+    )
+
+
+def align_media(
+    engine: Any,
+    media: str | os.PathLike[str],
+    script: Script,
+    options: Any,
+    on_event: Callable[[Any], None] | None = None,
+    cancelled: Cancelled | None = None,
+) -> Transcript:
+    """Transcribe ``media`` with ``engine`` (an :class:`engine.client.Engine`, unrefined: the
+    alignment refines) and align ``script`` to it; ``options`` are its ``TranscribeOptions``.
+    To cancel, call ``engine.cancel()`` (transcription) and make ``cancelled()`` true (the rest).
+    """
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine.client import Progress
+
+    heard = engine.transcribe(media, replace(options, refine=False), on_event)
+    if on_event:
+        on_event(Progress("refine", 0.0))
+    audio, _ = load_audio(media, cancel=cancelled)
+    result = align_transcript(script, heard, audio, options.rules, cancelled=cancelled)
+    if on_event:
+        on_event(Progress("refine", 1.0))
+    return result
+
+
+class _Piece:
+    """Consecutive script words of one cue (or paragraph) that are all found, or all not."""
+
+    def __init__(self, text: str | None, words: list[TimedWord], found: bool) -> None:
+        self.text = text  # the cue's own text (subtitles), or None: cut by the rules
+        self.words = words
+        self.found = found
+        self.doubt: str | None = None  # set for a whole subtitle cue with doubtful words
+        self.cues: list[Segment] = []
+
+    def segment(self) -> Segment:
+        words = [Word(w.start or 0, w.end or 0, " " + w.text) for w in self.words]
+        text = self.text if self.text is not None else " ".join(w.text for w in self.words)
+        return Segment(words[0].start, words[-1].end, text, words)
+
+
+def _pieces(script: Script, timed: list[TimedWord]) -> list[_Piece]:
+    """Subtitles: one piece per cue (found if any of its words is). Plain text: each paragraph
+    split where words stop or start being found."""
+    pieces: list[_Piece] = []
+    k = 0
+    for cue in script.cues:
+        own = timed[k : k + len(cue.words)]
+        k += len(cue.words)
+        if script.keep_cues:
+            found = [w for w in own if w.found]
+            piece = _Piece(cue.text, found or own, bool(found))
+            piece.doubt = next((w.doubt for w in own if w.doubt), None)
+            pieces.append(piece)
+            continue
+        start = len(pieces)
+        for w in own:
+            if len(pieces) == start or pieces[-1].found != w.found:
+                pieces.append(_Piece(None, [w], w.found))
+            else:
+                pieces[-1].words.append(w)
+    return pieces
+
+
+def _with_absent_pieces(
+    pieces: list[_Piece], rules: SubtitleRules, duration_ms: int
+) -> list[Segment]:
+    """All cues in script order: found pieces' cues flagged where doubtful, and the pieces not in
+    the audio as flagged cues put right after the cue before them."""
+    out: list[Segment] = []
+    for n, piece in enumerate(pieces):
+        if piece.found:
+            _flag(piece)
+            out.extend(piece.cues)
+            continue
+        anchor = out[-1].end if out else 0
+        after = next((p.cues[0].start for p in pieces[n + 1 :] if p.found and p.cues), duration_ms)
+        end = max(anchor, min(after - rules.min_gap_ms, anchor + rules.min_duration_ms))
+        words = [Word(anchor, end, " " + w.text) for w in piece.words]
+        if piece.text is not None:
+            cue = Segment(anchor, end, piece.text, words)
+            cues = [cue]
+        else:
+            cues = build_cues(words, rules) if len(words) > 1 else [make_cue(words, rules)]
+        for cue in cues:
+            cue.start, cue.end = anchor, end
+            cue.suspect = piece.doubt or NOT_FOUND
+        out.extend(cues)
+    return out
+
+
+def _flag(piece: _Piece) -> None:
+    """Flag the cues of a found piece that hold doubtful words (cues hold its words in order)."""
+    if piece.doubt:
+        for cue in piece.cues:
+            cue.suspect = piece.doubt
+        return
+    k = 0
+    for cue in piece.cues:
+        own = piece.words[k : k + len(cue.words)]
+        k += len(cue.words)
+        doubt = next((w.doubt for w in own if w.doubt), None)
+        if doubt:
+            cue.suspect = doubt

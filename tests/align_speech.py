@@ -1,0 +1,68 @@
+"""Real read speech with known sentence offsets, for the alignment tests and benchmark.
+
+FLEURS English clips (real speakers, gold text) are laid end to end with pauses; each clip's
+speech onset and offset come from its own clean signal (10 ms RMS within 40 dB of its peak), so
+the true time of each clip's first word start and last word end is known without any model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shared_data import DATA
+
+RATE = 16000
+FLEURS = DATA / "speech" / "fleurs"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Where one clip's speech lies in the layout (ms) and its gold text."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def fleurs_clip(n: int) -> tuple[np.ndarray, str]:
+    from wavescribe.core.audio.load import load_audio
+
+    path = FLEURS / f"fleurs-en-{n:03d}.ogg"
+    audio, _ = load_audio(path)
+    return audio, (FLEURS / f"fleurs-en-{n:03d}.txt").read_text(encoding="utf-8").strip()
+
+
+def speech_span(clip: np.ndarray, threshold_db: float = -40.0) -> tuple[int, int]:
+    """First and last sample whose 10 ms RMS is within ``threshold_db`` of the clip's peak."""
+    hop = RATE // 100
+    n = len(clip) // hop
+    rms = np.sqrt(np.mean(clip[: n * hop].reshape(n, hop) ** 2, axis=1) + 1e-12)
+    level = 20 * np.log10(rms / rms.max())
+    voiced = np.nonzero(level > threshold_db)[0]
+    return int(voiced[0] * hop), int((voiced[-1] + 1) * hop)
+
+
+def fleurs_layout(
+    clips: list[int], gap_ms: int = 1500, lead_ms: int = 700
+) -> tuple[np.ndarray, list[Clip]]:
+    """The clips laid end to end with ``gap_ms`` of silence after each."""
+    pieces = [np.zeros(lead_ms * RATE // 1000, np.float32)]
+    pos = len(pieces[0])
+    out: list[Clip] = []
+    for n in clips:
+        audio, text = fleurs_clip(n)
+        a, b = speech_span(audio)
+        out.append(Clip((pos + a) * 1000 // RATE, (pos + b) * 1000 // RATE, text))
+        pieces += [audio, np.zeros(gap_ms * RATE // 1000, np.float32)]
+        pos += len(audio) + gap_ms * RATE // 1000
+    return np.concatenate(pieces).astype(np.float32), out
+
+
+def write_wav(path: Path, audio: np.ndarray) -> Path:
+    import soundfile as sf
+
+    sf.write(path, audio, RATE, subtype="PCM_16")
+    return path
