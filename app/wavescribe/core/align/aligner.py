@@ -111,7 +111,10 @@ def align_media(
     """
     from wavescribe.core.audio.load import load_audio
     from wavescribe.core.engine.client import Progress
+    from wavescribe.core.refine.pipeline import warm_up_in_background
 
+    # Refinement's imports and Silero load (1-2 s) overlap the transcription in the worker.
+    warm_up_in_background()
     heard = engine.transcribe(media, replace(options, refine=False), on_event)
     if on_event:
         on_event(Progress("refine", 0.0))

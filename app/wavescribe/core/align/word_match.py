@@ -17,7 +17,10 @@ from enum import Enum
 
 from rapidfuzz.distance import Levenshtein
 
+from wavescribe.core.refine.word_placement import ends_sentence
+
 _NOT_WORD = re.compile(r"[^\w']+")
+_SPLIT = re.compile(r"[-‐‑–—/]+")
 
 
 class Match(Enum):
@@ -34,6 +37,7 @@ class WordMatch:
 
     heard_index: list[int | None]
     kind: list[Match]
+    heard_last: list[int | None]  # the last heard word it covers (a hyphenated word spans two)
 
     @property
     def matched(self) -> int:
@@ -48,23 +52,60 @@ def normalise(word: str) -> str:
 
 
 def match_words(script_words: Sequence[str], heard_words: Sequence[str]) -> WordMatch:
-    """Align ``heard_words`` to ``script_words`` (see module doc). Punctuation-only words on
+    """Align ``heard_words`` to ``script_words`` (see module doc). Words are compared part by
+    part at hyphens and dashes ("25-30" heard, "25 to 30" written); punctuation-only words on
     either side take no part (they are timed with their neighbours)."""
-    s_keys = [normalise(w) for w in script_words]
-    h_keys = [normalise(w) for w in heard_words]
-    s_idx = [i for i, k in enumerate(s_keys) if k]
-    h_idx = [j for j, k in enumerate(h_keys) if k]
-    heard_index: list[int | None] = [None] * len(script_words)
+    s_owner, a = _parts(script_words)
+    h_owner, b = _parts(heard_words)
+    first: list[int | None] = [None] * len(script_words)
+    last: list[int | None] = [None] * len(script_words)
     kind = [Match.UNMATCHED] * len(script_words)
-    a = [s_keys[i] for i in s_idx]
-    b = [h_keys[j] for j in h_idx]
+    pairs: list[tuple[int, int, Match]] = []
     for op in Levenshtein.opcodes(a, b):
-        if op.tag == "equal":
-            for k in range(op.src_end - op.src_start):
-                i = s_idx[op.src_start + k]
-                heard_index[i], kind[i] = h_idx[op.dest_start + k], Match.EXACT
-        elif op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start:
-            for k in range(op.src_end - op.src_start):
-                i = s_idx[op.src_start + k]
-                heard_index[i], kind[i] = h_idx[op.dest_start + k], Match.SUBSTITUTED
-    return WordMatch(heard_index, kind)
+        n = op.src_end - op.src_start
+        if op.tag == "equal" or (op.tag == "replace" and n == op.dest_end - op.dest_start):
+            how = Match.EXACT if op.tag == "equal" else Match.SUBSTITUTED
+            pairs += [(op.src_start + k, op.dest_start + k, how) for k in range(n)]
+    pairs = _slide_isolated(pairs, a, [heard_words[h] for h in h_owner])
+    for sp, hp, how in pairs:
+        i, h = s_owner[sp], h_owner[hp]
+        if first[i] is None:
+            first[i], kind[i] = h, how
+        elif how is not Match.EXACT:
+            kind[i] = how
+        last[i] = h
+    return WordMatch(first, kind, last)
+
+
+def _parts(words: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Normalised word parts and the index of the word each comes from."""
+    owner: list[int] = []
+    keys: list[str] = []
+    for i, w in enumerate(words):
+        for part in _SPLIT.split(w):
+            key = normalise(part)
+            if key:
+                owner.append(i)
+                keys.append(key)
+    return owner, keys
+
+
+def _slide_isolated(
+    pairs: list[tuple[int, int, Match]], keys: Sequence[str], heard_parts: Sequence[str]
+) -> list[tuple[int, int, Match]]:
+    """Move a match across a gap of unmatched script words to the same word after the gap when
+    the heard words continue there: "sentence [the] cabbage … is the hospital" with only "the
+    hospital" heard pairs the heard "the" with the script's second "the", not the first. A match
+    continuing a matched run on its left stays, unless the heard word before it ends a sentence.
+    """
+    pairs = sorted(pairs)
+    for k in range(len(pairs) - 1):
+        sp, hp, how = pairs[k]
+        nsp, nhp, _ = pairs[k + 1]
+        if nsp - sp > 1 and nhp == hp + 1 and keys[nsp - 1] == keys[sp]:
+            joined = k > 0 and pairs[k - 1][0] == sp - 1 and pairs[k - 1][1] == hp - 1
+            if not joined or ends_sentence(
+                heard_parts[hp - 1]
+            ):  # not part of a run matched on its left: slide it right
+                pairs[k] = (nsp - 1, hp, how)
+    return pairs

@@ -24,6 +24,7 @@ from wavescribe.core.transcript import Word
 
 MS_PER_CHAR = 60  # read speech runs at ~14-17 characters a second, spaces included
 SPEECH_SHARE = 0.5  # of the run's expected duration that must be speech for it to be there
+SQUEEZED_WORDS = 2  # unmatched words this few between touching neighbours were said with them
 LONG_RUN_WORDS = 5  # a differing passage at least this long is reported
 SIMILAR_ENOUGH = 0.5  # normalised character similarity below which a passage "differs"
 
@@ -90,8 +91,8 @@ def _runs(match: WordMatch, pick: Callable[[Match], bool]) -> list[tuple[int, in
 
 def _neighbours(match: WordMatch, i0: int, i1: int) -> tuple[int | None, int | None]:
     """Heard indices of the nearest matched script words before ``i0`` and from ``i1`` on."""
-    h = match.heard_index
-    before = next((h[i] for i in range(i0 - 1, -1, -1) if h[i] is not None), None)
+    h, last = match.heard_index, match.heard_last
+    before = next((last[i] for i in range(i0 - 1, -1, -1) if last[i] is not None), None)
     after = next((h[i] for i in range(i1, len(h)) if h[i] is not None), None)
     return before, after
 
@@ -123,6 +124,8 @@ def _time_unmatched(
     chars = sum(len(out[i].text) + 1 for i in range(i0, i1))
     if extra:
         t0, t1 = max(t0, min(w.start for w in extra)), min(t1, max(w.end for w in extra))
+    elif t1 <= t0 and i1 - i0 <= SQUEEZED_WORDS and before is not None and after is not None:
+        t1 = t0  # a word or two said with their neighbours ("25-30" for "25 to 30")
     elif t1 <= t0 or speech_ms_in(t0, t1) < SPEECH_SHARE * MS_PER_CHAR * chars:
         for i in range(i0, i1):
             out[i].doubt = NOT_FOUND
