@@ -24,7 +24,7 @@ from wavescribe.core.transcript import Word
 
 MS_PER_CHAR = 60  # read speech runs at ~14-17 characters a second, spaces included
 SPEECH_SHARE = 0.5  # of the run's expected duration that must be speech for it to be there
-SQUEEZED_WORDS = 2  # unmatched words this few between touching neighbours were said with them
+SQUEEZED_WORDS = 2  # this few unmatched words between heard neighbours were said with them
 LONG_RUN_WORDS = 5  # a differing passage at least this long is reported
 SIMILAR_ENOUGH = 0.5  # normalised character similarity below which a passage "differs"
 
@@ -124,8 +124,8 @@ def _time_unmatched(
     chars = sum(len(out[i].text) + 1 for i in range(i0, i1))
     if extra:
         t0, t1 = max(t0, min(w.start for w in extra)), min(t1, max(w.end for w in extra))
-    elif t1 <= t0 and i1 - i0 <= SQUEEZED_WORDS and before is not None and after is not None:
-        t1 = t0  # a word or two said with their neighbours ("25-30" for "25 to 30")
+    elif i1 - i0 <= SQUEEZED_WORDS and before is not None and after is not None:
+        t1 = max(t0, t1)  # a word or two said with their neighbours ("25-30" for "25 to 30")
     elif t1 <= t0 or speech_ms_in(t0, t1) < SPEECH_SHARE * MS_PER_CHAR * chars:
         for i in range(i0, i1):
             out[i].doubt = NOT_FOUND
