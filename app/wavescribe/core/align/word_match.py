@@ -1,10 +1,12 @@
 """Match the words the engine heard to the words of the script.
 
-Both sides are normalised (case, punctuation, quotes, hyphens, digits spelled the same way on both
-sides) and aligned with a Levenshtein alignment on word tokens (rapidfuzz's ``opcodes``, C++ and
-linear in memory per row), which tolerates words inserted, dropped or substituted on either side.
-Inside a substituted stretch of equal length the words are paired one to one: a misheard word
-still marks where the script's word was spoken.
+Both sides are normalised (case, punctuation, quotes, accents; hyphenated words compared part by
+part) and aligned as a longest common subsequence of word tokens (rapidfuzz's ``Indel.opcodes``,
+C++), which tolerates words inserted or dropped on either side. Substitution is not an edit of its
+own there on purpose: a plain Levenshtein alignment happily "substitutes" a whole sentence that is
+not in the audio for one the script dropped, shifting everything after it. Short stretches
+(up to ``MAX_SUBSTITUTED`` words) dropped on one side and inserted on the other at the same place
+are then paired one to one: a misheard word still marks where the script's word was spoken.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel
 
 from wavescribe.core.refine.word_placement import ends_sentence
 
 _NOT_WORD = re.compile(r"[^\w']+")
+# Only this many words in a row are paired as "heard differently"; a longer differing stretch is
+# more likely text that was not said (or said elsewhere) than a run of misheard words.
+MAX_SUBSTITUTED = 3
 _SPLIT = re.compile(r"[-‐‑–—/]+")
 
 
@@ -61,12 +66,27 @@ def match_words(script_words: Sequence[str], heard_words: Sequence[str]) -> Word
     last: list[int | None] = [None] * len(script_words)
     kind = [Match.UNMATCHED] * len(script_words)
     pairs: list[tuple[int, int, Match]] = []
-    for op in Levenshtein.opcodes(a, b):
+    ops = list(Indel.opcodes(a, b))
+    for k, op in enumerate(ops):
         n = op.src_end - op.src_start
-        if op.tag == "equal" or (op.tag == "replace" and n == op.dest_end - op.dest_start):
-            how = Match.EXACT if op.tag == "equal" else Match.SUBSTITUTED
-            pairs += [(op.src_start + k, op.dest_start + k, how) for k in range(n)]
-    pairs = _slide_isolated(pairs, a, [heard_words[h] for h in h_owner])
+        if op.tag == "equal":
+            pairs += [(op.src_start + i, op.dest_start + i, Match.EXACT) for i in range(n)]
+        elif op.tag == "delete" and k + 1 < len(ops) and ops[k + 1].tag == "insert":
+            other = ops[k + 1]
+            if n == other.dest_end - other.dest_start <= MAX_SUBSTITUTED:
+                pairs += [
+                    (op.src_start + i, other.dest_start + i, Match.SUBSTITUTED) for i in range(n)
+                ]
+        elif op.tag == "insert" and k + 1 < len(ops) and ops[k + 1].tag == "delete":
+            other = ops[k + 1]
+            m = op.dest_end - op.dest_start
+            if m == other.src_end - other.src_start <= MAX_SUBSTITUTED:
+                pairs += [
+                    (other.src_start + i, op.dest_start + i, Match.SUBSTITUTED) for i in range(m)
+                ]
+        elif op.tag == "replace" and n == op.dest_end - op.dest_start <= MAX_SUBSTITUTED:
+            pairs += [(op.src_start + i, op.dest_start + i, Match.SUBSTITUTED) for i in range(n)]
+    pairs = _slide_isolated(pairs, a, b, [heard_words[h] for h in h_owner])
     for sp, hp, how in pairs:
         i, h = s_owner[sp], h_owner[hp]
         if first[i] is None:
@@ -91,7 +111,10 @@ def _parts(words: Sequence[str]) -> tuple[list[int], list[str]]:
 
 
 def _slide_isolated(
-    pairs: list[tuple[int, int, Match]], keys: Sequence[str], heard_parts: Sequence[str]
+    pairs: list[tuple[int, int, Match]],
+    keys: Sequence[str],
+    heard_keys: Sequence[str],
+    heard_parts: Sequence[str],
 ) -> list[tuple[int, int, Match]]:
     """Move a match across a gap of unmatched script words to the same word after the gap when
     the heard words continue there: "sentence [the] cabbage … is the hospital" with only "the
