@@ -1,35 +1,50 @@
 """How well is every word timed? Transcription and script alignment against reference word
-boundaries, with and without the word-boundary pass (core/refine/word_boundaries.py).
+boundaries.
 
     python benchmarks/word_timing.py [--model PATH] [--threads N] [--beam-size N]
+                                     [--corpora espeak,apollo11,fleurs]
 
-Corpora (each transcribed once, refinement off; everything after runs in this process on that
-same transcript, so the rows differ only in what they measure):
+Corpora (each transcribed once, refinement off; refinement and alignment then run in this
+process on that same transcript):
 
 * ``espeak``: three paragraphs spoken by espeak-ng through libespeak-ng, whose word events give
   each word's exact start (its end: the next word's start or the pause after it). Synthetic
   speech, exact reference (tests/espeak_words.py).
 * ``apollo11``: 89 s of 8 kHz Apollo 11 radio with the word times of a large Whisper model
   (SILVER: the reference has its own errors; good for drift and noise, not for tens of ms).
-* ``fleurs``: FLEURS read speech laid out with pauses; only each clip's first word start and last
-  word end are known (the clip's energy onset/offset over its noise floor).
+* ``fleurs``: seven FLEURS read-speech clips laid out with 1.5 s pauses; only each clip's first
+  word start and last word end are known (the clip's energy onset/offset over its noise floor).
 
-Rows: ``transcription`` (refine_transcript, as `wavescribe transcribe`) and ``alignment``
+Rows: ``transcription`` (refine_transcript, as ``wavescribe transcribe``) and ``alignment``
 (align_transcript of the reference text as the script onto that refined transcript, as
-`wavescribe align`), each ``before``
-(word-boundary pass off) and ``after`` (on). Errors are over output words matched to reference
-words by the same word alignment the aligner uses (exact matches only); median and p90 of
-|start error| and |end error| in ms, and how many words were compared.
+``wavescribe align``). Errors are over output words matched to reference words by the aligner's
+own word matching (exact matches only; for alignment every word); median and p90 of |start
+error| and |end error| in ms, and how many words were compared.
+
+What was tried and measured with it (2026-12-04, tiny.en, beam 5, 2 threads):
+
+* whisper.cpp DTW token timestamps (alignment heads preset, flash attention off), shifted
+  330 ms earlier, as the rough word times: espeak transcription start error median 105 ms
+  (72 without); on apollo11 and FLEURS no better. The DTW tokens come out ~0.4 s late (in
+  process, after removing the best constant per file: median 52 ms, p90 128 ms on espeak), but
+  with flash attention off the decoding changed and fewer words were matched. Not adopted.
+  Note: with DTW on, whisper.cpp 1.8.5 calls the new-segment callback once per segment with
+  other counts than without it, which the worker's callback (trusting ``n_new``) would need to
+  handle.
+* Re-laying each region's words by the rough (t0 or DTW) relative times instead of the layout's
+  blend of rough times and character shares: worse on every corpus (espeak 85 vs 72 ms with t0
+  times). Not adopted.
+* Aligning a script by re-timing its words from the *raw* whisper times (``retime_transcript``
+  on paragraph pieces): espeak start median 438 ms, against 72 ms for timing each script word
+  from the refined transcription's matching word, the design adopted.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -108,25 +123,12 @@ def errors_against(ref: Ref, words: list[Word]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-@contextlib.contextmanager
-def word_pass(enabled: bool) -> Iterator[None]:
-    """The word-boundary pass on or off, for both paths (transcription and alignment)."""
-    from wavescribe.core.refine import word_boundaries
-
-    saved = word_boundaries.ENABLED
-    word_boundaries.ENABLED = enabled
-    try:
-        yield
-    finally:
-        word_boundaries.ENABLED = saved
-
-
 def _row(name: str, starts: list[int], ends: list[int]) -> str:
     def q(v: list[int], p: float) -> str:
         return f"{np.percentile(v, p):7.0f}" if v else "      -"
 
     return (
-        f"{name:<28} {q(starts, 50)} {q(starts, 90)} {q(ends, 50)} {q(ends, 90)}"
+        f"{name:<26} {q(starts, 50)} {q(starts, 90)} {q(ends, 50)} {q(ends, 90)}"
         f"   {len(starts):4d}/{len(ends):4d}"
     )
 
@@ -155,20 +157,19 @@ def main() -> None:
         options = TranscribeOptions(language="en", refine=False, beam_size=args.beam_size)
         if args.threads:
             options.threads = args.threads
-        print(f"{'':<28} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
+        print(f"{'':<26} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
         with Engine(model) as engine:
             for name in args.corpora.split(","):
                 audio, ref = makers[name]()
                 wav = write_wav(tmp / f"{name}.wav", audio)
                 heard: Transcript = engine.transcribe(wav, options)
+                refined = refine_transcript(heard, audio, rules)
                 script = parse_text(" ".join(r[0] for r in ref))
-                for enabled, label in ((False, "before"), (True, "after")):
-                    with word_pass(enabled):
-                        refined = refine_transcript(heard, audio, rules)
-                        aligned = align_transcript(script, refined, audio, rules)
-                    for what, result in (("transcription", refined), ("alignment", aligned)):
-                        words = [w for s in result.segments for w in s.words]
-                        print(_row(f"{name} {what} {label}", *errors_against(ref, words)))
+                aligned = align_transcript(script, refined, audio, rules)
+                for what, result in (("transcription", refined), ("alignment", aligned)):
+                    words = [w for s in result.segments for w in s.words]
+                    print(_row(f"{name} {what}", *errors_against(ref, words)))
+                    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Align a script to audio: transcribe (refined), match the words, time them, cut the cues.
 
 The engine transcribes with transcription's own timing refinement (each word placed in the
-speech region it was spoken in, cue edges on the sharpened region edges, silence suppression,
-word boundaries), so the heard words are timed as well as any transcription; each matched script
+speech region it was spoken in, cue edges on the sharpened region edges, silence
+suppression), so the heard words are timed as well as any transcription; each matched script
 word takes its heard word's time, the others are interpolated between their neighbours inside
 the speech (or reported as not in the audio), and the script's words are cut into cues by the
 subtitle rules (plain text) or keep the cue split they came with (SRT/VTT), then the display

@@ -51,7 +51,6 @@ from wavescribe.core.refine.edge_sharpening import refine_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
 from wavescribe.core.refine.regroup import build_cues, make_cue
 from wavescribe.core.refine.vad import SpeechMap, detect_speech, regions_from_probs
-from wavescribe.core.refine.word_boundaries import place_word_boundaries
 from wavescribe.core.refine.word_placement import assign_regions, estimate_offset, layout_words
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, Transcript, Word
@@ -153,7 +152,6 @@ def refine_transcript(
     laid = layout_words(words, placement, regions)
     check()
     laid = _suppress_silence(sw, laid, speech, regions)
-    laid = place_word_boundaries(laid, audio, regions)  # every word, not only the cue edges
     cues = build_cues(laid, rules)
     apply_timing_rules(cues, rules, media_end=speech.duration_ms)
     check()
