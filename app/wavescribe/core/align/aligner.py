@@ -16,9 +16,11 @@ region assignment too little to go on.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +33,7 @@ from wavescribe.core.align.word_match import match_words
 from wavescribe.core.align.word_times import NOT_FOUND, TimedWord, time_words
 from wavescribe.core.refine.display_timing import apply_timing_rules
 from wavescribe.core.refine.regroup import build_cues, make_cue
+from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, Transcript, Word
 
@@ -47,19 +50,17 @@ def align_transcript(
     *,
     cancelled: Cancelled | None = None,
     vad: bool = True,
-    lite: bool | None = None,
+    speech: SpeechMap | None = None,
 ) -> Transcript:
     """The script's words timed to ``audio`` (16 kHz mono float32), using ``heard``: the
     engine's refined transcript of it (``TranscribeOptions(refine=True)``), whose words are
     timed to the speech as well as transcription times them. The result's
     ``metadata["alignment"]`` holds the :class:`AlignReport`; cues holding words that were not
     found (or differ from what was said) have ``suspect`` set. Raises ``errors.InputError`` when
-    almost nothing of the script was heard."""
-    from wavescribe.core.refine.pipeline import lite_forced
-    from wavescribe.core.refine.vad import detect_speech
-
+    almost nothing of the script was heard. ``vad=False``: the loudness mask tells where speech
+    is (for the words the engine did not hear), not Silero. ``speech``: that map, if the caller
+    has it already."""
     t0 = time.perf_counter()
-    is_lite = lite_forced() if lite is None else lite
     words = script.words
     heard_words = [w for s in heard.segments for w in s.words if w.text.strip()]
     match = match_words(words, [w.text for w in heard_words])
@@ -69,7 +70,8 @@ def align_transcript(
             "were heard in the audio"
         )
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled, allow_torch=not is_lite)
+    if speech is None:
+        speech = find_speech(audio, vad, cancelled)
     timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms)
     pieces = _pieces(script, timed)
     present = [p for p in pieces if p.found]
@@ -111,20 +113,46 @@ def align_media(
     transcription is) and align ``script`` to it; ``options`` are its ``TranscribeOptions``.
     To cancel, call ``engine.cancel()`` (transcription) and make ``cancelled()`` true (the rest).
     """
-    from wavescribe.core.audio.load import load_audio
     from wavescribe.core.engine.client import Progress
-    from wavescribe.core.refine.pipeline import warm_up_in_background
 
-    # Silero's load (and torch's import) overlaps the transcription in the worker.
-    warm_up_in_background()
-    heard = engine.transcribe(media, replace(options, refine=True), on_event)
+    # Decoding the audio and finding its speech here overlap the transcription in the worker.
+    pool = ThreadPoolExecutor(1, thread_name_prefix="wavescribe-align")
+    prepared = pool.submit(_audio_and_speech, media, cancelled)
+    pool.shutdown(wait=False)
+    try:
+        heard = engine.transcribe(media, replace(options, refine=True), on_event)
+    finally:
+        if not prepared.done():
+            concurrent.futures.wait([prepared])
+    audio, speech = prepared.result()
     if on_event:
         on_event(Progress("refine", 0.0))
-    audio, _ = load_audio(media, cancel=cancelled)
-    result = align_transcript(script, heard, audio, options.rules, cancelled=cancelled)
+    result = align_transcript(
+        script, heard, audio, options.rules, cancelled=cancelled, speech=speech
+    )
     if on_event:
         on_event(Progress("refine", 1.0))
     return result
+
+
+def find_speech(
+    audio: np.ndarray, vad: bool = True, cancelled: Cancelled | None = None
+) -> SpeechMap:
+    """Where ``audio`` has speech: Silero on ONNX Runtime (no torch import in this process: the
+    worker refined already), or the loudness mask."""
+    from wavescribe.core.refine.vad import detect_speech
+
+    audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+    return detect_speech(audio, use_vad=vad, cancelled=cancelled, allow_torch=False)
+
+
+def _audio_and_speech(
+    media: str | os.PathLike[str], cancelled: Cancelled | None
+) -> tuple[np.ndarray, SpeechMap]:
+    from wavescribe.core.audio.load import load_audio
+
+    audio, _ = load_audio(media, cancel=cancelled)
+    return audio, find_speech(audio, True, cancelled)
 
 
 class _Piece:
