@@ -72,7 +72,8 @@ def align_transcript(
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
     if speech is None:
         speech = find_speech(audio, vad, cancelled)
-    timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms)
+    unit_of = [k for k, cue in enumerate(script.cues) for _ in cue.words]
+    timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms, unit_of)
     pieces = _pieces(script, timed)
     present = [p for p in pieces if p.found]
     for piece in present:

@@ -25,6 +25,7 @@ _NOT_WORD = re.compile(r"[^\w']+")
 # Only this many words in a row are paired as "heard differently"; a longer differing stretch is
 # more likely text that was not said (or said elsewhere) than a run of misheard words.
 MAX_SUBSTITUTED = 3
+_MARKUP = re.compile(r"<[^>]*>|\{[^}]*\}")
 _SPLIT = re.compile(r"[-‐‑–—/]+")
 
 
@@ -51,7 +52,8 @@ class WordMatch:
 
 def normalise(word: str) -> str:
     """A word reduced to what speech can tell apart: lower case, accents folded, no punctuation."""
-    text = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    text = _MARKUP.sub("", word)  # <i>, <b>, {\\an8}: styling, not speech
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NOT_WORD.sub("", text).strip("'_")
 

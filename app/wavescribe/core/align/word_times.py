@@ -25,6 +25,7 @@ from wavescribe.core.transcript import Word
 MS_PER_CHAR = 60  # read speech runs at ~14-17 characters a second, spaces included
 SPEECH_SHARE = 0.5  # of the run's expected duration that must be speech for it to be there
 SQUEEZED_WORDS = 2  # this few unmatched words between heard neighbours were said with them
+OVERHEARD = 3  # heard words between neighbours spanning this many times the run's own time
 LONG_RUN_WORDS = 5  # a differing passage at least this long is reported
 SIMILAR_ENOUGH = 0.5  # normalised character similarity below which a passage "differs"
 
@@ -55,6 +56,7 @@ def time_words(
     match: WordMatch,
     speech_ms_in: SpeechMeasure,
     duration_ms: int,
+    unit_of: Sequence[int] | None = None,
 ) -> list[TimedWord]:
     """Times for ``script_words`` (see module doc). ``speech_ms_in(a, b)`` is how much of
     ``[a, b)`` is speech."""
@@ -63,7 +65,8 @@ def time_words(
         for w, h, k in zip(script_words, match.heard_index, match.kind, strict=True)
     ]
     for i0, i1 in _runs(match, lambda k: k is Match.UNMATCHED):
-        _time_unmatched(out, i0, i1, heard, match, speech_ms_in, duration_ms)
+        units = unit_of if unit_of is not None else [0] * len(out)
+        _time_unmatched(out, i0, i1, heard, match, speech_ms_in, duration_ms, units)
     for i0, i1 in _runs(match, lambda k: k is not Match.EXACT):
         if i1 - i0 >= LONG_RUN_WORDS and all(out[i].found for i in range(i0, i1)):
             heard_text = _heard_between(heard, match, i0, i1)
@@ -116,12 +119,19 @@ def _time_unmatched(
     match: WordMatch,
     speech_ms_in: SpeechMeasure,
     duration_ms: int,
+    unit_of: Sequence[int],
 ) -> None:
     before, after = _neighbours(match, i0, i1)
     t0 = 0 if before is None else heard[before].end
     t1 = duration_ms if after is None else heard[after].start
     extra = heard[(0 if before is None else before + 1) : (len(heard) if after is None else after)]
     chars = sum(len(out[i].text) + 1 for i in range(i0, i1))
+    said_ms = max((w.end for w in extra), default=0) - min((w.start for w in extra), default=0)
+    if extra and said_ms > OVERHEARD * MS_PER_CHAR * chars + 1000:
+        # Far more was said between the neighbours than these words (a paragraph read
+        # elsewhere in the script): not stretched over it, kept beside their own neighbours.
+        _beside_neighbours(out, i0, i1, t0, t1, unit_of)
+        return
     if extra:
         t0, t1 = max(t0, min(w.start for w in extra)), min(t1, max(w.end for w in extra))
     elif i1 - i0 <= SQUEEZED_WORDS and before is not None and after is not None:
@@ -136,3 +146,24 @@ def _time_unmatched(
         share = (len(out[i].text) + 1) / chars * (t1 - t0)
         out[i].start, out[i].end = round(pos), round(pos + share)
         pos += share
+
+
+def _beside_neighbours(
+    out: list[TimedWord], i0: int, i1: int, t0: int, t1: int, unit_of: Sequence[int]
+) -> None:
+    """Time words ``[i0, i1)`` at a reading pace right after the neighbour before them (those of
+    its paragraph or cue) or right before the neighbour after them (the rest)."""
+    left_unit = unit_of[i0 - 1] if i0 > 0 else None
+    split = i0
+    while split < i1 and unit_of[split] == left_unit:
+        split += 1
+    pos = t0
+    for i in range(i0, split):
+        length = (len(out[i].text) + 1) * MS_PER_CHAR
+        out[i].start, out[i].end = pos, pos + length
+        pos += length
+    pos = max(t1, pos)
+    for i in range(i1 - 1, split - 1, -1):
+        length = (len(out[i].text) + 1) * MS_PER_CHAR
+        out[i].start, out[i].end = pos - length, pos
+        pos -= length
