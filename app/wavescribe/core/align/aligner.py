@@ -29,6 +29,7 @@ import numpy as np
 from wavescribe.core import errors
 from wavescribe.core.align.report import AlignReport
 from wavescribe.core.align.script import Script
+from wavescribe.core.align.second_listen import listen_again, sparse_spans
 from wavescribe.core.align.word_match import match_words
 from wavescribe.core.align.word_times import NOT_FOUND, TimedWord, time_words
 from wavescribe.core.refine.display_timing import apply_timing_rules
@@ -131,6 +132,13 @@ def align_media(
     result = align_transcript(
         script, heard, audio, options.rules, cancelled=cancelled, speech=speech
     )
+    spans = sparse_spans(heard, speech) if result.metadata["alignment"]["not_found"] else []
+    if spans:  # the engine skipped speech the script says something about: listen again
+        heard = listen_again(engine, media, options, heard, spans, cancelled)
+        result = align_transcript(
+            script, heard, audio, options.rules, cancelled=cancelled, speech=speech
+        )
+        result.metadata["alignment"]["listened_again_ms"] = [list(s) for s in spans]
     if on_event:
         on_event(Progress("refine", 1.0))
     return result
