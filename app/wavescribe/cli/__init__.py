@@ -40,7 +40,7 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wavescribe.cli import models_cmd, transcribe_cmd
+    from wavescribe.cli import align_cmd, models_cmd, transcribe_cmd
 
     parser = argparse.ArgumentParser(
         prog="wavescribe",
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     transcribe_cmd.add_parser(sub)
+    align_cmd.add_parser(sub)
     models_cmd.add_parser(sub)
     return parser
 
@@ -62,7 +63,9 @@ def wants_gui(argv: Sequence[str]) -> bool:
     """No arguments, or only paths (no subcommand, no option): the user wants the window."""
     if not argv:
         return True
-    return argv[0] not in ("transcribe", "models") and not any(a.startswith("-") for a in argv)
+    return argv[0] not in ("transcribe", "align", "models") and not any(
+        a.startswith("-") for a in argv
+    )
 
 
 def has_display() -> bool:

