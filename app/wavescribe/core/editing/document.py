@@ -42,8 +42,10 @@ class EditRefused(WavescribeError):
 
 def clone_segment(seg: Segment) -> Segment:
     """A deep copy: commands keep their own copies so undo restores exactly what was there."""
-    words = [Word(w.start, w.end, w.text, w.probability) for w in seg.words]
-    return Segment(seg.start, seg.end, seg.text, words, seg.no_speech_prob, seg.suspect)
+    words = [Word(w.start, w.end, w.text, w.probability, w.speaker) for w in seg.words]
+    return Segment(
+        seg.start, seg.end, seg.text, words, seg.no_speech_prob, seg.suspect, seg.speaker
+    )
 
 
 class SubtitleDocument:

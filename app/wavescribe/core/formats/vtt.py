@@ -22,7 +22,10 @@ decoded into the segment's text; tags (``<i>``, ``<c.red>``, ``<v Roger>``, ``<0
 kept verbatim, so markup survives VTT→VTT and SRT↔VTT. Writing escapes ``&``, ``<`` and ``>`` in
 everything that is not such a tag, which also turns ``-->`` into ``--&gt;``; reading undoes exactly
 that, so read(write(t)) == t for any text without blank lines (which writing drops: they would end
-the cue). Files are written with LF line ends, UTF-8 without BOM, no identifiers, no settings.
+the cue). Speakers travel as voice tags: a cue whose text starts with ``<v Name>`` (and holds no
+other voice) is read as spoken by ``Name``, the tag (and a closing ``</v>`` at its end) taken off
+the text; writing puts ``<v Name>`` before the text of each cue that has a speaker. Files are
+written with LF line ends, UTF-8 without BOM, no identifiers, no settings.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ _IGNORED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _SPACE = " \t\f"
 _TIMESTAMP = re.compile(r"([0-9]+):([0-9]+)(?::([0-9]+))?\.([0-9]+)", re.ASCII)
 # A tag as written in cue text: start/end tag with optional classes/annotation, or a timestamp.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>\n]*)>")
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>|<[0-9][0-9:.]*>")
 
 
@@ -86,17 +90,42 @@ def parse(text: str) -> Transcript:
         body = "\n".join(lines[timing_at + 1 : i])
         cues.append(ParsedCue(start, end, _decode(body), timing_at + 1))
         arrow_in_text = i < len(lines) and bool(lines[i])
-    return build_transcript(cues, "WebVTT")
+    return _voices_to_speakers(build_transcript(cues, "WebVTT"))
 
 
 def compose(transcript: Transcript) -> str:
-    """Write segments as WebVTT: no identifiers, no settings, text escaped as the spec requires."""
+    """Write segments as WebVTT: no identifiers, no settings, text escaped as the spec requires.
+
+    A cue with a speaker starts with a voice tag, ``<v Name>`` (unless its text has one already).
+    """
     blocks = ["WEBVTT\n"]
     for seg in transcript.segments:
         times = f"{format_timestamp(seg.start, '.')} --> {format_timestamp(seg.end, '.')}"
-        lines = cue_lines(seg.text)
-        blocks.append(f"{times}\n" + "".join(f"{_encode(ln)}\n" for ln in lines))
+        lines = [_encode(ln) for ln in cue_lines(seg.text)]
+        name = transcript.speaker_name(seg.speaker)
+        if name and lines and not lines[0].startswith("<v"):
+            lines[0] = f"<v {_escape(name)}>{lines[0]}"
+        blocks.append(f"{times}\n" + "".join(f"{ln}\n" for ln in lines))
     return "\n".join(blocks)
+
+
+def _voices_to_speakers(transcript: Transcript) -> Transcript:
+    """A cue spoken by one voice (``<v Name>`` first, no other voice in it) gets that speaker and
+    loses the tag; speakers are numbered ``S1``, ``S2``... by first appearance."""
+    ids: dict[str, str] = {}
+    for seg in transcript.segments:
+        m = _VOICE.match(seg.text)
+        if m is None or "<v" in seg.text[m.end() :]:
+            continue
+        name = html.unescape(m[1]).strip()
+        if not name:
+            continue
+        body = seg.text[m.end() :]
+        seg.text = body[: -len("</v>")] if body.endswith("</v>") else body
+        if name not in ids:
+            ids[name] = transcript.add_speaker(name)
+        seg.speaker = ids[name]
+    return transcript
 
 
 def _block_end(lines: list[str], i: int) -> int:
