@@ -34,6 +34,8 @@ class TranscribeOptions:
     # Transcribe only this part of the source, (start, end) in ms; the result keeps source times
     # (re-transcribing a region from the editor). None: the whole file.
     span_ms: tuple[int, int] | None = None
+    # Find who speaks (core/speakers) after refinement: "auto", "N" or "A-B"; None: off.
+    speakers: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
