@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -56,7 +58,7 @@ def test_the_conversations_are_what_they_claim():
     assert conv.speakers == set(CONVERSATIONS["three"])
     assert len(conv.truth) >= 5 and conv.duration_ms > 30_000
     assert all(a < b for a, b, _ in conv.truth)
-    assert all(b1 <= a2 for (_, b1, _), (a2, _, _) in zip(conv.truth, conv.truth[1:]))
+    assert all(b1 <= a2 for (_, b1, _), (a2, _, _) in pairwise(conv.truth))
 
 
 def test_numpy_mel_frames_match_librosa():

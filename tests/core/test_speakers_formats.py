@@ -1,4 +1,4 @@
-"""Speakers in the data model and every export: JSON, project files, VTT voice tags, SRT/TXT names."""
+"""Speakers in the data model and every export: JSON, projects, VTT voice tags, SRT/TXT names."""
 
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ from wavescribe.core.editing.commands import (
     covering_span,
 )
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
+from wavescribe.core.editing.speaker_commands import SetSpeaker
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Transcript
@@ -48,6 +49,7 @@ from wavescribe.gui.editor.retranscribe import (
 )
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
+from wavescribe.gui.editor.speakers import speaker_by_number
 from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
@@ -170,6 +172,13 @@ class EditorPanel(QWidget):
             self.actions_by_name[name].setChecked(True)
         self.actions_by_name["loop"].setCheckable(True)
         self.actions_by_name["loop"].setIconText("Loop cue")
+        for number in range(1, 10):  # speakers (issue 16): 1-9 give the selected cues a speaker
+            action = QAction(f"Speaker {number}", self)
+            action.setShortcut(QKeySequence(str(number)))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, n=number: self.set_speaker_number(n))
+            self.addAction(action)
+            self.actions_by_name[f"speaker_{number}"] = action
 
     # --- loading -----------------------------------------------------------------------------
     def load(self, transcript: Transcript, audio_path: str | None) -> None:
@@ -268,6 +277,14 @@ class EditorPanel(QWidget):
                 self.table.scrollTo(self.model.index(row, 0))
         finally:
             self._syncing = False
+
+    def set_speaker_number(self, number: int) -> bool:
+        """Give the selected cues the ``number``-th speaker (a new one past the last): one step."""
+        rows = self.selected_rows()
+        if self.stack is None or not rows:
+            return False
+        sid = speaker_by_number(self.stack.doc.transcript, number)
+        return self.stack.push(SetSpeaker(rows, sid))
 
     def selected_rows(self) -> list[int]:
         """The cues selected in the list (several with Shift/Ctrl), else the waveform's one."""

@@ -1,0 +1,81 @@
+"""Speakers in the editor: the list column, number keys, rename and merge, each one undo step."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from gui_helpers import show_editor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from wavescribe.core import formats
+from wavescribe.core.editing.speaker_commands import MergeSpeakers, RenameSpeaker
+from wavescribe.core.transcript import Segment, SourceInfo, Transcript
+from wavescribe.gui.editor.segment_model import SegmentModel
+
+RATE = 16000
+
+
+@pytest.fixture
+def editor(qtbot, tmp_path: Path):
+    path = tmp_path / "talk.wav"
+    t = np.arange(6 * RATE) / RATE
+    sf.write(path, (0.2 * np.sin(2 * np.pi * 220 * t)).astype("f4"), RATE)
+    segs = [Segment(1000, 2000, "one"), Segment(2500, 3500, "two"), Segment(4000, 5000, "three")]
+    panel = show_editor(qtbot, Transcript(segs, "en", SourceInfo(str(path), 6000)), str(path))
+    yield panel
+    panel.shutdown()
+
+
+def speakers_column(panel) -> list[str]:
+    model = panel.model
+    return [model.index(r, SegmentModel.SPEAKER).data() for r in range(model.rowCount())]
+
+
+def test_typing_a_name_in_the_speaker_column_assigns_it_in_one_step(editor):
+    before = copy.deepcopy(editor.stack.doc.to_dict())
+    model = editor.model
+    assert model.headerData(SegmentModel.SPEAKER, Qt.Orientation.Horizontal, 0) == "Speaker"
+    assert model.setData(model.index(0, SegmentModel.SPEAKER), "Ann")
+    assert model.setData(model.index(2, SegmentModel.SPEAKER), "Ann")  # the same speaker again
+    assert speakers_column(editor) == ["Ann", "", "Ann"]
+    sid = editor.stack.doc.segments[0].speaker
+    assert editor.stack.doc.segments[2].speaker == sid
+    swatch = model.index(0, SegmentModel.SPEAKER).data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(swatch, QColor) and swatch.isValid()
+    editor.undo_action.trigger()
+    editor.undo_action.trigger()
+    assert editor.stack.doc.to_dict() == before
+
+
+def test_number_keys_give_the_selected_cues_a_speaker(qtbot, editor):
+    editor.table.selectRow(1)
+    editor.actions_by_name["speaker_2"].trigger()
+    assert editor.stack.doc.segments[1].speaker is not None
+    assert speakers_column(editor)[1] == "Speaker 1"  # the first speaker there is, numbered 1
+    editor.table.selectRow(0)
+    editor.actions_by_name["speaker_1"].trigger()
+    assert editor.stack.doc.segments[0].speaker == editor.stack.doc.segments[1].speaker
+    assert editor.stack.qstack.count() == 2
+
+
+def test_rename_and_merge_change_every_cue_and_undo_in_one_step(editor):
+    model = editor.model
+    for row, name in ((0, "Ann"), (1, "Bob"), (2, "Ann")):
+        model.setData(model.index(row, SegmentModel.SPEAKER), name)
+    ann, bob = editor.stack.doc.segments[0].speaker, editor.stack.doc.segments[1].speaker
+    assert editor.stack.push(RenameSpeaker(ann, "Dr. Ann Lee"))
+    assert speakers_column(editor) == ["Dr. Ann Lee", "Bob", "Dr. Ann Lee"]
+    assert editor.stack.push(MergeSpeakers(bob, ann))
+    assert speakers_column(editor) == ["Dr. Ann Lee"] * 3
+    editor.undo_action.trigger()
+    assert speakers_column(editor) == ["Dr. Ann Lee", "Bob", "Dr. Ann Lee"]
+    editor.undo_action.trigger()
+    assert speakers_column(editor) == ["Ann", "Bob", "Ann"]
+    vtt = formats.to_string(editor.stack.doc.transcript, "vtt")
+    back = formats.from_string(vtt, "vtt")
+    assert [back.speaker_name(s.speaker) for s in back.segments] == ["Ann", "Bob", "Ann"]
