@@ -79,3 +79,18 @@ def test_rename_and_merge_change_every_cue_and_undo_in_one_step(editor):
     vtt = formats.to_string(editor.stack.doc.transcript, "vtt")
     back = formats.from_string(vtt, "vtt")
     assert [back.speaker_name(s.speaker) for s in back.segments] == ["Ann", "Bob", "Ann"]
+
+
+def test_the_waveform_draws_a_band_in_each_speakers_colour(editor):
+    model = editor.model
+    model.setData(model.index(0, SegmentModel.SPEAKER), "Ann")
+    model.setData(model.index(1, SegmentModel.SPEAKER), "Bob")
+    table = editor.stack.doc.transcript.speakers
+    wave = editor.waveform
+    image = wave.grab().toImage()
+    y = image.height() - 2
+    for seg in editor.stack.doc.segments[:2]:
+        x = round(wave.x_of((seg.start + seg.end) // 2))
+        assert image.pixelColor(x, y).name() == table[seg.speaker].colour
+    x = round(wave.x_of(4500))  # the third cue has no speaker: no band
+    assert image.pixelColor(x, y).name() not in {s.colour for s in table.values()}
