@@ -94,3 +94,38 @@ def test_the_waveform_draws_a_band_in_each_speakers_colour(editor):
         assert image.pixelColor(x, y).name() == table[seg.speaker].colour
     x = round(wave.x_of(4500))  # the third cue has no speaker: no band
     assert image.pixelColor(x, y).name() not in {s.colour for s in table.values()}
+
+
+def test_find_speakers_runs_off_the_gui_thread_and_is_one_undo_step(qtbot, tmp_path):
+    """Real speech of two real speakers; the editor stays responsive and Undo takes it back."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from conversation_layout import CONVERSATIONS, build_conversation
+    from wavescribe.core.speakers.count import SpeakerCount
+
+    conv = build_conversation(CONVERSATIONS["two"], seed=1, turns=4)
+    path = tmp_path / "two.wav"
+    sf.write(path, conv.audio, RATE)
+    segs = [Segment(a, b, f"turn {i}") for i, (a, b, _) in enumerate(conv.truth)]
+    transcript = Transcript(segs, "en", SourceInfo(str(path), conv.duration_ms))
+    panel = show_editor(qtbot, transcript, str(path))
+    try:
+        qtbot.waitUntil(lambda: panel.samples is not None, timeout=30_000)
+        before = copy.deepcopy(panel.stack.doc.to_dict())
+        assert panel.speaker_finder.start(panel.stack, panel.samples, SpeakerCount())
+        assert panel.speaker_finder.dialog is not None  # progress with Cancel, GUI not blocked
+        qtbot.waitUntil(lambda: not panel.speaker_finder.busy, timeout=120_000)
+        labels = [s.speaker for s in panel.stack.doc.segments]
+        truth = [who for _, _, who in conv.truth]
+        assert len(set(labels)) == 2
+        assert all(
+            (labels[i] == labels[j]) == (truth[i] == truth[j])
+            for i in range(len(truth))
+            for j in range(len(truth))
+        )
+        assert panel.stack.qstack.count() == 1
+        panel.undo_action.trigger()
+        assert panel.stack.doc.to_dict() == before
+    finally:
+        panel.shutdown()

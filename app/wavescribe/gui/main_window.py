@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")  # filled when the editor is first made
         self.edit_menu.setEnabled(False)
-        jobs_menu = bar.addMenu("&Transcription")
+        jobs_menu = self.jobs_menu = bar.addMenu("&Transcription")
         jobs_menu.addActions([self.options_action, self.cancel_all_action, self.clear_action])
         tools = bar.addMenu("T&ools")
         tools.addAction(self.models_action)
@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
+        self.jobs_menu.addAction(editor.actions_by_name["find_speakers"])  # issue 16
         return editor
 
     def _show_device(self, name: str, fallback: str) -> None:

@@ -7,7 +7,6 @@ Each is one undo step. They keep a deep copy of every cue they change and of the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 
 from wavescribe.core.editing.document import EditRefused, SubtitleDocument, clone_segment
 from wavescribe.core.transcript import SPEAKER_COLOURS, Segment, Speaker, Word
@@ -186,7 +185,11 @@ class ReplaceSpeakers(_SpeakerCommand):
 
 
 def split_by_word_speaker(seg: Segment) -> list[Segment]:
-    """``seg`` cut between words where the words' speaker changes (one part if it never does)."""
+    """``seg`` cut between words where the words' speaker changes (one part if it never does).
+
+    A cut lies where the first word of the next speaker starts, kept inside the cue and after the
+    cut before it, so the parts tile the cue exactly even when words stray outside it.
+    """
     runs: list[list[Word]] = []
     for w in seg.words:
         if runs and runs[-1][-1].speaker == w.speaker:
@@ -195,15 +198,16 @@ def split_by_word_speaker(seg: Segment) -> list[Segment]:
             runs.append([w])
     if len(runs) < 2:
         return [clone_segment(seg)]
+    cuts = [seg.start]
+    for words in runs[1:]:
+        cuts.append(min(max(words[0].start, cuts[-1]), seg.end))
+    cuts.append(seg.end)
     parts = []
     for n, words in enumerate(runs):
-        start = seg.start if n == 0 else words[0].start
-        end = seg.end if n == len(runs) - 1 else max(words[-1].end, start)
         text = "".join(w.text for w in words).strip()
         copied = [Word(w.start, w.end, w.text, w.probability, w.speaker) for w in words]
+        speaker = words[0].speaker
         parts.append(
-            Segment(start, end, text, copied, seg.no_speech_prob, seg.suspect, words[0].speaker)
+            Segment(cuts[n], cuts[n + 1], text, copied, seg.no_speech_prob, seg.suspect, speaker)
         )
-    for left, right in pairwise(parts):
-        left.end = min(left.end, right.start)
     return parts

@@ -9,8 +9,7 @@ during them. The speaker ids are ``S1``, ``S2``... in order of first appearance.
 
 from __future__ import annotations
 
-from itertools import pairwise
-
+from wavescribe.core.editing.speaker_commands import split_by_word_speaker
 from wavescribe.core.speakers.diarize import Diarization
 from wavescribe.core.transcript import SPEAKER_COLOURS, Segment, Speaker, Word
 
@@ -47,28 +46,14 @@ def _split(seg: Segment, d: Diarization) -> list[Segment]:
         return [_copy(seg, seg.text, [], None if who is None else speaker_id(who))]
     labels = [d.speaker_at(w.start, max(w.end, w.start + 1)) for w in seg.words]
     labels = _without_blips(seg.words, labels)
-    runs: list[tuple[int, int]] = []  # [first, last) word index
-    for i in range(len(labels)):
-        if i == 0 or labels[i] != labels[i - 1]:
-            runs.append((i, i + 1))
-        else:
-            runs[-1] = (runs[-1][0], i + 1)
-    parts: list[Segment] = []
-    for n, (a, b) in enumerate(runs):
-        who = labels[a]
-        sid = None if who is None else speaker_id(who)
-        words = [Word(w.start, w.end, w.text, w.probability, sid) for w in seg.words[a:b]]
-        if len(runs) == 1:
-            parts.append(_copy(seg, seg.text, words, sid))
-            continue
-        text = "".join(w.text for w in words).strip()
-        part = _copy(seg, text, words, sid)
-        part.start = seg.start if n == 0 else words[0].start
-        part.end = seg.end if n == len(runs) - 1 else max(words[-1].end, part.start)
-        parts.append(part)
-    for left, right in pairwise(parts):  # never overlap after the cut
-        left.end = min(left.end, right.start)
-    return parts
+    ids = [None if who is None else speaker_id(who) for who in labels]
+    words = [
+        Word(w.start, w.end, w.text, w.probability, sid)
+        for w, sid in zip(seg.words, ids, strict=True)
+    ]
+    if len(set(ids)) == 1:
+        return [_copy(seg, seg.text, words, ids[0])]
+    return split_by_word_speaker(_copy(seg, seg.text, words, ids[0]))
 
 
 def _without_blips(words: list[Word], labels: list[int | None]) -> list[int | None]:

@@ -39,6 +39,7 @@ from wavescribe.core.editing.timing_controller import TimingController, TimingRe
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
+from wavescribe.gui.editor.find_speakers import SpeakerFinder
 from wavescribe.gui.editor.playback import Player, TransportBar
 from wavescribe.gui.editor.retranscribe import (
     RegionJob,
@@ -179,6 +180,11 @@ class EditorPanel(QWidget):
             action.triggered.connect(lambda _=False, n=number: self.set_speaker_number(n))
             self.addAction(action)
             self.actions_by_name[f"speaker_{number}"] = action
+        self.speaker_finder = SpeakerFinder(self)
+        self.speaker_finder.finished.connect(self.message)
+        find = QAction("Find &Speakers…", self)
+        find.triggered.connect(self.find_speakers)
+        self.actions_by_name["find_speakers"] = find
 
     # --- loading -----------------------------------------------------------------------------
     def load(self, transcript: Transcript, audio_path: str | None) -> None:
@@ -277,6 +283,13 @@ class EditorPanel(QWidget):
                 self.table.scrollTo(self.model.index(row, 0))
         finally:
             self._syncing = False
+
+    def find_speakers(self) -> None:
+        """Ask how many speakers, then label every cue off the GUI thread (one undo step)."""
+        if self.stack is None or self.samples is None:
+            self.message.emit("Find speakers needs the transcript's audio (still loading?)")
+            return
+        self.speaker_finder.ask(self.stack, self.samples)
 
     def set_speaker_number(self, number: int) -> bool:
         """Give the selected cues the ``number``-th speaker (a new one past the last): one step."""
@@ -508,3 +521,4 @@ class EditorPanel(QWidget):
     def shutdown(self) -> None:
         self.player.stop()
         self.retranscriber.shutdown()
+        self.speaker_finder.cancel()
