@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         export_as: QMenu = file_menu.addMenu("Export &As")
         export_as.addActions(list(self.export_format_actions.values()))
+        export_as.addSeparator()
+        export_as.addAction(export.speaker_names_action(self))  # issue 16
         self.export_as_menu = export_as
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -1,4 +1,4 @@
-""" "Find speakers" on an open transcript: diarization off the GUI thread, progress, Cancel, one step.
+""" "Find speakers" on an open transcript: off the GUI thread, with progress and Cancel; one step.
 
 The editor's decoded samples (16 kHz mono, already loaded for playback and the waveform) go to
 ``core.speakers.find.find_speakers`` in a worker thread; progress comes back through the bridge
