@@ -129,3 +129,20 @@ def test_find_speakers_runs_off_the_gui_thread_and_is_one_undo_step(qtbot, tmp_p
         assert panel.stack.doc.to_dict() == before
     finally:
         panel.shutdown()
+
+
+def test_rename_and_merge_from_the_editors_actions(editor, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    model = editor.model
+    for row, name in ((0, "Ann"), (1, "Bob"), (2, "Ann")):
+        model.setData(model.index(row, SegmentModel.SPEAKER), name)
+    picks = iter(["Ann (S1)", "Bob (S2)", "Dr. Ann (S1)"])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: (next(picks), True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Dr. Ann", True))
+    editor.actions_by_name["rename_speaker"].trigger()
+    assert speakers_column(editor) == ["Dr. Ann", "Bob", "Dr. Ann"]
+    editor.actions_by_name["merge_speakers"].trigger()  # Bob into Dr. Ann
+    assert speakers_column(editor) == ["Dr. Ann"] * 3
+    editor.undo_action.trigger()
+    assert speakers_column(editor) == ["Dr. Ann", "Bob", "Dr. Ann"]

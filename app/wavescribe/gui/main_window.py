@@ -390,7 +390,12 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
-        self.jobs_menu.addAction(editor.actions_by_name["find_speakers"])  # issue 16
+        self.jobs_menu.addAction(editor.actions_by_name["find_speakers"])  # issue 16: speakers
+        speakers = self.edit_menu.addMenu("S&peakers")
+        speakers.addActions([editor.actions_by_name[f"speaker_{n}"] for n in range(1, 10)])
+        speakers.addSeparator()
+        names = ("rename_speaker", "merge_speakers", "split_speakers", "find_speakers")
+        speakers.addActions([editor.actions_by_name[n] for n in names])
         return editor
 
     def _show_device(self, name: str, fallback: str) -> None:

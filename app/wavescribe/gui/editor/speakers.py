@@ -12,9 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QInputDialog, QWidget
 
 from wavescribe.core.editing.speaker_commands import SetSpeaker
-from wavescribe.core.transcript import Segment, Transcript
+from wavescribe.core.transcript import Segment, Speaker, Transcript
 
 
 def speaker_cell(transcript: Transcript, seg: Segment, role: int) -> Any:
@@ -43,3 +44,26 @@ def speaker_by_number(transcript: Transcript, number: int) -> str:
     """The id of the ``number``-th speaker (1-based, in table order), a new id past the end."""
     ids = list(transcript.speakers)
     return ids[number - 1] if number <= len(ids) else transcript.new_speaker_id()
+
+
+def choose_speaker(
+    parent: QWidget,
+    title: str,
+    label: str,
+    speakers: dict[str, Speaker],
+    preselect: str | None = None,
+) -> str | None:
+    """Ask to pick one of ``speakers`` by name; their id, or None if cancelled or none exist."""
+    if not speakers:
+        return None
+    ids = list(speakers)
+    names = [f"{speakers[k].name} ({k})" for k in ids]
+    current = ids.index(preselect) if preselect in speakers else 0
+    choice, ok = QInputDialog.getItem(parent, title, label, names, current, False)
+    return ids[names.index(choice)] if ok and choice in names else None
+
+
+def ask_text(parent: QWidget, title: str, label: str, text: str) -> str | None:
+    """One line of text from the user, or None if cancelled."""
+    answer, ok = QInputDialog.getText(parent, title, label, text=text)
+    return answer if ok else None
