@@ -109,3 +109,37 @@ def test_speaker_counts_parse(text, low, high):
 def test_bad_speaker_counts_are_refused_in_one_line(text):
     with pytest.raises(ValueError, match="speakers: "):
         parse_speaker_count(text)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_numpy_average_linkage_cuts_like_scipys(seed):
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from wavescribe.core.speakers.linkage import AverageLinkage
+
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((4, 8))
+    points = np.concatenate([c + 0.3 * rng.standard_normal((15, 8)) for c in centres])
+    dist = np.linalg.norm(points[:, None] - points[None], axis=2)
+    ours = AverageLinkage(dist)
+    theirs = linkage(dist[np.triu_indices(len(points), 1)], method="average")
+
+    def same_partition(a, b) -> bool:
+        return np.array_equal(a[:, None] == a[None], b[:, None] == b[None])
+
+    for k in (1, 2, 3, 4, 7, 20):
+        assert same_partition(ours.clusters(k), fcluster(theirs, k, criterion="maxclust"))
+    for t in (0.5, 1.0, 2.0, 5.0):
+        assert same_partition(ours.cut_at(t), fcluster(theirs, t, criterion="distance"))
+    assert np.allclose(sorted(m[0] for m in ours.merges), theirs[:, 2])
+
+
+def test_der_matches_speakers_without_scipy_too(monkeypatch):
+    import sys
+
+    ref = [(0, 4000, "a"), (4000, 8000, "b"), (8000, 9000, "c")]
+    hyp = [(0, 4000, "2"), (4000, 9000, "1")]
+    with_scipy = diarization_error(ref, hyp)
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)  # import fails: the fallback runs
+    assert diarization_error(ref, hyp) == with_scipy
+    assert diarization_error(hyp, ref) == diarization_error(hyp, ref)

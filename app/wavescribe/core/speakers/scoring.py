@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 
@@ -74,7 +75,14 @@ def _best_matching(overlap: np.ndarray) -> list[tuple[int, int]]:
     n_ref, n_hyp = overlap.shape
     if n_ref == 0 or n_hyp == 0:
         return []
-    from scipy.optimize import linear_sum_assignment
-
+    try:
+        from scipy.optimize import linear_sum_assignment
+    except ImportError:  # no scipy (the packaged app): few speakers, try every assignment
+        if n_ref > n_hyp:
+            return [(r, h) for h, r in _best_matching(overlap.T)]
+        best = max(
+            permutations(range(n_hyp), n_ref), key=lambda p: int(overlap[range(n_ref), p].sum())
+        )
+        return list(enumerate(best))
     rows, cols = linear_sum_assignment(-overlap)
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
