@@ -143,3 +143,26 @@ def test_der_matches_speakers_without_scipy_too(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)  # import fails: the fallback runs
     assert diarization_error(ref, hyp) == with_scipy
     assert diarization_error(hyp, ref) == diarization_error(hyp, ref)
+
+
+def test_a_frozen_app_runs_the_encoder_from_its_bundled_npz_without_torch(tmp_path, monkeypatch):
+    import sys
+
+    bundle = tmp_path / "bundle"
+    encoder.convert_checkpoint(
+        encoder.resemblyzer_checkpoint(), bundle / "wavescribe_speakers" / "voice_encoder.npz"
+    )
+    audio, _ = sf.read(JFK_DIR / "jfk.wav", dtype="float32")
+    windows = mel_frames(audio)[None, :150]
+    expected = encoder.embed(windows)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    monkeypatch.setattr(encoder, "_weights", None)
+    monkeypatch.setattr(encoder, "resemblyzer_checkpoint", lambda: None)
+    monkeypatch.setitem(sys.modules, "torch", None)  # any torch import would fail
+    assert np.allclose(encoder.embed(windows), expected, atol=1e-6)
+    monkeypatch.delattr(sys, "_MEIPASS")
+    monkeypatch.setattr(encoder, "_weights", None)
+    monkeypatch.setenv("WAVESCRIBE_DATA_DIR", str(tmp_path / "empty"))
+    with pytest.raises(encoder.EncoderUnavailable, match="install the 'speakers' extra"):
+        encoder.embed(windows)
+    monkeypatch.setattr(encoder, "_weights", None)
