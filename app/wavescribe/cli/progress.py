@@ -12,6 +12,7 @@ _STAGES = {
     "decode": "Decoding audio",
     "transcribe": "Transcribing",
     "refine": "Refining timing",
+    "speakers": "Finding speakers",
     "download": "Downloading",
 }
 

@@ -27,6 +27,7 @@ class JobState(enum.Enum):
     DECODING = "Reading audio"
     TRANSCRIBING = "Transcribing"
     REFINING = "Refining timings"
+    FINDING_SPEAKERS = "Finding speakers"
     CANCELLING = "Cancelling…"
     DONE = "Done"
     FAILED = "Failed"
@@ -47,6 +48,7 @@ STAGE_STATE = {
     "decode": JobState.DECODING,
     "transcribe": JobState.TRANSCRIBING,
     "refine": JobState.REFINING,
+    "speakers": JobState.FINDING_SPEAKERS,
 }
 
 
