@@ -114,3 +114,21 @@ def test_assign_never_leaves_a_cue_with_two_speakers():
     # a lone short word inside another speaker's turn follows its neighbours (a blip)
     blip = Diarization([(0, 1450, 0), (1450, 1800, 1), (1800, 3000, 0)], 2)
     assert len(assign_speakers([seg], blip)[0]) == 1
+
+
+def test_speaker_at_takes_the_longest_overlap_else_the_nearest_turn():
+    d = Diarization([(0, 1000, 0), (1000, 1600, 1), (3000, 4000, 2)], 3)
+    assert d.speaker_at(900, 1500) == 1  # 100 ms of 0, 500 ms of 1
+    assert d.speaker_at(200, 300) == 0
+    assert d.speaker_at(1700, 1800) == 1  # in a gap: the nearer turn
+    assert d.speaker_at(2800, 2900) == 2
+    assert d.speaker_at(9000, 9100) == 2
+    assert Diarization([], 0).speaker_at(0, 10) is None
+    brute = Diarization([(i * 300, i * 300 + 250, i % 3) for i in range(50)], 3)
+    for a in range(0, 16000, 137):
+        overlaps = {}
+        for s, e, w in brute.turns:
+            if min(e, a + 400) > max(s, a):
+                overlaps[w] = overlaps.get(w, 0) + min(e, a + 400) - max(s, a)
+        if overlaps:
+            assert brute.speaker_at(a, a + 400) == max(overlaps, key=overlaps.get)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -38,20 +39,30 @@ class Diarization:
     n_speakers: int
     windows: int = 0
     notes: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     def speaker_at(self, start: int, end: int) -> int | None:
-        """The speaker who talks longest within [start, end), else the one nearest to it."""
+        """The speaker who talks longest within [start, end), else the one nearest to it.
+
+        Turns are sorted and disjoint, so only the few around [start, end) are looked at (a long
+        transcript asks this for every word).
+        """
+        if not self.turns:
+            return None
+        if len(self._starts) != len(self.turns):
+            self._starts = [t[0] for t in self.turns]
+        first = max(0, bisect_right(self._starts, start) - 1)
+        last = bisect_left(self._starts, end)
         best: dict[int, int] = {}
-        for a, b, who in self.turns:
+        for a, b, who in self.turns[first : last + 1]:
             overlap = min(b, end) - max(a, start)
             if overlap > 0:
                 best[who] = best.get(who, 0) + overlap
         if best:
             return max(best, key=lambda k: best[k])
-        if not self.turns:
-            return None
         mid = (start + end) // 2
-        return min(self.turns, key=lambda t: max(t[0] - mid, mid - t[1], 0))[2]
+        near = self.turns[max(0, first - 1) : last + 2]
+        return min(near, key=lambda t: max(t[0] - mid, mid - t[1], 0))[2]
 
 
 def diarize(

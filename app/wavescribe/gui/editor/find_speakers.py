@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QInputDialog, QProgressDialog, QWidget
 from wavescribe.core import errors
 from wavescribe.core.editing.speaker_commands import ReplaceSpeakers
 from wavescribe.core.speakers.count import SpeakerCount, parse_speaker_count
+from wavescribe.core.speakers.find import SpeakerResult, find_speakers
 from wavescribe.gui.editor.undo import EditStack
 from wavescribe.gui.engine_bridge import run_task, to_gui
 
@@ -56,8 +57,6 @@ class SpeakerFinder(QObject):
         """Find speakers off the GUI thread; False if one is already running."""
         if self.busy:
             return False
-        from wavescribe.core.speakers.find import find_speakers
-
         self.busy = True
         self._cancel.clear()
         doc = stack.doc
@@ -72,19 +71,18 @@ class SpeakerFinder(QObject):
         def progress(fraction: float) -> None:
             to_gui(self._progress, fraction)
 
-        def work() -> object:
+        def work() -> SpeakerResult:
             return find_speakers(
                 transcript, samples, count, cancelled=self._cancel.is_set, progress=progress
             )
 
-        def done(result: object) -> None:
+        def done(result: SpeakerResult) -> None:
             self._close()
             if doc.revision != revision:
                 self.finished.emit("Speakers not applied: the transcript changed meanwhile")
                 return
-            segments, speakers = result.segments, result.speakers  # type: ignore[attr-defined]
-            if stack.push(ReplaceSpeakers(segments, speakers)):
-                self.finished.emit(f"Found {len(speakers)} speaker(s)")
+            if stack.push(ReplaceSpeakers(result.segments, result.speakers)):
+                self.finished.emit(f"Found {len(result.speakers)} speaker(s)")
 
         def failed(exc: BaseException) -> None:
             self._close()
