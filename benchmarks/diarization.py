@@ -90,12 +90,15 @@ def timing(model: str | None, names: list[str], repeat: int, threads: int | None
         with Engine(_model_path(model, tmp), use_gpu=False) as engine:
             engine.start()
             print()
-            print(f"{'file':<10} {'audio s':>7} {'plain s':>8} {'+speakers s':>11} {'added':>7}")
+            print(
+                f"{'file':<10} {'audio s':>7} {'plain s':>8} {'+speakers s':>11} {'added':>7} "
+                f"{'step s':>7} {'step/plain':>10}"
+            )
             for name in names:
                 conv = build_conversation(ALL_CONVERSATIONS[name], seed=1)
                 path = tmp / f"{name}.wav"
                 sf.write(path, conv.audio, RATE)
-                plain, spoken = [], []
+                plain, spoken, step = [], [], []
                 for _ in range(repeat):  # interleaved, so load from elsewhere hits both alike
                     for speakers, out in ((None, plain), ("auto", spoken)):
                         opts = TranscribeOptions(speakers=speakers)
