@@ -113,9 +113,11 @@ def test_find_speakers_runs_off_the_gui_thread_and_is_one_undo_step(qtbot, tmp_p
     try:
         qtbot.waitUntil(lambda: panel.samples is not None, timeout=30_000)
         before = copy.deepcopy(panel.stack.doc.to_dict())
-        assert panel.speaker_finder.start(panel.stack, panel.samples, SpeakerCount())
-        assert panel.speaker_finder.dialog is not None  # progress with Cancel, GUI not blocked
-        qtbot.waitUntil(lambda: not panel.speaker_finder.busy, timeout=120_000)
+        assert panel.speaker_actions.finder.start(panel.stack, panel.samples, SpeakerCount())
+        assert (
+            panel.speaker_actions.finder.dialog is not None
+        )  # progress with Cancel, GUI not blocked
+        qtbot.waitUntil(lambda: not panel.speaker_actions.finder.busy, timeout=120_000)
         labels = [s.speaker for s in panel.stack.doc.segments]
         truth = [who for _, _, who in conv.truth]
         assert len(set(labels)) == 2

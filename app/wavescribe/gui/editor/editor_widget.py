@@ -34,17 +34,10 @@ from wavescribe.core.editing.commands import (
     covering_span,
 )
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
-from wavescribe.core.editing.speaker_commands import (
-    MergeSpeakers,
-    RenameSpeaker,
-    SetSpeaker,
-    SplitAtSpeakerChange,
-)
 from wavescribe.core.editing.timing_controller import TimingController, TimingResult, silence_edges
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
-from wavescribe.gui.editor.find_speakers import SpeakerFinder
 from wavescribe.gui.editor.playback import Player, TransportBar
 from wavescribe.gui.editor.retranscribe import (
     RegionJob,
@@ -55,7 +48,7 @@ from wavescribe.gui.editor.retranscribe import (
 )
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
-from wavescribe.gui.editor.speakers import ask_text, choose_speaker, speaker_by_number
+from wavescribe.gui.editor.speaker_actions import SpeakerActions
 from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks, load_cached_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
@@ -178,24 +171,7 @@ class EditorPanel(QWidget):
             self.actions_by_name[name].setChecked(True)
         self.actions_by_name["loop"].setCheckable(True)
         self.actions_by_name["loop"].setIconText("Loop cue")
-        for number in range(1, 10):  # speakers (issue 16): 1-9 give the selected cues a speaker
-            action = QAction(f"Speaker {number}", self)
-            action.setShortcut(QKeySequence(str(number)))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, n=number: self.set_speaker_number(n))
-            self.addAction(action)
-            self.actions_by_name[f"speaker_{number}"] = action
-        self.speaker_finder = SpeakerFinder(self)
-        self.speaker_finder.finished.connect(self.message)
-        for name, label, slot in (
-            ("find_speakers", "Find &Speakers…", self.find_speakers),
-            ("rename_speaker", "&Rename Speaker…", self.rename_speaker),
-            ("merge_speakers", "&Merge Speakers…", self.merge_speakers),
-            ("split_speakers", "Split Cue at Speaker &Change", self.split_at_speaker_change),
-        ):
-            action = QAction(label, self)
-            action.triggered.connect(slot)
-            self.actions_by_name[name] = action
+        self.speaker_actions = SpeakerActions(self)  # issue 16: keys 1-9, rename, merge, find
 
     # --- loading -----------------------------------------------------------------------------
     def load(self, transcript: Transcript, audio_path: str | None) -> None:
@@ -294,55 +270,6 @@ class EditorPanel(QWidget):
                 self.table.scrollTo(self.model.index(row, 0))
         finally:
             self._syncing = False
-
-    def find_speakers(self) -> None:
-        """Ask how many speakers, then label every cue off the GUI thread (one undo step)."""
-        if self.stack is None or self.samples is None:
-            self.message.emit("Find speakers needs the transcript's audio (still loading?)")
-            return
-        self.speaker_finder.ask(self.stack, self.samples)
-
-    def rename_speaker(self) -> bool:
-        """Ask which speaker and their new name; every cue of theirs changes in one step."""
-        if self.stack is None:
-            return False
-        table = self.stack.doc.transcript.speakers
-        sid = choose_speaker(self, "Rename speaker", "Speaker:", table, self._selected_speaker())
-        if sid is None:
-            return False
-        name = ask_text(self, "Rename speaker", "New name:", table[sid].name)
-        return name is not None and self.stack.push(RenameSpeaker(sid, name))
-
-    def merge_speakers(self) -> bool:
-        """Ask for two speakers and make the first one the second (one step)."""
-        if self.stack is None:
-            return False
-        table = self.stack.doc.transcript.speakers
-        source = choose_speaker(self, "Merge speakers", "Merge:", table, self._selected_speaker())
-        if source is None:
-            return False
-        others = {k: v for k, v in table.items() if k != source}
-        target = choose_speaker(self, "Merge speakers", f"{table[source].name} into:", others)
-        return target is not None and self.stack.push(MergeSpeakers(source, target))
-
-    def split_at_speaker_change(self) -> bool:
-        """Cut the selected cue where its words change speaker."""
-        if self.stack is None or self.selected < 0:
-            return False
-        return self.stack.push(SplitAtSpeakerChange(self.selected))
-
-    def _selected_speaker(self) -> str | None:
-        if self.stack is None or not 0 <= self.selected < len(self.stack.doc):
-            return None
-        return self.stack.doc[self.selected].speaker
-
-    def set_speaker_number(self, number: int) -> bool:
-        """Give the selected cues the ``number``-th speaker (a new one past the last): one step."""
-        rows = self.selected_rows()
-        if self.stack is None or not rows:
-            return False
-        sid = speaker_by_number(self.stack.doc.transcript, number)
-        return self.stack.push(SetSpeaker(rows, sid))
 
     def selected_rows(self) -> list[int]:
         """The cues selected in the list (several with Shift/Ctrl), else the waveform's one."""
@@ -566,4 +493,4 @@ class EditorPanel(QWidget):
     def shutdown(self) -> None:
         self.player.stop()
         self.retranscriber.shutdown()
-        self.speaker_finder.cancel()
+        self.speaker_actions.shutdown()
