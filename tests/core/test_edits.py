@@ -24,7 +24,13 @@ from wavescribe.core.editing.commands import (
     retext_words,
 )
 from wavescribe.core.editing.document import EditRefused, SubtitleDocument, UndoHistory
-from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
+from wavescribe.core.editing.speaker_commands import (
+    MergeSpeakers,
+    RenameSpeaker,
+    SetSpeaker,
+    SplitAtSpeakerChange,
+)
+from wavescribe.core.transcript import Segment, SourceInfo, Speaker, Transcript, Word
 
 
 def _words(start: int, *tokens: str, each: int = 300, gap: int = 100) -> list[Word]:
@@ -426,6 +432,32 @@ class EditSequence(RuleBasedStateMachine):
         segs = [Segment(s, s + n, "redo", _words(s, "redo"), None, "why") for s, n in new]
         self._push(ReplaceSpan(a, a + length, segs))
 
+    # --- speakers (issue 16) ---
+    @rule(data=st.data(), who=st.sampled_from([None, "S1", "S2", "S3"]))
+    def set_speaker(self, data, who):
+        rows = data.draw(st.lists(st.integers(0, max(0, len(self.doc) - 1)), max_size=3))
+        if len(self.doc):
+            self._push(SetSpeaker(rows, who))
+
+    @rule(who=st.sampled_from(["S1", "S2", "S9"]), name=st.sampled_from(["", "Ann", "Bob"]))
+    def rename_speaker(self, who, name):
+        self._push(RenameSpeaker(who, name))
+
+    @rule(source=st.sampled_from(["S1", "S2", "S3"]), into=st.sampled_from(["S1", "S2"]))
+    def merge_speakers(self, source, into):
+        self._push(MergeSpeakers(source, into))
+
+    @rule(data=st.data(), who=st.sampled_from(["S1", "S2"]))
+    def split_at_speaker_change(self, data, who):
+        index = self._index(data)
+        if 0 <= index < len(self.doc) and self.doc[index].words:
+            word = data.draw(st.integers(0, len(self.doc[index].words) - 1))
+            self.doc[index].words[word].speaker = who  # as a diarization would have left it
+            self.doc.transcript.speakers.setdefault(who, Speaker(who, "#0072b2"))
+            self.history.clear()  # that change was not a command: start a fresh history
+            self.original = copy.deepcopy(self.doc.to_dict())
+        self._push(SplitAtSpeakerChange(index))
+
     @rule()
     def seal(self):
         self.history.seal()
@@ -439,6 +471,13 @@ class EditSequence(RuleBasedStateMachine):
     @rule()
     def redo(self):
         self.history.redo()
+
+    @invariant()
+    def every_cue_speaker_is_in_the_table_or_none(self):
+        table = self.doc.transcript.speakers
+        for seg in self.doc.segments:
+            assert seg.speaker is None or seg.speaker in table
+            assert all(w.speaker is None or w.speaker in table for w in seg.words)
 
     @invariant()
     def cues_are_sorted_non_negative_and_never_overlap(self):

@@ -91,6 +91,19 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--max-duration", type=_positive_float, default=rules.max_duration_ms / 1000, help="s"
     )
+    p.add_argument(
+        "--speakers",
+        type=_speaker_count,
+        default=None,
+        metavar="auto|N|A-B",
+        help="find who speaks: auto, an exact number, or a range such as 2-4 (default: off)",
+    )
+    p.add_argument(
+        "--speaker-names",
+        choices=("prefix", "none"),
+        default="none",
+        help="SRT and TXT: start cues/paragraphs with 'NAME: ' (VTT always has voice tags)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run, parser=p)
 
@@ -119,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         use_gpu=not args.cpu,
         speech_first=not args.whole_file,
         decoders=args.decoders,
+        speakers=args.speakers,
     )
     model_path = _resolve_model(args.model, progress)
     _check_model_fits(args, model_path)
@@ -131,7 +145,9 @@ def run(args: argparse.Namespace) -> int:
         for src, targets in outputs:
             try:
                 _check_targets(src, targets)
-                _transcribe_one(engine, src, targets, formats, options, progress)
+                _transcribe_one(
+                    engine, src, targets, formats, options, progress, args.speaker_names
+                )
             except errors.Cancelled:
                 _complain(progress, f"{src}: cancelled; no output written")
                 raise
@@ -194,6 +210,7 @@ def _transcribe_one(
     formats: list[str],
     options: TranscribeOptions,
     progress: ProgressLine,
+    speaker_names: str = "none",
 ) -> None:
     from wavescribe.core.engine.client import Progress, SegmentDecoded, Warning_
 
@@ -215,7 +232,11 @@ def _transcribe_one(
         progress.message(
             f"{src.name}: timing refinement skipped: {transcript.metadata['refine_skipped']}"
         )
-    _write_all(src, transcript, targets, formats)
+    if transcript.metadata.get("speakers_skipped"):
+        progress.message(
+            f"{src.name}: speakers not found: {transcript.metadata['speakers_skipped']}"
+        )
+    _write_all(src, transcript, targets, formats, speaker_names)
     elapsed = time.monotonic() - started
     if not transcript.segments:  # said even with --quiet: an empty file looks like a failure
         _complain(progress, f"{src.name}: no speech found; the subtitle files written are empty")
@@ -228,12 +249,19 @@ def _transcribe_one(
     )
 
 
-def _write_all(src: Path, transcript: Any, targets: list[Path], formats: list[str]) -> None:
+def _write_all(
+    src: Path, transcript: Any, targets: list[Path], formats: list[str], names: str = "none"
+) -> None:
     """Every format of one input, or none: old files stay as they were when one write fails."""
     from wavescribe.core import formats as subtitle_formats
     from wavescribe.core.atomic import atomic_group
 
-    texts = [subtitle_formats.to_string(transcript, fmt) for fmt in formats]
+    texts = [
+        subtitle_formats.to_string(
+            transcript, fmt, **({"speaker_names": names} if fmt in ("srt", "txt") else {})
+        )
+        for fmt in formats
+    ]
     target = targets[0]
     try:
         with atomic_group() as group:
@@ -440,6 +468,15 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 (automatic) or a positive whole number")
     return value
+
+
+def _speaker_count(text: str) -> str:
+    from wavescribe.core.speakers.count import parse_speaker_count
+
+    try:
+        return str(parse_speaker_count(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:

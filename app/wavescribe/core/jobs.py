@@ -30,6 +30,7 @@ STAGE_LABELS = {
     "decode": "Reading audio",
     "transcribe": "Transcribing",
     "refine": "Refining timings",
+    "speakers": "Finding speakers",
 }
 
 
@@ -40,6 +41,7 @@ class JobState(enum.Enum):
     DECODING = STAGE_LABELS["decode"]
     TRANSCRIBING = STAGE_LABELS["transcribe"]
     REFINING = STAGE_LABELS["refine"]
+    FINDING_SPEAKERS = STAGE_LABELS["speakers"]
     CANCELLING = "Cancelling…"
     DONE = "Done"
     FAILED = "Failed"
@@ -60,6 +62,7 @@ STAGE_STATE = {
     "decode": JobState.DECODING,
     "transcribe": JobState.TRANSCRIBING,
     "refine": JobState.REFINING,
+    "speakers": JobState.FINDING_SPEAKERS,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from wavescribe.core.transcript import Transcript
@@ -23,6 +24,28 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "txt": ("Plain Text (.txt)", "Plain text (*.txt)"),
     "json": ("Wavescribe JSON (.json)", "Wavescribe transcript, lossless (*.json)"),
 }
+
+
+SPEAKER_NAMES_KEY = "export/speaker_names"  # "prefix" or "none": NAME: before SRT/TXT cues
+
+
+def speaker_names_action(parent: QWidget) -> QAction:
+    """A checkable menu entry: SRT and TXT exports start cues/paragraphs with the speaker's name
+    (WebVTT always carries speakers as voice tags, JSON as fields). Remembered across runs."""
+    action = QAction("Speaker &Names in SRT and Text", parent)
+    action.setCheckable(True)
+    action.setChecked(settings.get_text(SPEAKER_NAMES_KEY, "none") == "prefix")
+    action.toggled.connect(
+        lambda on: settings.set_value(SPEAKER_NAMES_KEY, "prefix" if on else "none")
+    )
+    return action
+
+
+def format_options(fmt: str) -> dict[str, str]:
+    """The writer options the export settings ask for in format ``fmt``."""
+    if fmt in ("srt", "txt"):
+        return {"speaker_names": settings.get_text(SPEAKER_NAMES_KEY, "none")}
+    return {}
 
 
 def ask_export_path(parent: QWidget | None, suggested: Path, fmt: str) -> tuple[Path, str] | None:
@@ -70,10 +93,12 @@ def export_transcript(
     settings.set_dir(settings.LAST_EXPORT_DIR, target.parent)
     settings.set_value(settings.LAST_EXPORT_FORMAT, fmt)
 
+    options = format_options(fmt)
+
     def write() -> Path:
         from wavescribe.core import formats
 
-        formats.write(transcript, target, fmt)
+        formats.write(transcript, target, fmt, **options)
         return target
 
     run_task(

@@ -203,12 +203,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         export_as: QMenu = file_menu.addMenu("Export &As")
         export_as.addActions(list(self.export_format_actions.values()))
+        export_as.addSeparator()
+        export_as.addAction(export.speaker_names_action(self))  # issue 16
         self.export_as_menu = export_as
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")  # filled when the editor is first made
         self.edit_menu.setEnabled(False)
-        jobs_menu = bar.addMenu("&Transcription")
+        jobs_menu = self.jobs_menu = bar.addMenu("&Transcription")
         jobs_menu.addActions([self.options_action, self.cancel_all_action, self.clear_action])
         tools = bar.addMenu("T&ools")
         tools.addAction(self.models_action)
@@ -443,6 +445,12 @@ class MainWindow(QMainWindow):
             self.edit_menu.addActions([editor.actions_by_name[n] for n in names])
             self.edit_menu.addSeparator()
         self.edit_menu.setEnabled(True)
+        self.jobs_menu.addAction(editor.actions_by_name["find_speakers"])  # issue 16: speakers
+        speakers = self.edit_menu.addMenu("S&peakers")
+        speakers.addActions([editor.actions_by_name[f"speaker_{n}"] for n in range(1, 10)])
+        speakers.addSeparator()
+        names = ("rename_speaker", "merge_speakers", "split_speakers", "find_speakers")
+        speakers.addActions([editor.actions_by_name[n] for n in names])
         self._build_view_menu(editor)
         return editor
 

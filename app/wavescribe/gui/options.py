@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.languages import by_name
+from wavescribe.core.speakers.count import parse_speaker_count
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
@@ -109,6 +111,15 @@ class OptionsDialog(QDialog):
         self.beam.setToolTip("1 is fastest; 5 is a little more accurate")
         self.refine = QCheckBox("Snap timings to the speech (slower)")
         self.refine.setChecked(options.refine)
+        self.find_speakers = QCheckBox("Find who speaks; how many:")
+        self.find_speakers.setChecked(options.speakers is not None)
+        self.speaker_count = QLineEdit(options.speakers or "auto")
+        self.speaker_count.setToolTip("auto, an exact number, or a range such as 2-4")
+        self.speaker_count.setEnabled(options.speakers is not None)
+        self.find_speakers.toggled.connect(self.speaker_count.setEnabled)
+        speakers_row = QHBoxLayout()
+        speakers_row.addWidget(self.find_speakers)
+        speakers_row.addWidget(self.speaker_count)
 
         self.max_chars = _spin(10, 200, rules.max_chars_per_line)
         self.max_lines = _spin(1, 5, rules.max_lines)
@@ -128,6 +139,7 @@ class OptionsDialog(QDialog):
         general.addRow("Beam size:", self.beam)
         general.addRow("Timing:", self.refine)
         general.addRow("Compute:", self.use_gpu)
+        general.addRow("Speakers:", speakers_row)
         rules_box = QGroupBox("Subtitle rules")
         rules_form = QFormLayout(rules_box)
         rules_form.addRow("Characters per line:", self.max_chars)
@@ -175,7 +187,17 @@ class OptionsDialog(QDialog):
             refine=self.refine.isChecked(),
             rules=rules,
             use_gpu=self.use_gpu.isChecked(),
+            speakers=self._speakers(),
         )
+
+    def _speakers(self) -> str | None:
+        """``auto``, ``N`` or ``A-B`` when finding speakers is on (``auto`` if unreadable)."""
+        if not self.find_speakers.isChecked():
+            return None
+        try:
+            return str(parse_speaker_count(self.speaker_count.text()))
+        except ValueError:
+            return "auto"
 
     def model(self) -> str | None:
         return self.model_box.currentData()
@@ -223,6 +245,8 @@ class OptionsDialog(QDialog):
         self.beam.setValue(fresh.beam_size)
         self.refine.setChecked(fresh.refine)
         self.use_gpu.setChecked(fresh.use_gpu)
+        self.find_speakers.setChecked(fresh.speakers is not None)
+        self.speaker_count.setText(fresh.speakers or "auto")
         self.max_chars.setValue(fresh.rules.max_chars_per_line)
         self.max_lines.setValue(fresh.rules.max_lines)
         self.max_cps.setValue(fresh.rules.max_cps)

@@ -202,6 +202,7 @@ class Split(_Command):
         # Both halves stay where the cue was shown; an identifier must stay unique: left only.
         left.cue_id, left.cue_settings = seg.cue_id, seg.cue_settings
         right.cue_settings = seg.cue_settings
+        left.speaker = right.speaker = seg.speaker
         self._old = clone_segment(seg)
         doc.segments[self.index : self.index + 1] = [left, right]
 
@@ -249,6 +250,7 @@ class MergeWithNext(_Command):
         suspect = a.suspect or b.suspect  # still doubtful until someone checks it
         merged = Segment(a.start, max(a.end, b.end), text, words, prob, suspect)
         merged.cue_id, merged.cue_settings = a.cue_id, a.cue_settings
+        merged.speaker = a.speaker if a.speaker is not None else b.speaker  # words keep theirs
         self._old = (clone_segment(a), clone_segment(b))
         doc.segments[self.index : self.index + 2] = [merged]
 
@@ -488,7 +490,7 @@ def retext_words(words: list[Word], text: str) -> list[Word]:
     tokens = text.split()
     old = [w.text.strip() for w in words]
     if old == tokens:
-        return [Word(w.start, w.end, w.text, w.probability) for w in words]
+        return [Word(w.start, w.end, w.text, w.probability, w.speaker) for w in words]
     if not words:
         return []
     out: list[Word] = []
@@ -497,7 +499,7 @@ def retext_words(words: list[Word], text: str) -> list[Word]:
         if tag == "equal":
             for w, tok in zip(words[i1:i2], tokens[j1:j2], strict=True):
                 lead = w.text[: len(w.text) - len(w.text.lstrip())]
-                out.append(Word(w.start, w.end, lead + tok, w.probability))
+                out.append(Word(w.start, w.end, lead + tok, w.probability, w.speaker))
         elif tag == "replace":
             out += _spread(tokens[j1:j2], words[i1].start, words[i2 - 1].end)
         elif tag == "insert":

@@ -43,7 +43,7 @@ class EditRefused(WavescribeError):
 
 def clone_segment(seg: Segment) -> Segment:
     """A deep copy: commands keep their own copies so undo restores exactly what was there."""
-    words = [Word(w.start, w.end, w.text, w.probability) for w in seg.words]
+    words = [Word(w.start, w.end, w.text, w.probability, w.speaker) for w in seg.words]
     return Segment(
         seg.start,
         seg.end,
@@ -53,6 +53,7 @@ def clone_segment(seg: Segment) -> Segment:
         seg.suspect,
         seg.cue_id,
         seg.cue_settings,
+        seg.speaker,
     )
 
 

@@ -40,6 +40,8 @@ class TranscribeOptions:
     # Parallel decoders (whisper.cpp states on one model); 0 = automatic. See speech_first.py:
     # the binding has no state API, so every value decodes with one today.
     decoders: int = 0
+    # Find who speaks (core/speakers) after refinement: "auto", "N" or "A-B"; None: off.
+    speakers: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

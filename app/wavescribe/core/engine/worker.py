@@ -128,6 +128,8 @@ def transcribe_in_worker(
         transcript.metadata["decoding"] = decode_info
     if options.refine:
         transcript = _refine(transcript, audio, options, send, cancelled)
+    if options.speakers:
+        _find_speakers(transcript, audio, options.speakers, send, cancelled)
     if offset_ms:
         shift_segments(transcript.segments, offset_ms)
     return transcript
@@ -186,6 +188,33 @@ def _refine(
         return transcript
     send(("progress", "refine", 1.0))
     return refined
+
+
+def _find_speakers(
+    transcript: Transcript, audio: Any, speakers: str, send: Any, cancelled: Any
+) -> None:
+    """Speaker labels for the cues (issue 16); a failure costs the labels, not the transcript."""
+    from wavescribe.core.speakers.count import parse_speaker_count
+    from wavescribe.core.speakers.find import apply_in_place, find_speakers
+
+    send(("progress", "speakers", 0.0))
+    try:
+        result = find_speakers(
+            transcript,
+            audio,
+            parse_speaker_count(speakers),
+            cancelled=cancelled,
+            progress=lambda f: send(("progress", "speakers", f)),
+        )
+    except errors.Cancelled:
+        raise
+    except Exception as exc:
+        traceback.print_exc()
+        transcript.metadata["speakers_skipped"] = f"{exc}"
+        send(("warning", f"speaker detection failed: {exc}"))
+        return
+    apply_in_place(transcript, result)
+    send(("progress", "speakers", 1.0))
 
 
 def run_whisper(

@@ -53,6 +53,15 @@ def cue_lines(text: str) -> list[str]:
     return [line for line in split_lines(text) if line.strip()]
 
 
+SPEAKER_NAME_MODES = ("none", "prefix")
+
+
+def check_speaker_names(mode: str) -> None:
+    """Refuse an unknown ``speaker_names`` export option with a one-line reason."""
+    if mode not in SPEAKER_NAME_MODES:
+        raise ValueError(f"speaker names: use {' or '.join(SPEAKER_NAME_MODES)}, not {mode!r}")
+
+
 def format_timestamp(ms: int, decimal_sep: str) -> str:
     """``HH:MM:SS<sep>mmm``; hours take as many digits as they need (never clamped at 99)."""
     if ms < 0:

@@ -35,6 +35,7 @@ from wavescribe.core.formats.cues import (
     ParsedCue,
     SubtitleWarning,
     build_transcript,
+    check_speaker_names,
     cue_lines,
     file_style,
     format_timestamp,
@@ -92,15 +93,23 @@ def parse(text: str) -> Transcript:
     return transcript
 
 
-def compose(transcript: Transcript) -> str:
-    """Write segments as SubRip, numbered from 1 in the transcript's order."""
+def compose(transcript: Transcript, *, speaker_names: str = "none") -> str:
+    """Write segments as SubRip, numbered from 1 in the transcript's order.
+
+    ``speaker_names="prefix"`` starts each cue that has a speaker with ``NAME: ``.
+    """
+    check_speaker_names(speaker_names)
     style = file_style(transcript, NAME)
     blocks = []
     for number, seg in enumerate(transcript.segments, 1):
         times = f"{format_timestamp(seg.start, ',')} --> {format_timestamp(seg.end, ',')}"
         if seg.cue_settings and style:
             times += f" {seg.cue_settings}"
-        blocks.append(f"{number}\n{times}\n" + "".join(f"{ln}\n" for ln in cue_lines(seg.text)))
+        lines = cue_lines(seg.text)
+        name = transcript.speaker_name(seg.speaker)
+        if speaker_names == "prefix" and name and lines:
+            lines[0] = f"{name}: {lines[0]}"
+        blocks.append(f"{number}\n{times}\n" + "".join(f"{ln}\n" for ln in lines))
     return with_newline("\n".join(blocks), style)
 
 

@@ -28,6 +28,11 @@ What a round trip keeps: identifiers and cue settings (``Segment.cue_id``, ``cue
 header, the blocks before the first cue, ``MM:SS.mmm`` timestamps and CRLF line ends
 (``metadata["subtitle_file"]``), so a well-formed file read and written unedited comes back byte
 for byte. Lost: NOTE blocks after the first cue, a BOM, the encoding (written as UTF-8, no BOM).
+
+Speakers travel as voice tags: a cue whose text starts with ``<v Name>`` (and holds no other
+voice) is read as spoken by ``Name``, the tag (and a closing ``</v>`` at its end) taken off the
+text; writing puts ``<v Name>`` before the text of each cue that has a speaker (and ``</v>`` after
+it when the file read closed its voices).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ _SPACE = " \t\f"
 _TIMESTAMP = re.compile(r"([0-9]+):([0-9]+)(?::([0-9]+))?\.([0-9]+)", re.ASCII)
 # A tag as written in cue text: start/end tag with optional classes/annotation, or a timestamp.
 _SHORT_START = re.compile(r"[ \t\f]*[0-9]{2}:[0-9]{2}\.[0-9]{3}[ \t\f]*-->")
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>\n]*)>")
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>|<[0-9][0-9:.]*>")
 
 
@@ -107,7 +113,7 @@ def parse(text: str) -> Transcript:
         body = "\n".join(lines[timing_at + 1 : i])
         cues.append(ParsedCue(start, end, _decode(body), timing_at + 1, cue_id, settings))
         arrow_in_text = i < len(lines) and bool(lines[i])
-    transcript = build_transcript(cues, "WebVTT")
+    transcript = _voices_to_speakers(build_transcript(cues, "WebVTT"), style)
     if blocks:
         style["vtt_blocks"] = blocks
     style |= line_ends_of(text)
@@ -119,7 +125,8 @@ def compose(transcript: Transcript) -> str:
     """Write segments as WebVTT, text escaped as the spec requires.
 
     Identifiers and cue settings are written where the segments have them, and the header,
-    blocks before the first cue and short timestamps where the file read had them.
+    blocks before the first cue and short timestamps where the file read had them. A cue with a
+    speaker starts with a voice tag, ``<v Name>`` (unless its text has one already).
     """
     style = file_style(transcript, NAME)
     short = bool(style.get("vtt_short_times"))
@@ -131,8 +138,13 @@ def compose(transcript: Transcript) -> str:
             times += f" {seg.cue_settings}"
         ok_id = style and seg.cue_id and "-->" not in seg.cue_id and "\n" not in seg.cue_id
         ident = f"{seg.cue_id}\n" if ok_id else ""
-        lines = cue_lines(seg.text)
-        blocks.append(f"{ident}{times}\n" + "".join(f"{_encode(ln)}\n" for ln in lines))
+        lines = [_encode(ln) for ln in cue_lines(seg.text)]
+        name = transcript.speaker_name(seg.speaker)
+        if name and lines and not lines[0].startswith("<v"):
+            lines[0] = f"<v {_escape(name)}>{lines[0]}"
+            if style.get("vtt_voice_end"):
+                lines[-1] += "</v>"
+        blocks.append(f"{ident}{times}\n" + "".join(f"{ln}\n" for ln in lines))
     return with_newline("\n".join(blocks), style)
 
 
@@ -140,6 +152,29 @@ def _stamp(ms: int, short: bool) -> str:
     """``HH:MM:SS.mmm``, or ``MM:SS.mmm`` under an hour when the file read was written so."""
     full = format_timestamp(ms, ".")
     return full[3:] if short and ms < 3_600_000 else full
+
+
+def _voices_to_speakers(transcript: Transcript, style: dict[str, Any]) -> Transcript:
+    """A cue spoken by one voice (``<v Name>`` first, no other voice in it) gets that speaker and
+    loses the tag; speakers are numbered ``S1``, ``S2``... by first appearance. Closing ``</v>``
+    tags are noted in ``style`` so that writing puts them back."""
+    ids: dict[str, str] = {}
+    for seg in transcript.segments:
+        m = _VOICE.match(seg.text)
+        if m is None or "<v" in seg.text[m.end() :]:
+            continue
+        name = html.unescape(m[1]).strip()
+        if not name:
+            continue
+        body = seg.text[m.end() :]
+        if body.endswith("</v>"):
+            body = body[: -len("</v>")]
+            style["vtt_voice_end"] = True
+        seg.text = body
+        if name not in ids:
+            ids[name] = transcript.add_speaker(name)
+        seg.speaker = ids[name]
+    return transcript
 
 
 def _block_end(lines: list[str], i: int) -> int:

@@ -68,6 +68,7 @@ from wavescribe.gui.editor.retranscribe import (
 )
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
+from wavescribe.gui.editor.speaker_actions import SpeakerActions
 from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.display_gain import gain_actions
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
@@ -239,6 +240,7 @@ class EditorPanel(QWidget):
             self.actions_by_name[name].setChecked(True)
         self.actions_by_name["loop"].setCheckable(True)
         self.actions_by_name["loop"].setIconText("Loop cue")
+        self.speaker_actions = SpeakerActions(self)  # issue 16: keys 1-9, rename, merge, find
 
     # --- loading -----------------------------------------------------------------------------
     def load(
@@ -752,3 +754,4 @@ class EditorPanel(QWidget):
         self.player.stop()
         self.retimer.cancel()
         self.retranscriber.shutdown()
+        self.speaker_actions.shutdown()

@@ -20,6 +20,7 @@ from wavescribe.core.editing.document import HistoryEvent
 from wavescribe.core.editing.rule_check import RuleViolation, check_all, check_at
 from wavescribe.core.humanize import format_ms
 from wavescribe.core.subtitle_rules import SubtitleRules
+from wavescribe.gui.editor.speakers import set_speaker_by_name, speaker_cell
 from wavescribe.gui.editor.suspects import SUSPECT_ROW, suspect_icon
 from wavescribe.gui.editor.transcript_view import display_cell
 from wavescribe.gui.editor.undo import EditStack
@@ -41,8 +42,8 @@ def parse_time(text: str) -> int | None:
 
 
 class SegmentModel(QAbstractTableModel):
-    COLUMNS = ("Start", "End", "Duration", "CPS", "Text")
-    START, END, DURATION, CPS, TEXT = range(5)
+    COLUMNS = ("Start", "End", "Duration", "CPS", "Text", "Speaker")
+    START, END, DURATION, CPS, TEXT, SPEAKER = range(6)
 
     def __init__(
         self, stack: EditStack, rules: SubtitleRules | None = None, parent: QObject | None = None
@@ -71,7 +72,7 @@ class SegmentModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.isValid() and index.column() in (self.START, self.END, self.TEXT):
+        if index.isValid() and index.column() in (self.START, self.END, self.TEXT, self.SPEAKER):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -89,6 +90,8 @@ class SegmentModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self.doc):
             return None
         seg, col = self.doc[index.row()], index.column()
+        if col == self.SPEAKER:
+            return speaker_cell(self.doc.transcript, seg, role)
         if role == Qt.ItemDataRole.EditRole:
             return {self.START: format_ms(seg.start), self.END: format_ms(seg.end)}.get(
                 col, seg.text
@@ -129,6 +132,8 @@ class SegmentModel(QAbstractTableModel):
             return False
         row, col = index.row(), index.column()
         seg = self.doc[row]
+        if col == self.SPEAKER:
+            return self.stack.push(set_speaker_by_name(self.doc.transcript, [row], str(value)))
         if col == self.TEXT:
             text = str(value).replace(" ⏎ ", "\n")
             return text != seg.text and self.stack.push(SetText(row, text))

@@ -25,6 +25,7 @@ CUE_EDGE = QColor("#ffc83c")
 PLAYHEAD = QColor("#ff4d4d")
 SUSPECT_BAND_PX = 5  # the amber band along the top of a suspect cue
 SUSPECT_HATCH = QColor(255, 159, 26, 90)
+SPEAKER_BAND_PX = 4  # the band in the speaker's colour along the bottom of a cue
 SPAN = QColor(90, 160, 255, 60)  # a time span selected with Shift+drag
 SPAN_EDGE = QColor("#5aa0ff")
 
@@ -104,6 +105,12 @@ def paint_suspect_band(p: QPainter, x0: float, x1: float) -> None:
     """The amber band over a suspect cue, at least 3 px wide so it shows at any zoom."""
     width = max(x1 - x0, 3.0)
     p.fillRect(QRectF(x0, RULER_PX, width, SUSPECT_BAND_PX), SUSPECT)
+
+
+def paint_speaker_band(p: QPainter, x0: float, x1: float, h: int, colour: str) -> None:
+    """A thin band in the speaker's colour along the bottom of a cue (at least 3 px wide)."""
+    width = max(x1 - x0, 3.0)
+    p.fillRect(QRectF(x0, h - SPEAKER_BAND_PX, width, SPEAKER_BAND_PX), QColor(colour))
 
 
 def paint_span(p: QPainter, x0: float, x1: float, h: int) -> None:

@@ -51,6 +51,7 @@ from wavescribe.gui.editor.timeline.paint import (
     paint_cue,
     paint_narrow,
     paint_span,
+    paint_speaker_band,
     paint_suspect_band,
     render_wave,
 )
@@ -272,9 +273,13 @@ class WaveformView(QWidget):
         if 0 <= self.selected - shown.start < len(narrow):
             narrow[self.selected - shown.start] = False
         paint_narrow(p, x0s[narrow], x1s[narrow], self.width(), h)
+        speakers = self.doc.transcript.speakers
         for j in np.flatnonzero(narrow).tolist():  # zoomed out, a flag must still show
             if self.doc[shown.start + j].suspect is not None:
                 paint_suspect_band(p, float(x0s[j]), float(x1s[j]))
+            if self.doc[shown.start + j].speaker in speakers:  # and so must who speaks
+                colour = speakers[self.doc[shown.start + j].speaker or ""].colour
+                paint_speaker_band(p, float(x0s[j]), float(x1s[j]), h, colour)
         words = vp if vp.ms_per_px <= WORDS_BELOW_MS_PER_PX else None
         for j in np.flatnonzero(~narrow).tolist():
             i = shown.start + j
@@ -282,6 +287,8 @@ class WaveformView(QWidget):
             paint_cue(
                 p, seg, float(x0s[j]), float(x1s[j]), h, selected=i == self.selected, vp=words
             )
+            if seg.speaker in speakers:
+                paint_speaker_band(p, float(x0s[j]), float(x1s[j]), h, speakers[seg.speaker].colour)
 
     # --- hit testing -------------------------------------------------------------------------
     def hit(self, x: float) -> tuple[Literal["start", "end", "body"] | None, int | None]:
