@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gui_helpers import drop_files
+from gui_helpers import drop_files, visible_boxes
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from shared_data import DATA, JFK
 from wavescribe.core import formats
@@ -243,3 +244,33 @@ def test_editor_actions_work_on_opened_subtitles(window, qtbot, dialogs, tmp_pat
     assert "\nid2\n" not in written and written.startswith("WEBVTT\n\nSTYLE\n")
     editor.undo_action.trigger()
     assert _save(qtbot, window, path) == VTT.read_bytes()
+
+
+def test_save_in_the_quit_dialog_writes_an_opened_subtitle_file_back(
+    window, qtbot, dialogs, monkeypatch, tmp_path
+):
+    """Subtitles opened with their media and edited: Save on quit updates that subtitle file
+    (no project file is asked for), then the window closes."""
+    from wavescribe.gui import projects
+
+    subs, medias, _ = dialogs
+    path = _copy(SRT, tmp_path)
+    subs.append(path)
+    medias.append(JFK)
+    window.open_subtitles_action.trigger()
+    job = _opened(qtbot, window, path)
+    before = [s.text for s in job.transcript.segments]
+    window.editor.select(0)
+    window.editor.actions_by_name["delete"].trigger()
+    assert window.isWindowModified()
+    asked: list[Path] = []
+    monkeypatch.setattr(projects, "ask_project_save_path", lambda p, s: asked.append(s))
+
+    window.quit_action.trigger()
+    qtbot.waitUntil(lambda: bool(visible_boxes("quitBox")))
+    [box] = visible_boxes("quitBox")
+    box.button(QMessageBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+    assert asked == []
+    assert [s.text for s in formats.read(path).segments] == before[1:]

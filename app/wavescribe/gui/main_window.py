@@ -253,8 +253,26 @@ class MainWindow(QMainWindow):
         """Write the shown transcript back to the subtitle file it was opened from."""
         job = self.workspace.shown
         if job is not None and self.subtitles.file_of(job) is not None:
-            self._saving_subtitles = (job, job.transcript, job.revision)
-            self.subtitles.save(job)
+            self._save_subtitles_of(job)
+
+    def _save_subtitles_of(
+        self,
+        job: Job,
+        on_saved: Callable[[], None] | None = None,
+        on_abort: Callable[[], None] | None = None,
+    ) -> None:
+        self._saving_subtitles = (job, job.transcript, job.revision)
+        self.subtitles.save(job, on_saved, on_abort)
+
+    def _save_for_quit(
+        self, job: Job, on_saved: Callable[[], None], on_abort: Callable[[], None] | None
+    ) -> None:
+        """Where the user's work lives: its project file, else the subtitle file it was opened
+        from, else a new project file (asked for)."""
+        if not self.projects.has_project(job) and self.subtitles.file_of(job) is not None:
+            self._save_subtitles_of(job, on_saved, on_abort)
+        else:
+            self.projects.save_job(job, False, on_saved, on_abort)
 
     def _subtitles_saved(self, path: str) -> None:
         if self._saving_subtitles is not None:
@@ -589,6 +607,7 @@ class MainWindow(QMainWindow):
                     unsaved,
                     then=self._proceed_quit,
                     on_abort=lambda: self.statusBar().showMessage(QUIT_CANCELLED, 8000),
+                    save_one=self._save_for_quit,
                 )
             elif clicked is discard:
                 self.projects.discard(unsaved)

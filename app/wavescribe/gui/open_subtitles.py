@@ -12,7 +12,7 @@ format: unedited, a well-formed file comes back byte for byte.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,8 +162,14 @@ class SubtitleOpener(QObject):
         path = style.get("path") if isinstance(style, dict) else None
         return Path(path) if isinstance(path, str) and path else None
 
-    def save(self, job: Job) -> None:
-        """Write ``job``'s transcript back to the subtitle file it was opened from (atomically).
+    def save(
+        self,
+        job: Job,
+        on_saved: Callable[[], None] | None = None,
+        on_abort: Callable[[], None] | None = None,
+    ) -> None:
+        """Write ``job``'s transcript back to the subtitle file it was opened from (atomically);
+        then ``on_saved``, or ``on_abort`` when nothing was written.
 
         The text is made here, on the GUI thread (milliseconds even for thousands of cues), so
         what is written is the transcript as it is now, whatever is edited while it is written.
@@ -173,18 +179,32 @@ class SubtitleOpener(QObject):
 
         target, transcript = self.file_of(job), job.transcript
         if target is None or transcript is None:
+            if on_abort is not None:
+                on_abort()
             return
         try:
             text = formats.to_string(transcript, formats.format_for_path(target))
         except formats.UnsupportedSubtitleFormat as exc:
             show_error(self._window, exc, target.name)
+            if on_abort is not None:
+                on_abort()
             return
 
         def write() -> str:
             write_text_atomic(target, text)
             return str(target)
 
-        run_task(write, self.saved.emit, lambda exc: show_error(self._window, exc, target.name))
+        def done(path: str) -> None:
+            self.saved.emit(path)
+            if on_saved is not None:
+                on_saved()
+
+        def failed(exc: BaseException) -> None:
+            show_error(self._window, exc, target.name)
+            if on_abort is not None:
+                on_abort()
+
+        run_task(write, done, failed)
 
 
 def _pairs() -> QSettings:

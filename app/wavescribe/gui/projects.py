@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from wavescribe.gui.workspace import Workspace
 
 PROJECT_FILTER = "Wavescribe projects (*.wsproj)"
+# Saves one job, then calls the first callback, or the second when nothing was written.
+SaveOne = Callable[[Job, Callable[[], None], Callable[[], None] | None], None]
 
 
 def ask_project_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
@@ -152,21 +154,26 @@ class ProjectActions(QObject):
         if job is not None:
             self.save_job(job, save_as)
 
+    def has_project(self, job: Job) -> bool:
+        """Whether ``job`` was saved to (or opened from) a project file."""
+        return job.id in self._projects
+
     def save_all(
         self,
         jobs: list[Job],
         then: Callable[[], None],
         on_abort: Callable[[], None] | None = None,
+        save_one: SaveOne | None = None,
     ) -> None:
-        """Save each job in turn, then run ``then``; a declined path or a failure stops there."""
+        """Save each job in turn (with ``save_one``, by default to its project file), then run
+        ``then``; a declined path or a failure stops there."""
         if not jobs:
             then()
             return
         first, rest = jobs[0], jobs[1:]
         self._workspace.show_job(first.id, pinned=True)  # the user sees what is being saved
-        self.save_job(
-            first, on_saved=lambda: self.save_all(rest, then, on_abort), on_abort=on_abort
-        )
+        save = save_one or (lambda job, saved, abort: self.save_job(job, False, saved, abort))
+        save(first, lambda: self.save_all(rest, then, on_abort, save_one), on_abort)
 
     def save_job(
         self,
