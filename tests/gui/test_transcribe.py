@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt
 from shared_data import JFK
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.jobs import JobState
+from wavescribe.core.word_error import word_error_rate
 from wavescribe.gui.jobs import JobQueueModel
 
 
@@ -49,7 +50,9 @@ def test_dropped_file_is_queued_and_its_segments_appear_while_it_runs(window, qt
     qtbot.waitUntil(lambda: view.rowCount() == len(job.transcript.segments))
     assert seen[0][1] >= 1  # the view showed the first segment before the job had finished
     text = " ".join(s.text for s in window.transcript_view.model().segments).lower()
-    assert "lazy dog" in text and "library" in text, (text, reference)
+    # tiny.en on espeak speech, greedy: a word or two differ between decoding modes and builds.
+    assert word_error_rate(reference, text) <= 0.25, (text, reference)
+    assert "library" in text and "notebook" in text
     assert window.export_action.isEnabled()
     # The status bar says what whisper.cpp computed on: the project's CPU wheel, no GPU warning.
     qtbot.waitUntil(lambda: window.device_label is not None)

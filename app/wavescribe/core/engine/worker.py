@@ -246,14 +246,16 @@ def _run_speech_first(
     if options.decoders > 1:
         send(("warning", "one decoder only: this whisper.cpp binding cannot run several states"))
     language: str | None = None
+    decoded = False  # whisper.cpp's language id means something only after a first decode
 
     def params_for(attempt: Attempt) -> Any:
-        nonlocal language
-        if language is None and options.language == "auto":
+        nonlocal language, decoded
+        if decoded and language is None and options.language == "auto":
             # Decided by the first window (whisper.cpp detects it there); kept for the rest.
             language = _detected_language(pw, ctx)
             if language:
                 options.language = language
+        decoded = True
         params = _full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
         params.temperature = attempt.temperature
         params.suppress_nst = True  # no "[Music]", "(laughs)", as OpenAI's decoder by default
@@ -264,7 +266,7 @@ def _run_speech_first(
     send(("progress", "transcribe", 1.0))
     language = (
         language
-        or _detected_language(pw, ctx)
+        or (_detected_language(pw, ctx) if decoded else None)
         or (None if options.language == "auto" else options.language)
     )
     info = {"mode": "speech first", "decoders": 1, **report.to_dict()}
