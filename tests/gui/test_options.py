@@ -137,3 +137,21 @@ def test_languages_and_translate_are_offered_only_for_a_multilingual_model(
     dialog.model_box.setCurrentIndex(dialog.model_box.findData("base"))  # the choice comes back
     assert (dialog.options().language, dialog.options().translate) == ("de", True)
     dialog.reject()
+
+
+def test_decoding_only_speech_is_an_option_a_job_can_turn_off(window, qtbot):
+    """On by default; a file whose options turn it off is decoded whole (the engine says so)."""
+    assert window.workspace.defaults.speech_first
+    [job] = window.workspace.add_files([JFK])
+    window.workspace.cancel_all()
+    qtbot.waitUntil(lambda: job.state.finished)
+    dialog = open_dialog(qtbot, window.options_action.trigger)
+    assert dialog.speech_first.isChecked()
+    dialog.speech_first.setChecked(False)
+    dialog.accept()
+    assert not window.workspace.defaults.speech_first
+    [whole] = window.workspace.add_files([JFK])
+    qtbot.waitUntil(lambda: whole.state.finished, timeout=60_000)
+    assert whole.state is JobState.DONE, whole.error
+    assert whole.transcript.metadata["decoding"]["mode"] == "whole file"
+    assert "country" in " ".join(s.text for s in whole.transcript.segments).lower()

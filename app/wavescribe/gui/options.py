@@ -109,6 +109,12 @@ class OptionsDialog(QDialog):
         self.threads = _spin(1, default_threads(), options.threads)
         self.beam = _spin(1, 10, options.beam_size)
         self.beam.setToolTip("1 is fastest; 5 is a little more accurate")
+        self.speech_first = QCheckBox("Decode only where there is speech (recommended)")
+        self.speech_first.setChecked(options.speech_first)
+        self.speech_first.setToolTip(
+            "Finds the speech first and decodes only that: faster on recordings with pauses, "
+            "music or noise, and no text in silence. Off: whisper.cpp reads the file whole."
+        )
         self.refine = QCheckBox("Snap timings to the speech (slower)")
         self.refine.setChecked(options.refine)
         self.find_speakers = QCheckBox("Find who speaks; how many:")
@@ -137,6 +143,7 @@ class OptionsDialog(QDialog):
         general.addRow("Initial prompt:", self.prompt)
         general.addRow("Threads:", self.threads)
         general.addRow("Beam size:", self.beam)
+        general.addRow("Decoding:", self.speech_first)
         general.addRow("Timing:", self.refine)
         general.addRow("Compute:", self.use_gpu)
         general.addRow("Speakers:", speakers_row)
@@ -178,13 +185,15 @@ class OptionsDialog(QDialog):
             min_gap_ms=self.min_gap.value(),
         )
         multilingual = self.can_use_languages()
-        return TranscribeOptions(
+        return replace(  # what the dialog does not show (e.g. decoders) stays as it was
+            self._base,
             language=self.language.currentData() if multilingual else "en",
             translate=self.translate.isChecked() and multilingual,
             initial_prompt=self.prompt.text().strip() or None,
             threads=self.threads.value(),
             beam_size=self.beam.value(),
             refine=self.refine.isChecked(),
+            speech_first=self.speech_first.isChecked(),
             rules=rules,
             use_gpu=self.use_gpu.isChecked(),
             speakers=self._speakers(),
@@ -244,6 +253,7 @@ class OptionsDialog(QDialog):
         self.threads.setValue(fresh.threads)
         self.beam.setValue(fresh.beam_size)
         self.refine.setChecked(fresh.refine)
+        self.speech_first.setChecked(fresh.speech_first)
         self.use_gpu.setChecked(fresh.use_gpu)
         self.find_speakers.setChecked(fresh.speakers is not None)
         self.speaker_count.setText(fresh.speakers or "auto")
