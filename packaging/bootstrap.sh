@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up Wavescribe on a fresh Debian/Ubuntu machine: system libraries (when run as root),
 # a virtual environment in .venv and the package with its extras.
-#   bash packaging/bootstrap.sh          # to run the app: engine, refinement, offline starter model
+#   bash packaging/bootstrap.sh          # to run the app: engine, refinement, speaker labels,
+#                                        # offline starter model
 #   bash packaging/bootstrap.sh dev      # to run the tests too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="starter"
-[ "${1:-}" = "dev" ] && extras="dev,starter"
+extras="starter,speakers"
+[ "${1:-}" = "dev" ] && extras="dev,starter,speakers"
 
 # libsndfile/portaudio: audio I/O; espeak-ng/sox: test speech; xvfb + xcb libs: Qt on a virtual
 # display (screenshots); the Qt list is what Qt 6.5+ needs under X (see README).

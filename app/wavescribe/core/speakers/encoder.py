@@ -8,7 +8,7 @@ development environment, or the packaging step: ``python -m wavescribe.core.spea
 OUT.npz``), and read with numpy everywhere else. Where the ``.npz`` is looked for: beside a frozen
 app's files, then in the data folder (``<data>/speakers/``), then converted from the wheel.
 
-``tests/core/test_speakers_encoder.py`` runs both encoders on real speech: cosine > 0.999.
+``tests/core/test_speakers_diarize.py`` runs both encoders on real speech: cosine > 0.999.
 """
 
 from __future__ import annotations
