@@ -170,3 +170,28 @@ def test_suspect_survives_refinement_into_the_cues() -> None:
     for cue in refined.segments:
         if cue.suspect is None:
             assert "Americans" not in cue.text  # only cues from the suspect segment's words
+
+
+def test_one_job_runs_silero_once_for_decoding_refinement_and_speakers(
+    whisper_ctx, tiny_en_ggml, monkeypatch
+):
+    """Speech-first decoding, refinement and speaker detection share one speech map."""
+    from shared_data import JFK
+    from wavescribe.core.refine import vad
+
+    runs: list[int] = []
+    real = vad.silero_probabilities
+
+    def counted(audio: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append(len(audio))
+        return real(audio, *args, **kwargs)
+
+    monkeypatch.setattr(vad, "silero_probabilities", counted)
+    options = TranscribeOptions(language="en", threads=2, beam_size=1, speakers="1")
+    t = transcribe_in_worker(
+        whisper_ctx, str(tiny_en_ggml), str(JFK), options, lambda _e: None, lambda: False
+    )
+    assert "ask not what your country" in t.text.lower()
+    assert t.metadata["refined"] is True
+    assert {s.speaker for s in t.segments} == set(t.speakers) and len(t.speakers) == 1
+    assert len(runs) == 1

@@ -32,6 +32,7 @@ from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import is_non_speech_marker
+from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment, Word
 
 RATE = 16000
@@ -109,12 +110,18 @@ def decode_speech_first(
     params_for: Callable[[Attempt], Any],
     send: Send,
     cancelled: Callable[[], bool],
+    speech: SpeechMap | None = None,
 ) -> tuple[list[Segment], SpeechFirstReport]:
-    """All segments of ``audio`` (source times) decoded speech-first, and the report."""
+    """All segments of ``audio`` (source times) decoded speech-first, and the report.
+
+    ``speech``: Silero's map of ``audio`` when the caller has it (refinement and speaker
+    detection then use the same one); found here otherwise.
+    """
     from wavescribe.core.refine.vad import detect_speech, regions_from_probs
 
     duration_ms = len(audio) * 1000 // RATE
-    speech = detect_speech(audio, cancelled=cancelled)
+    if speech is None:
+        speech = detect_speech(audio, cancelled=cancelled)
     regions = speech.regions
     if speech.probs is not None:
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)

@@ -109,7 +109,8 @@ def transcribe_in_worker(
     if options.span_ms is not None:
         audio, offset_ms = _span_of(audio, options.span_ms)
         send = _shifting_segments(send, offset_ms)
-    segments, language, decode_info = run_whisper(ctx, audio, options, send, cancelled)
+    speech = SpeechOnce(audio, cancelled)
+    segments, language, decode_info = run_whisper(ctx, audio, options, send, cancelled, speech)
     transcript = Transcript(
         segments=segments,
         language=language,
@@ -127,12 +128,32 @@ def transcribe_in_worker(
     if decode_info:
         transcript.metadata["decoding"] = decode_info
     if options.refine:
-        transcript = _refine(transcript, audio, options, send, cancelled)
+        transcript = _refine(transcript, audio, options, send, cancelled, speech)
     if options.speakers:
-        _find_speakers(transcript, audio, options.speakers, send, cancelled)
+        _find_speakers(transcript, audio, options.speakers, send, cancelled, speech)
     if offset_ms:
         shift_segments(transcript.segments, offset_ms)
     return transcript
+
+
+class SpeechOnce:
+    """Silero's speech map of one job's audio, found on first use and shared after.
+
+    Speech-first decoding, refinement and speaker detection all need it; Silero costs ~0.4 s per
+    100 s of audio here, so it runs once per job, not three times.
+    """
+
+    def __init__(self, audio: Any, cancelled: Any) -> None:
+        self._audio = audio
+        self._cancelled = cancelled
+        self._map: Any = None
+
+    def get(self) -> Any:
+        if self._map is None:
+            from wavescribe.core.refine.vad import detect_speech
+
+            self._map = detect_speech(self._audio, cancelled=self._cancelled)
+        return self._map
 
 
 def _span_of(audio: Any, span_ms: tuple[int, int]) -> tuple[Any, int]:
@@ -169,7 +190,12 @@ def _shifting_segments(send: Any, offset_ms: int) -> Any:
 
 
 def _refine(
-    transcript: Transcript, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+    transcript: Transcript,
+    audio: Any,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+    speech: SpeechOnce | None = None,
 ) -> Transcript:
     try:
         from wavescribe.core.refine.pipeline import refine_transcript
@@ -178,7 +204,13 @@ def _refine(
         return transcript
     send(("progress", "refine", 0.0))
     try:
-        refined = refine_transcript(transcript, audio, options.rules, cancelled=cancelled)
+        refined = refine_transcript(
+            transcript,
+            audio,
+            options.rules,
+            cancelled=cancelled,
+            speech=speech.get() if speech is not None else None,
+        )
     except errors.Cancelled:
         raise
     except Exception as exc:  # a refinement bug must not cost the user the transcript
@@ -191,7 +223,12 @@ def _refine(
 
 
 def _find_speakers(
-    transcript: Transcript, audio: Any, speakers: str, send: Any, cancelled: Any
+    transcript: Transcript,
+    audio: Any,
+    speakers: str,
+    send: Any,
+    cancelled: Any,
+    speech: SpeechOnce | None = None,
 ) -> None:
     """Speaker labels for the cues (issue 16); a failure costs the labels, not the transcript."""
     from wavescribe.core.speakers.count import parse_speaker_count
@@ -203,6 +240,7 @@ def _find_speakers(
             transcript,
             audio,
             parse_speaker_count(speakers),
+            regions=speech.get().regions if speech is not None else None,
             cancelled=cancelled,
             progress=lambda f: send(("progress", "speakers", f)),
         )
@@ -218,7 +256,12 @@ def _find_speakers(
 
 
 def run_whisper(
-    ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+    ctx: Any,
+    audio: Any,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+    speech: SpeechOnce | None = None,
 ) -> tuple[list[Segment], str | None, dict[str, Any]]:
     """Run whisper.cpp with word-level token timings; each new segment is sent as decoded.
 
@@ -233,13 +276,19 @@ def run_whisper(
             send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
         options.language, options.translate = "en", False
     if options.speech_first:
-        return _run_speech_first(pw, ctx, audio, options, send, cancelled)
+        return _run_speech_first(pw, ctx, audio, options, send, cancelled, speech)
     segments, language = _run_whole_file(pw, ctx, audio, options, send, cancelled)
     return segments, language, {"mode": "whole file"}
 
 
 def _run_speech_first(
-    pw: Any, ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+    pw: Any,
+    ctx: Any,
+    audio: Any,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+    speech: SpeechOnce | None = None,
 ) -> tuple[list[Segment], str | None, dict[str, Any]]:
     from wavescribe.core.engine.speech_first import Attempt, decode_speech_first
 
@@ -262,7 +311,16 @@ def _run_speech_first(
         return params
 
     send(("progress", "transcribe", 0.0))
-    segments, report = decode_speech_first(pw, ctx, audio, options, params_for, send, cancelled)
+    segments, report = decode_speech_first(
+        pw,
+        ctx,
+        audio,
+        options,
+        params_for,
+        send,
+        cancelled,
+        speech=speech.get() if speech is not None else None,
+    )
     send(("progress", "transcribe", 1.0))
     language = (
         language

@@ -53,6 +53,7 @@ from wavescribe.core.refine.edge_sharpening import refine_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
 from wavescribe.core.refine.regroup import build_cues, carry_suspect, make_cue
 from wavescribe.core.refine.vad import (
+    RATE,
     SpeechMap,
     detect_speech,
     load_silero_onnx,
@@ -128,17 +129,20 @@ def refine_transcript(
     cancelled: Callable[[], bool] | None = None,
     vad: bool = True,
     lite: bool | None = None,
+    speech: SpeechMap | None = None,
 ) -> Transcript:
     """Whisper output re-timed to the speech and re-cut into cues that keep ``rules``.
 
     ``audio`` is the 16 kHz mono float32 the transcript was made from. Without stable-ts (or with
     ``lite``; ``None``: as ``WAVESCRIBE_REFINE_LITE`` says) the lite path runs: no torch, no
-    silence suppression. Raises ``errors.Cancelled`` if ``cancelled()``.
+    silence suppression. ``speech``: Silero's map of this same audio when the caller already has
+    it (the worker's speech-first decoding), so that VAD is not run twice. Raises
+    ``errors.Cancelled`` if ``cancelled()``.
     """
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled)
+    speech, regions = _speech(audio, vad, cancelled, speech)
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
@@ -271,13 +275,19 @@ def _info(speech: SpeechMap, sw: Any, why_lite: str | None) -> dict[str, Any]:
 
 
 def _speech(
-    audio: np.ndarray, vad: bool, cancelled: Callable[[], bool] | None
+    audio: np.ndarray,
+    vad: bool,
+    cancelled: Callable[[], bool] | None,
+    known: SpeechMap | None = None,
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
-    """Speech regions (one Silero runtime for both paths), their edges sharpened."""
+    """Speech regions (one Silero runtime for both paths, or ``known``), edges sharpened."""
     check = _checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-    speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
+    if vad and known is not None and known.duration_ms == len(audio) * 1000 // RATE:
+        speech = known
+    else:
+        speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
     check()
     return speech, refine_edges(audio, speech.regions, speech.duration_ms)
 
