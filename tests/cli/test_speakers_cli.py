@@ -53,3 +53,32 @@ def test_a_bad_speaker_count_is_a_usage_error_in_one_line(tmp_path):
     assert r.returncode == 2
     assert "speakers: '0' is not a count between 1 and 20" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_speakers_that_cannot_be_found_are_said_even_when_quiet(tmp_path):
+    """A broken 'speakers' install (no encoder weights): the files are written, and the user,
+    who asked for speakers, is told why there are none, even with --quiet."""
+    from shared_data import JFK
+
+    broken = tmp_path / "site" / "resemblyzer"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")  # the package without its pretrained.pt
+    env = {
+        **os.environ,
+        "WAVESCRIBE_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": os.pathsep.join([str(broken.parent), os.environ.get("PYTHONPATH", "")]),
+    }
+    out = tmp_path / "out"
+    args = ["transcribe", str(JFK), "-o", str(out), "-f", "vtt", "--speakers", "2", "-q"]
+    r = subprocess.run(
+        [sys.executable, "-m", "wavescribe", *args, "--beam-size", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "speakers not found" in r.stderr and "install the 'speakers' extra" in r.stderr
+    vtt = formats.read(out / "jfk.vtt")
+    assert "ask not what your country" in vtt.text.lower()
+    assert all(s.speaker is None for s in vtt.segments)

@@ -228,13 +228,15 @@ def _transcribe_one(
             progress.message(f"{src.name}: warning: {ev.message}")
 
     transcript = engine.transcribe(src, options, on_event)
+    # Said even with --quiet: the files lack what was asked for.
     if transcript.metadata.get("refine_skipped"):
-        progress.message(
-            f"{src.name}: timing refinement skipped: {transcript.metadata['refine_skipped']}"
+        _complain(
+            progress,
+            f"{src.name}: timing refinement skipped: {transcript.metadata['refine_skipped']}",
         )
     if transcript.metadata.get("speakers_skipped"):
-        progress.message(
-            f"{src.name}: speakers not found: {transcript.metadata['speakers_skipped']}"
+        _complain(
+            progress, f"{src.name}: speakers not found: {transcript.metadata['speakers_skipped']}"
         )
     _write_all(src, transcript, targets, formats, speaker_names)
     elapsed = time.monotonic() - started
