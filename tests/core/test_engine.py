@@ -110,6 +110,7 @@ def test_a_corrupt_model_is_refused_before_whisper_cpp_sees_it(tiny_en_ggml: Pat
 def test_cancel_stops_a_running_job_within_about_a_second(engine: Engine, long_speech_wav):
     started = threading.Event()
     cancelled_at: list[float] = []
+    asked: list[bool] = []
 
     def on_event(ev):
         if isinstance(ev, Progress) and ev.stage == "transcribe":
@@ -120,6 +121,7 @@ def test_cancel_stops_a_running_job_within_about_a_second(engine: Engine, long_s
         time.sleep(0.5)
         cancelled_at.append(time.monotonic())
         engine.cancel()
+        asked.append(engine.cancel_requested)
 
     t = threading.Thread(target=cancel_when_running)
     t.start()
@@ -128,6 +130,7 @@ def test_cancel_stops_a_running_job_within_about_a_second(engine: Engine, long_s
     stopped = time.monotonic() - cancelled_at[0]
     t.join()
     assert stopped < 1.5, f"cancel took {stopped:.2f} s"
+    assert asked == [True] and not engine.cancel_requested  # the cancel was for that job only
     # The engine is still usable after a cancel.
     assert "country" in engine.transcribe(JFK, FAST).text.lower()
 

@@ -102,7 +102,7 @@ class _Flag:
         self.engine = engine
 
     def __call__(self) -> bool:
-        return self.engine._cancel_requested_at is not None
+        return bool(self.engine.cancel_requested)
 
 
 def _plan(args: argparse.Namespace, media: Path) -> tuple[list[str], list[Path]]:

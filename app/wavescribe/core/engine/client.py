@@ -190,6 +190,12 @@ class Engine:
         if self._cancel_requested_at is None:
             self._cancel_requested_at = time.monotonic()
 
+    @property
+    def cancel_requested(self) -> bool:
+        """Whether :meth:`cancel` was asked since the current (or last) job began; work the
+        caller does after a job (alignment, say) polls this to stop too."""
+        return self._cancel_requested_at is not None
+
     # -- internals -------------------------------------------------------------------------
     def _receive(self, timeout: float | None, what: str) -> tuple[Any, ...]:
         deadline = None if timeout is None else time.monotonic() + timeout
