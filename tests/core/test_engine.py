@@ -194,3 +194,28 @@ def test_whole_file_decoding_stays_reachable_and_extra_decoders_are_reported(
     assert first.metadata["decoding"]["decoders"] == 1
     assert any(isinstance(e, Warning_) and "one decoder" in e.message for e in events)
     assert synth.word_error_rate(whole.text, first.text) <= 0.1
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        errors.ModelCorrupt("x.bin is truncated", hint=errors.Hint(errors.HintKind.REIMPORT_MODEL)),
+        errors.ModelNotFound(
+            "no tiny", hint=errors.Hint(errors.HintKind.DOWNLOAD_MODEL, "tiny", "base")
+        ),
+        errors.CorruptAudio("a.wav is truncated"),
+    ],
+)
+def test_an_error_in_the_worker_reaches_the_caller_with_its_class_and_hint(exc):
+    """What the worker sends through a real pipe comes back as the same error and advice."""
+    import multiprocessing as mp
+
+    from wavescribe.core.engine.client import _error_from
+    from wavescribe.core.engine.worker import error_message
+
+    theirs, ours = mp.Pipe()
+    theirs.send(error_message(exc))
+    msg = ours.recv()
+    back = _error_from(*msg[1:])
+    assert type(back) is type(exc) and str(back) == str(exc)
+    assert back.hint == exc.hint

@@ -105,7 +105,7 @@ class Engine:
         msg = self._receive(timeout=LOAD_TIMEOUT_S, what="loading the model")
         if msg[0] == "error":
             self._discard_worker()
-            raise _error_from(msg[1], msg[2])
+            raise _error_from(*msg[1:])
         self.system_info = msg[1]
         self.device = ComputeDevice.from_dict(msg[1]["device"]) if "device" in msg[1] else None
         if self._cancel_requested_at is not None:  # asked while the model loaded
@@ -182,7 +182,7 @@ class Engine:
             elif kind == "cancelled":
                 raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
             elif kind == "error":
-                raise _error_from(msg[1], msg[2])
+                raise _error_from(*msg[1:])
 
     def cancel(self) -> None:
         """Ask the running job to stop; safe from any thread and from signal handlers."""
@@ -282,8 +282,16 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _error_from(name: str, message: str) -> errors.WavescribeError:
+def _error_from(
+    name: str, message: str, hint: dict[str, Any] | None = None
+) -> errors.WavescribeError:
+    """The worker's error, raised here as the same class with the same hint."""
+    advice = None
+    if hint is not None:
+        advice = errors.Hint(
+            errors.HintKind(hint["kind"]), hint.get("model_id"), hint.get("alternative")
+        )
     cls = getattr(errors, name, None)
     if isinstance(cls, type) and issubclass(cls, errors.WavescribeError):
-        return cls(message)
-    return errors.EngineError(message)
+        return cls(message, hint=advice)
+    return errors.EngineError(message, hint=advice)

@@ -43,7 +43,7 @@ def worker_main(
     try:
         ctx = _load_model(model_path, use_gpu)
     except errors.WavescribeError as exc:
-        conn.send(("error", type(exc).__name__, str(exc)))
+        conn.send(error_message(exc))
         return
     conn.send(("ready", _system_info(log_path, use_gpu)))
     while True:
@@ -73,7 +73,7 @@ def _serve_transcribe(
     except errors.Cancelled:
         conn.send(("cancelled",))
     except errors.WavescribeError as exc:
-        conn.send(("error", type(exc).__name__, str(exc)))
+        conn.send(error_message(exc))
     except MemoryError:
         conn.send(("error", "EngineError", f"out of memory while transcribing {path}"))
     except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
@@ -81,6 +81,16 @@ def _serve_transcribe(
         conn.send(("error", "EngineError", f"internal error: {exc!r}"))
     else:
         conn.send(("done", transcript.to_dict()))
+
+
+def error_message(exc: errors.WavescribeError) -> tuple[Any, ...]:
+    """The pipe message for ``exc``: its class name, text and hint (plain data), so the caller
+    raises the same error with the same advice."""
+    h = exc.hint
+    plain = None
+    if h is not None:
+        plain = {"kind": h.kind.value, "model_id": h.model_id, "alternative": h.alternative}
+    return ("error", type(exc).__name__, str(exc), plain)
 
 
 def transcribe_in_worker(
@@ -445,7 +455,10 @@ def _load_model(model_path: str, use_gpu: bool) -> Any:
     cparams.use_gpu = use_gpu
     ctx = pw.whisper_init_from_file_with_params(model_path, cparams)
     if ctx is None or getattr(ctx, "ptr", 1) is None:
-        raise errors.ModelCorrupt(f"whisper.cpp could not load {os.path.basename(model_path)}")
+        raise errors.ModelCorrupt(
+            f"whisper.cpp could not load {os.path.basename(model_path)}",
+            hint=errors.Hint(errors.HintKind.REIMPORT_MODEL),
+        )
     return ctx
 
 
