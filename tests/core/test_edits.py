@@ -13,7 +13,6 @@ from wavescribe.core.editing.commands import (
     Delete,
     Insert,
     MergeWithNext,
-    ReplaceAll,
     ReplaceSpan,
     SetSuspect,
     SetText,
@@ -24,6 +23,7 @@ from wavescribe.core.editing.commands import (
     retext_words,
 )
 from wavescribe.core.editing.document import EditRefused, SubtitleDocument, UndoHistory
+from wavescribe.core.editing.find_replace import ReplaceAll
 from wavescribe.core.editing.speaker_commands import (
     MergeSpeakers,
     RenameSpeaker,

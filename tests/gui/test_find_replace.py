@@ -8,7 +8,7 @@ import pytest
 from gui_helpers import show_editor
 from PySide6.QtCore import Qt
 
-from wavescribe.core.editing.commands import search_pattern
+from wavescribe.core.editing.find_replace import search_pattern
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 from wavescribe.gui.editor.editor_widget import EditorPanel
 from wavescribe.gui.editor.find_replace import FindReplaceDialog, Match, all_matches, next_match

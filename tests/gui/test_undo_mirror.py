@@ -19,7 +19,6 @@ from wavescribe.core.editing.commands import (
     Delete,
     Insert,
     MergeWithNext,
-    ReplaceAll,
     SetText,
     SetTimes,
     Shift,
@@ -31,6 +30,7 @@ from wavescribe.core.editing.document import (
     SubtitleDocument,
     UndoHistory,
 )
+from wavescribe.core.editing.find_replace import ReplaceAll
 from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 from wavescribe.gui.editor.undo import EditStack
 

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wavescribe.core.editing.commands import ReplaceAll, SetText, search_pattern
+from wavescribe.core.editing.commands import SetText
 from wavescribe.core.editing.document import EditRefused
+from wavescribe.core.editing.find_replace import ReplaceAll, search_pattern
 
 if TYPE_CHECKING:
     from wavescribe.gui.editor.editor_widget import EditorPanel
