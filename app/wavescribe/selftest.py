@@ -46,6 +46,24 @@ def _refinement_kind() -> str:
     return f"lite ({speech}, no stable-ts)"
 
 
+def _speaker_check(sample: Path) -> tuple[bool, str]:
+    """Speaker detection on the one-voice sample, without torch where the encoder is bundled."""
+    from wavescribe.core import errors
+    from wavescribe.core.audio.load import SAMPLE_RATE, load_audio
+    from wavescribe.core.speakers import encoder
+    from wavescribe.core.speakers.diarize import diarize
+
+    try:
+        encoder.load_weights()
+        audio, _ = load_audio(sample)
+        found = diarize(audio, [(0, len(audio) * 1000 // SAMPLE_RATE)]).n_speakers
+    except errors.WavescribeError as exc:
+        return False, f"unavailable: {exc}"
+    where = "bundled" if encoder.bundled_npz() else "data folder"
+    torch = "torch loaded" if "torch" in sys.modules else "no torch"
+    return found == 1, f"{found} voice in the sample (encoder: {where}, {torch})"
+
+
 def _resource(name: str) -> Path | None:
     """A packaged resource (wheel or frozen bundle), else the checkout's ``resources/``."""
     from wavescribe.gui.resources import resource_path  # Qt-free module: no Qt import here
@@ -145,5 +163,10 @@ def run(out=None) -> int:
     print(f"  expected: {' '.join(reference)}", file=out)
     ok = wer <= MAX_WER
     print(f"  WER:      {wer:.1%} (limit {MAX_WER:.0%})", file=out)
+    speakers_ok, speakers = _speaker_check(sample)
+    print(f"  speakers: {speakers}", file=out)
+    # A frozen build promises speaker labels (its voice encoder is bundled); a source install
+    # may leave the 'speakers' extra out.
+    ok = ok and (speakers_ok or not frozen)
     print("PASS" if ok else "FAIL", file=out, flush=True)
     return EXIT_PASS if ok else EXIT_FAIL

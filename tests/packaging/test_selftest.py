@@ -49,5 +49,6 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
     assert "tiny.en-starter.bin (model store" in out  # converted on first use into the data dir
     assert "backend:  whisper.cpp" in out
     assert "WER:" in out
+    assert "speakers: 1 voice in the sample" in out  # the speakers extra is installed here
     # It used the isolated data dir, not the user's.
     assert (tmp_path / "data" / "models" / "tiny.en-starter.bin").is_file()
