@@ -34,4 +34,9 @@ python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+# resemblyzer (the 'speakers' extra) pulls in 'typing', a Python 2-era backport that the standard
+# library shadows at run time but that PyInstaller refuses to build with.
+if .venv/bin/python -m pip show -q typing >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall -y -q --disable-pip-version-check typing
+fi
 echo "bootstrap: ready (.venv, extras: $extras)" >&2

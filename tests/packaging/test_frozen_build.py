@@ -68,6 +68,8 @@ def test_frozen_cpu_build_passes_its_self_test_without_python(tmp_path: Path) ->
     assert "frozen build" in proc.stdout
     assert "refine:   lite (Silero VAD on onnxruntime, no stable-ts)" in proc.stdout
     assert "(bundled," in proc.stdout  # the GGML converted at build time, no conversion now
+    # Speaker labels without torch: the voice encoder converted to numpy at build time.
+    assert "speakers: 1 voice in the sample (encoder: bundled, no torch)" in proc.stdout
     assert proc.stdout.rstrip().endswith("PASS")
     # Nothing was converted or installed into the (empty) home at run time.
-    assert not list(home.rglob("*.bin"))
+    assert not list(home.rglob("*.bin")) and not list(home.rglob("*.npz"))
