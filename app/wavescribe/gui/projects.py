@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,9 +35,16 @@ from wavescribe.core.transcript import Transcript
 from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.errors import show_error
+from wavescribe.gui.recovery import (
+    ask_to_recover,
+    autosave_store,
+    discard_later,
+    end_sessions,
+    list_order,
+)
 
 if TYPE_CHECKING:
-    from wavescribe.core.project.autosave import AutosaveStore, RecoveryItem
+    from wavescribe.core.project.autosave import RecoveryItem
     from wavescribe.core.project.project_file import Project
     from wavescribe.gui.workspace import Workspace
 
@@ -332,7 +338,7 @@ class ProjectActions(QObject):
         self._autosaving = True
 
         def write() -> list[tuple[int, Project, str]]:
-            store, out = _store(), []
+            store, out = autosave_store(), []
             for session, job, known, modified in work:
                 project = known or _project_for(job)
                 project.transcript = job.transcript or project.transcript
@@ -350,7 +356,7 @@ class ProjectActions(QObject):
                 self._projects.setdefault(job_id, project)
                 self._autosaved[job_id] = states[job_id]
             if gone:
-                run_task(lambda: _end_sessions(gone), None, lambda exc: None)
+                run_task(lambda: end_sessions(gone), None, lambda exc: None)
             finish()
 
         def failed(exc: BaseException) -> None:
@@ -381,7 +387,7 @@ class ProjectActions(QObject):
             from wavescribe.core.project.autosave import new_session_id
 
             self._session = new_session_id()
-        store = _store()
+        store = autosave_store()
         for job in jobs:
             session = f"{self._session}-j{job.id}"
             project = self._projects.get(job.id) or _project_for(job)
@@ -423,7 +429,7 @@ class ProjectActions(QObject):
         for job in jobs:
             self._autosaved.pop(job.id, None)
         if sessions:
-            run_task(lambda: _end_sessions(sessions), None, lambda exc: None)
+            run_task(lambda: end_sessions(sessions), None, lambda exc: None)
 
     def clean_exit(self) -> None:
         """The app closes normally (a quick, synchronous rename or delete per transcript).
@@ -433,7 +439,7 @@ class ProjectActions(QObject):
         """
         if not self._sessions:
             return
-        store = _store()
+        store = autosave_store()
         for job_id, session in self._sessions.items():
             job = self._workspace.jobs.job(job_id)
             keep = job is not None and job.state is JobState.DONE and job_id not in self._discarded
@@ -447,8 +453,8 @@ class ProjectActions(QObject):
         look for autosaves of sessions that crashed, and offer them."""
 
         def find() -> tuple[list[_Kept], list[RecoveryItem]]:
-            store, kept = _store(), []
-            for item in sorted(store.kept(), key=_list_order):
+            store, kept = autosave_store(), []
+            for item in sorted(store.kept(), key=list_order):
                 try:
                     project = item.load()
                 except Exception:
@@ -483,35 +489,14 @@ class ProjectActions(QObject):
         """The old copies (kept or crashed) go once this session's autosaves hold every one of
         them; after a failed autosave they stay, to be offered again."""
         if all(self._sessions.get(j.id) and not self._autosave_stale(j) for j in jobs):
-            _discard_later(items)
+            discard_later(items)
 
     def _autosave_stale(self, job: Job) -> bool:
         return self._autosaved.get(job.id) != self._state_of(job)
 
     def _offer(self, items: list[RecoveryItem]) -> None:
-        if not items:
-            return
-        box = QMessageBox(self._window)
-        box.setObjectName("recoveryBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Recover Transcripts")
-        box.setText("Wavescribe did not close properly last time. Recover its transcripts?")
-        box.setInformativeText("\n".join(_describe(item) for item in items))
-        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Decide Later", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(recover)
-
-        def answered() -> None:
-            if box.clickedButton() is recover:
-                for item in items:
-                    self._recover(item)
-            elif box.clickedButton() is discard:
-                run_task(lambda: _discard(items), None, lambda exc: None)
-
-        box.finished.connect(answered)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        if items:
+            ask_to_recover(self._window, items, self._recover)
 
     def _recover(self, item: RecoveryItem) -> None:
         def load() -> Project:
@@ -528,36 +513,8 @@ class ProjectActions(QObject):
         run_task(load, loaded, lambda exc: show_error(self._window, exc, "Recovery"))
 
 
-def _store() -> AutosaveStore:
-    from wavescribe.core.project.autosave import AutosaveStore
-
-    return AutosaveStore()
-
-
-def _discard(items: list[RecoveryItem]) -> None:
-    store = _store()
-    for item in items:
-        store.discard(item)
-
-
-def _end_sessions(sessions: list[str]) -> None:
-    store = _store()
-    for session in sessions:
-        store.clean_exit(session)
-
-
 def _current(job: Job) -> State:
     return id(job.transcript), job.revision
-
-
-def _list_order(item: RecoveryItem) -> tuple[str, int]:
-    """Kept transcripts come back in the order of the list they were in (``<session>-j<id>``)."""
-    session, _, job_id = item.session_id.rpartition("-j")
-    return (session, int(job_id)) if job_id.isdigit() else (item.session_id, 0)
-
-
-def _discard_later(items: list[RecoveryItem]) -> None:
-    run_task(lambda: _discard(items))
 
 
 def _project_for(job: Job) -> Project:
@@ -568,9 +525,3 @@ def _project_for(job: Job) -> Project:
         return Project.for_audio(job.path, job.transcript or Transcript(), job.options)
     except InputNotFound:  # opened without its audio: keep the path it had
         return Project(job.transcript or Transcript(), job.path, None, job.options)
-
-
-def _describe(item: RecoveryItem) -> str:
-    name = item.audio_path.name if item.audio_path else "untitled"
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.saved_at))
-    return f"• {name}: {item.cue_count} subtitles, autosaved {when}"
