@@ -27,6 +27,15 @@ splice within 70 ms; word placement gave the short speech stretch before the pau
 moved "However," past the pause (a pause after a sentence end costs nothing, after a comma a
 little), so both words came out ~1 s late. Energy-minimum snapping of boundaries (+-100 ms)
 changed none of these rows: the errors are far larger than any snapping window.
+
+Where the error comes from: 15 of the 20 measured boundaries of the transcription row lie in the
+right speech region (raw whisper: 16); their errors are the layout inside regions of 8-13 s of
+continuous speech (half whisper.cpp's relative times, half character shares), which drifts by
+0.7-1.5 s there. Tried, same transcript: ``word_placement.ROUGH_WEIGHT`` 0.75 / 1.0 (more of
+whisper.cpp's times): joins 587/579 and 734/490 ms, espeak worse (78/64 and 106/72 against
+62/58); ``DIST_PER_S`` 3.0 (words held nearer whisper.cpp's times when choosing regions): joins
+175/490 but FLEURS clip starts 12 -> 519 ms. Neither adopted. Better rough times inside long
+regions (whisper.cpp's DTW token times, see ``dtw_token_times.py``) are the lead.
 """
 
 from __future__ import annotations
