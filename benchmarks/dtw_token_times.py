@@ -14,9 +14,15 @@ prints the signed median, |median| and p90 of the error of:
 * ``dtw k-1``: the ``t_dtw`` of the token *before* the word's first token as its start;
 * ``dtw last``: the word's last token's ``t_dtw`` as its end;
 
-and the same after removing the median (a constant lag). Measured 2026-12-05 (tiny.en, 2 threads):
-``t_dtw`` marks where a token *ends*, about 90 ms (espeak) to 140-180 ms (Apollo) late, not where
-it starts; read as the start it is a further word late, which is the "~0.4 s lag" found before.
+and the same after removing the median (a constant lag). ``--refine`` also refines two
+transcripts of that one decode, words from t0/t1 and words from ``t_dtw`` (a word ends at its
+last token's ``t_dtw`` and starts at the one before, less ``DTW_LAG_MS``), each with today's
+layout (words re-laid in their speech region) and with a layout that keeps every word's own
+time clamped into its region, and prints their errors as ``word_timing.py`` does.
+
+Measured 2026-12-05 (tiny.en, 2 threads): ``t_dtw`` marks where a token *ends*, about 90 ms
+(espeak) to 140-180 ms (Apollo) late, not where it starts; read as the start it is a further
+word late, which is the "~0.4 s lag" found before. Numbers: ``word_timing.py``'s docstring.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +40,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import word_timing  # noqa: E402
+from wavescribe.core.transcript import Segment, Transcript, Word  # noqa: E402
+
+DTW_LAG_MS = 100  # t_dtw comes this much after the token's end (measured: 90-180 ms)
 
 
-def dtw_tokens(model: Path, audio: np.ndarray, threads: int) -> list[tuple[str, int, int, int]]:
-    """(text, t0, t1, t_dtw) in ms of every text token, in order."""
+Token = tuple[str, int, int, int, int]  # text, t0, t1, t_dtw (ms), segment index
+
+
+def dtw_tokens(model: Path, audio: np.ndarray, threads: int) -> list[Token]:
+    """(text, t0, t1, t_dtw, segment) of every text token, in order; times in ms."""
     import _pywhispercpp as pw
     from pywhispercpp.model import Model
 
@@ -67,8 +80,69 @@ def dtw_tokens(model: Path, audio: np.ndarray, threads: int) -> list[tuple[str, 
                 text = pw.whisper_full_get_token_text(ctx, i, j)
                 if isinstance(text, bytes):
                     text = text.decode("utf-8", "replace")
-                out.append((text, d.t0 * 10, d.t1 * 10, d.t_dtw * 10))
+                out.append((text, d.t0 * 10, d.t1 * 10, d.t_dtw * 10, i))
     return out
+
+
+def transcript_of(toks: list[Token], dtw_lag_ms: int | None) -> Transcript:
+    """The decode as a transcript of words: from t0/t1 (``dtw_lag_ms`` None) or from ``t_dtw``
+    read as token ends (a word starts where the token before it ended), less the lag."""
+    segments: dict[int, Segment] = {}
+    prev_end = 0
+    for text, t0, t1, t_dtw, seg in toks:
+        if dtw_lag_ms is None:
+            a, b = t0, t1
+        else:
+            a, b = max(0, prev_end - dtw_lag_ms), max(0, t_dtw - dtw_lag_ms)
+            prev_end = t_dtw
+        segment = segments.setdefault(seg, Segment(a, b, "", []))
+        if text.startswith(" ") or not segment.words:
+            segment.words.append(Word(a, max(a, b), text))
+        else:
+            segment.words[-1].text += text
+            segment.words[-1].end = max(segment.words[-1].end, b)
+        segment.text += text
+        segment.end = max(segment.end, b)
+    return Transcript(list(segments.values()), "en")
+
+
+def _kept_in_place(run: Sequence[Word], start: int, end: int) -> list[Word]:
+    """A layout that keeps each word's own time, clamped into its region (for ``--refine``)."""
+    out: list[Word] = []
+    prev = start
+    for k, w in enumerate(run):
+        a = start if k == 0 else min(max(w.start, prev), end)
+        b = end if k == len(run) - 1 else min(max(w.end, a + 10), end)
+        out.append(Word(a, max(a, b), w.text, w.probability))
+        prev = out[-1].end
+    return out
+
+
+def refined_rows(name: str, audio: np.ndarray, ref: word_timing.Ref, toks: list[Token]) -> None:
+    """Word errors after refinement: t0/t1 vs DTW words, re-laid (as now) or kept in place."""
+    from unittest import mock
+
+    from wavescribe.core.refine import word_placement
+    from wavescribe.core.refine.pipeline import refine_transcript
+    from wavescribe.core.refine.vad import detect_speech
+    from wavescribe.core.subtitle_rules import SubtitleRules
+
+    speech = detect_speech(audio)
+    for label, lag in (("t0/t1", None), ("dtw", DTW_LAG_MS)):
+        heard = transcript_of(toks, lag)
+        for layout in ("re-laid", "in place"):
+            with mock.patch.object(
+                word_placement,
+                "_layout_run",
+                _kept_in_place if layout == "in place" else word_placement._layout_run,
+            ):
+                refined = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
+            words = [w for s in refined.segments for w in s.words]
+            print(word_timing._row(f"{name} {label} refined, {layout}", *_errors(ref, words)))
+
+
+def _errors(ref: word_timing.Ref, words: list[Word]) -> tuple[list[int], list[int]]:
+    return word_timing.errors_against(ref, words)
 
 
 def _stats(name: str, errs: list[int]) -> str:
@@ -88,6 +162,9 @@ def main() -> None:
     parser.add_argument("--model")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--corpora", default="espeak,apollo11")
+    parser.add_argument(
+        "--refine", action="store_true", help="also refine the t0/t1 and DTW words (see doc)"
+    )
     args = parser.parse_args()
 
     from wavescribe.core.align.word_match import Match, match_words
@@ -127,6 +204,9 @@ def main() -> None:
             for label, (_, col) in ends.items():
                 errs = [toks[last[h]][col] - re_ for _, re_, h in pairs if re_ is not None]
                 print(_stats(label, errs))
+            if args.refine:
+                print(f"{'':<34} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n")
+                refined_rows(name, audio, ref, toks)
             sys.stdout.flush()
 
 

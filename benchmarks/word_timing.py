@@ -69,10 +69,15 @@ the same transcript refined/aligned with each variant, so rows compare like with
   which is the "~0.4 s lag" above. Word end = its last token's ``t_dtw``, word start = the
   ``t_dtw`` of the token before it: espeak start/end |median| 98/92 ms, signed +92 (58/66 ms
   about the median, against 130/170 for whisper.cpp's t0/t1); Apollo 11 (greedy) 160/200 ms,
-  signed +140/+180 (120/120 about the median, against 250/220 for t0/t1). So DTW, read this way and less a ~0.1 s lag, is the best rough word time
-  measured here on real speech; feeding it to ``word_placement`` as the rough times (instead of
-  t0/t1) is the next step, not done yet (the worker loads the model with DTW off; DTW needs flash
-  attention off and changes the new-segment callback counts, see above).
+  signed +140/+180 (120/120 about the median, against 250/220 for t0/t1).
+  Refined (``dtw_token_times.py --refine``, one greedy decode, DTW words less 100 ms): re-laid by
+  today's layout the DTW words get worse (espeak 80/83, Apollo 423/408: the linear re-mapping and
+  character shares undo them); kept in place, clamped into their speech region, they give espeak
+  56/57 ms (p90 99/97) and Apollo 200/160 (p90 2584/2468), against 49/50 (p90 127/129) and
+  235/238 (p90 3117/3109) for today's t0/t1 words re-laid. That is the next step for words inside
+  cues, not done yet: the worker loads the model with DTW off (DTW needs flash attention off,
+  which changes decoding, and changes the new-segment callback counts, see above), and the
+  layout would keep DTW words in place instead of re-laying them.
 """
 
 from __future__ import annotations
