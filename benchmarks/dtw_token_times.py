@@ -1,13 +1,15 @@
 """Which instant does whisper.cpp's DTW token timestamp mark? Word starts and ends against a
 reference, read from each token's ``t_dtw`` in several ways.
 
-    python benchmarks/dtw_token_times.py [--corpora espeak,apollo11] [--model PATH] [--threads N]
+    python benchmarks/dtw_token_times.py [--corpora espeak,apollo11,joins] [--refine]
+                                         [--model PATH] [--threads N]
 
 Transcribes each corpus of ``benchmarks/word_timing.py`` (espeak: exact word starts; apollo11:
-silver) with pywhispercpp directly, DTW on (``dtw_token_timestamps``, tiny.en's alignment heads,
-flash attention off: whisper.cpp needs it off for DTW), greedy, token timestamps on. Words are
-runs of tokens from one starting with a space. For every reference word matched exactly, it
-prints the signed median, |median| and p90 of the error of:
+silver) or ``joins`` (``sentence_joins.py``'s FLEURS sentences butted together: real speech,
+exact boundaries at the splices) with pywhispercpp directly, DTW on (``dtw_token_timestamps``,
+tiny.en's alignment heads, flash attention off: whisper.cpp needs it off for DTW), greedy, token
+timestamps on. Words are runs of tokens from one starting with a space. For every reference word
+matched exactly, it prints the signed median, |median| and p90 of the error of:
 
 * ``t0`` / ``t1``: whisper.cpp's own token timestamps (first token's t0, last token's t1);
 * ``dtw k``: the word's first token's ``t_dtw`` as its start (how it was read before);
@@ -145,6 +147,14 @@ def _errors(ref: word_timing.Ref, words: list[Word]) -> tuple[list[int], list[in
     return word_timing.errors_against(ref, words)
 
 
+def _corpus_joins() -> tuple[np.ndarray, word_timing.Ref]:
+    """``sentence_joins.py``'s real speech: FLEURS sentences butted together, exact splices."""
+    from align_speech import fleurs_spliced
+    from sentence_joins import ORDER
+
+    return fleurs_spliced(ORDER)
+
+
 def _stats(name: str, errs: list[int]) -> str:
     e = np.array(errs)
     if not len(e):
@@ -169,7 +179,11 @@ def main() -> None:
 
     from wavescribe.core.align.word_match import Match, match_words
 
-    makers = {"espeak": word_timing.corpus_espeak, "apollo11": word_timing.corpus_apollo}
+    makers = {
+        "espeak": word_timing.corpus_espeak,
+        "apollo11": word_timing.corpus_apollo,
+        "joins": _corpus_joins,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         model = word_timing._model_path(args.model, Path(tmp))
         head = "signed    |med|     p90   |med|-c   p90-c      n"
