@@ -36,6 +36,22 @@ whisper.cpp's times): joins 587/579 and 734/490 ms, espeak worse (78/64 and 106/
 62/58); ``DIST_PER_S`` 3.0 (words held nearer whisper.cpp's times when choosing regions): joins
 175/490 but FLEURS clip starts 12 -> 519 ms. Neither adopted. Better rough times inside long
 regions (whisper.cpp's DTW token times, see ``dtw_token_times.py``) are the lead.
+
+``--dtw`` adds the rows for whisper.cpp's DTW words (``dtw_token_times.py``: whole file, greedy;
+a word ends at its last token's ``t_dtw`` and starts at the token before's, less 100 ms), refined
+with every word kept in place in its region instead of re-laid. Measured 2026-12-05:
+
+    raw whisper, DTW              start 190 (p90 754)  end 100 (p90 100)   12/3 words
+    transcription, DTW in place   start 380 (p90 985)  end 180 (p90 428)   12/3
+    alignment, DTW in place       start 260 (p90 992)  end 320 (p90 873)   18/18
+
+The same idea through the engine's own speech-first decoding (beam 5; an experiment patched
+into a copy of the worker, not in this tree: DTW on with tiny.en's heads, flash attention off,
+token times from ``t_dtw`` as above, layout kept in place): joins transcription 480/70 ms,
+alignment 334/338 (against 591/604 now); espeak transcription 47/48 ms with p90 104/95 (now
+62/58, p90 165/166), alignment 47/48, p90 107 (now 62/60, p90 170); FLEURS clip edges
+unchanged. Better on both corpora, still far from a 60 ms median at joins; not yet in the
+engine (the worker loads the model with DTW off).
 """
 
 from __future__ import annotations
@@ -57,6 +73,11 @@ def main() -> None:
     parser.add_argument("--model")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument(
+        "--dtw",
+        action="store_true",
+        help="also: whisper.cpp's DTW words (dtw_token_times.py), kept in place when refined",
+    )
     args = parser.parse_args()
 
     from align_speech import fleurs_spliced, write_wav
@@ -87,6 +108,36 @@ def main() -> None:
     words = [w for s in refined.segments for w in s.words]
     print(_row("transcription", *errors_against(ref, words)))
     print(_row("alignment, all words", *aligned_errors(ref, aligned, True)))
+    if args.dtw:
+        _dtw_rows(audio, ref, args.model, args.threads or 2)
+
+
+def _dtw_rows(audio, ref, model_arg, threads) -> None:  # type: ignore[no-untyped-def]
+    """The same rows from whisper.cpp's DTW token times (whole file, greedy), refined with
+    each word kept in place in its speech region (not re-laid)."""
+    from unittest import mock
+
+    from dtw_token_times import DTW_LAG_MS, _kept_in_place, dtw_tokens, transcript_of
+    from wavescribe.core.align.aligner import align_transcript
+    from wavescribe.core.align.script import parse_text
+    from wavescribe.core.refine import word_placement
+    from wavescribe.core.refine.pipeline import refine_transcript
+    from wavescribe.core.subtitle_rules import SubtitleRules
+    from word_timing import _model_path, _row, aligned_errors, errors_against
+
+    rules = SubtitleRules()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        toks = dtw_tokens(_model_path(model_arg, Path(tmp_name)), audio, threads)
+    heard = transcript_of(toks, DTW_LAG_MS)
+    with mock.patch.object(word_placement, "_layout_run", _kept_in_place):
+        refined = refine_transcript(heard, audio, rules)
+        aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), refined, audio, rules)
+    print(
+        _row("raw whisper, DTW", *errors_against(ref, [w for s in heard.segments for w in s.words]))
+    )
+    words = [w for s in refined.segments for w in s.words]
+    print(_row("transcription, DTW in place", *errors_against(ref, words)))
+    print(_row("alignment, DTW in place", *aligned_errors(ref, aligned, True)))
 
 
 if __name__ == "__main__":
