@@ -38,6 +38,49 @@ What was tried and measured with it (2026-12-04, tiny.en, beam 5, 2 threads):
 * Aligning a script by re-timing its words from the *raw* whisper times (``retime_transcript``
   on paragraph pieces): espeak start median 438 ms, against 72 ms for timing each script word
   from the refined transcription's matching word, the design adopted.
+
+What was measured and tried on 2026-12-05 (tiny.en, 2 threads; each corpus transcribed once and
+the same transcript refined/aligned with each variant, so rows compare like with like):
+
+* Now: espeak transcription word start/end |median| 47/51 ms (p90 170/175), alignment 52/55;
+  FLEURS clip edges (alignment) starts 19 ms, ends 226 ms, all 14 edges 112 ms; signed ends
+  +51, -480, +208, -800, -2502, +226, +149 ms. Apollo 11 with beam 5 came out hallucinated that
+  run (transcription median 1139 ms); greedy: 321/321 ms. beam 5 is not deterministic there.
+* Clip ends, why late: 4 of the 7 FLEURS ends are late because ``edge_sharpening`` does not
+  believe a noise-limited energy edge more than ``TRUST_MS`` (60) inside Silero's edge and takes
+  Silero's edge less its usual lag instead; FLEURS's room noise makes every offset noise-limited,
+  and there the energy edges lay 17-115 ms from the reference. With the rule off (TRUST_MS >= 200)
+  the FLEURS alignment end median went 226 -> 149 ms (all edges 178 -> 95 over the two rows), but
+  espeak (exact reference) words went 47/51 -> 72/65 ms: its one noisy paragraph end moved 130 ms
+  early and with it the layout of that paragraph's words. Silero's probability over the disputed
+  stretch is >= 0.6 in both cases: nothing seen separates them. Not adopted. Raising the offset
+  threshold instead (background + 6/10/15 dB, peak - 25/30 dB): no better (ends later, through
+  the same fallback). The other 3 ends and 2 starts are 0.3-2.5 s "off" because the energy
+  reference counts sounds that are not the words (fleurs-en-006: a sound 2.4 s after its last
+  word over a -84 dB floor; fleurs-en-005: a sound in the clip's last frame): the 50 ms bar needs
+  a forced-aligner reference to be judged on these clips.
+* Snapping each boundary between touching words to the lowest 20 ms energy within 80 ms (at most
+  half of either word): espeak 47/51 -> 33/30 ms, alignment 52/55 -> 36/34, but p90 170 -> 203;
+  with a distance penalty (0.5-2 dB per 10 ms) p90 ~190. On Apollo 11 (real, silver) 321 -> 328-342
+  ms, and of the 46 words within 300 ms of the reference 12 got better, 11 worse. Not adopted:
+  it does not measure better on real speech.
+* whisper.cpp DTW token times read right (``benchmarks/dtw_token_times.py``): a token's ``t_dtw``
+  marks where it ENDS (plus a lag), not where it starts; taken as the start it is one token late,
+  which is the "~0.4 s lag" above. Word end = its last token's ``t_dtw``, word start = the
+  ``t_dtw`` of the token before it: espeak start/end |median| 98/92 ms, signed +92 (58/66 ms
+  about the median, against 130/170 for whisper.cpp's t0/t1); Apollo 11 (greedy) 160/200 ms,
+  signed +140/+180 (120/120 about the median, against 250/220 for t0/t1).
+  Refined (``dtw_token_times.py --refine``, one greedy decode, DTW words less 100 ms): re-laid by
+  today's layout the DTW words get worse (espeak 80/83, Apollo 423/408: the linear re-mapping and
+  character shares undo them); kept in place, clamped into their speech region, they give espeak
+  56/57 ms (p90 99/97) and Apollo 200/160 (p90 2584/2468), against 49/50 (p90 127/129) and
+  235/238 (p90 3117/3109) for today's t0/t1 words re-laid. On ``sentence_joins.py``'s real
+  speech with exact splices (``--corpora joins``, only 12 starts / 3 ends matched): DTW in place
+  380/180 ms against 729/490 for today's path (the DTW words re-laid: 570/490). Still far from
+  60 ms, but the lead. That is the next step for words inside cues, not done yet: the worker
+  loads the model with DTW off (DTW needs flash attention off, which changes decoding, and
+  changes the new-segment callback counts, see above), and the layout would keep DTW words in
+  place instead of re-laying them.
 """
 
 from __future__ import annotations

@@ -171,6 +171,7 @@ def test_a_right_click_opens_the_menu_on_that_cue_and_its_actions_work(qtbot, ed
         "Delete cue",
         "Play cue",
         "Re-transcribe…",
+        "Align text…",
         "Edit text",
     ]
     assert editor.selected == 1

@@ -455,7 +455,8 @@ class MainWindow(QMainWindow):
         groups = (
             ("find", "replace"),
             ("edit_text", "split", "merge", "delete"),
-            ("next_suspect", "prev_suspect", "mark_checked", "retranscribe", "retime"),
+            ("next_suspect", "prev_suspect", "mark_checked"),
+            ("retranscribe", "retime", "align_text"),
             ("play", "play_cue", "loop", "speed_up", "speed_down"),
             ("zoom_cue", "zoom_all", "help"),
         )

@@ -53,6 +53,8 @@ from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui import settings
+from wavescribe.gui.editor.align_text import AlignJob, SpanAligner, ask_text
+from wavescribe.gui.editor.align_text import command_for as align_command
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
 from wavescribe.gui.editor.retime import RATE as RETIME_RATE
@@ -164,6 +166,12 @@ class EditorPanel(QWidget):
         self.retime_bar = RetranscribeBar(self.retimer)  # type: ignore[arg-type]  # same signals
         self.retime_bar.setObjectName("retimeBar")
         layout.insertWidget(2, self.retime_bar)
+        self.aligner = SpanAligner(self)
+        self.aligner.done.connect(self._aligned_text)
+        self.aligner.ended.connect(self.message)
+        self.align_bar = RetranscribeBar(self.aligner)  # type: ignore[arg-type]  # same signals
+        self.align_bar.setObjectName("alignBar")
+        layout.insertWidget(3, self.align_bar)
         self._find_dialog: FindReplaceDialog | None = None
         self.gain_actions = gain_actions(self, self.waveform.set_display_gain)  # View menu
 
@@ -206,6 +214,7 @@ class EditorPanel(QWidget):
             "mark_checked": self.mark_checked,
             "retranscribe": self.retranscribe,
             "retime": self.retime_selected,
+            "align_text": self.align_text,
             "split": self.split_at_playhead,
             "merge": self.merge_with_next,
             "delete": self.delete_cue,
@@ -483,6 +492,65 @@ class EditorPanel(QWidget):
             f"{command.added}{doubt}"
         )
 
+    # --- aligning text to a span ------------------------------------------------------------
+    def align_text(self) -> None:
+        """Ask for the text, then time it to the selected region (see ``align_text``)."""
+        span = self.region()
+        if self.stack is None or span is None:
+            self.message.emit("Select cues, or Shift+drag on the waveform, to align text to")
+            return
+        if self.audio_path is None or self.samples is None:
+            self.message.emit("The audio is not loaded yet: align text once the waveform shows")
+            return
+        if self.aligner.busy:
+            self.message.emit("Text is already being aligned")
+            return
+        a, b = span
+        inside = [s for s in self.stack.doc.segments if s.start < b and s.end > a]
+        current = "\n".join(" ".join(s.text.split()) for s in inside if s.text.strip())
+        ask_text(self, span, current, lambda text: self.start_align_text(span, text))
+
+    def start_align_text(
+        self, span: tuple[int, int], text: str, options: TranscribeOptions | None = None
+    ) -> AlignJob | None:
+        """Time ``text`` to ``span`` off the GUI thread; the span's cues are replaced when it
+        finishes. ``options``: the transcription's (default: the user's defaults)."""
+        if self.stack is None or self.audio_path is None or self.samples is None:
+            return None
+        if self.aligner.busy or not text.split():
+            if not text.split():
+                self.message.emit("No text to align: nothing changed")
+            return None
+        model = None
+        if options is None:
+            from wavescribe.gui.options import load_defaults
+
+            options, model = load_defaults()
+        options = replace(options, rules=self.rules)
+        return self.aligner.start(
+            self.audio_path, self.samples, self.stack.doc, span, text, options, model
+        )
+
+    def _aligned_text(self, job: AlignJob, transcript: Transcript) -> None:
+        if self.stack is None or job.doc is not self.stack.doc:
+            self.message.emit("Alignment finished for another transcript: nothing changed")
+            return
+        if job.doc.revision != job.revision:
+            self.message.emit("The cues were edited meanwhile: alignment not applied")
+            return
+        command = align_command(job, transcript)
+        if not self.stack.push(command):
+            return
+        self.waveform.set_span(None)
+        if command.added:
+            self.select(command.first)
+        flagged = sum(1 for s in transcript.segments if s.suspect is not None)
+        doubt = f", {flagged} flagged (not heard: F8 finds them)" if flagged else ""
+        self.message.emit(
+            f"Aligned text to {span_label(job.span)}: {command.replaced} cues replaced by "
+            f"{command.added}{doubt}"
+        )
+
     # --- re-timing cues to the speech ---------------------------------------------------------
     def retime_selected(self) -> None:
         """Snap the selected cues (first to last) to the speech, off the GUI thread; one step."""
@@ -754,4 +822,5 @@ class EditorPanel(QWidget):
         self.player.stop()
         self.retimer.cancel()
         self.retranscriber.shutdown()
+        self.aligner.shutdown()
         self.speaker_actions.shutdown()

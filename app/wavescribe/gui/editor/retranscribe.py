@@ -55,8 +55,10 @@ class Retranscriber(QObject):
     ended = Signal(str)  # cancelled or failed: why, for the status bar
     running_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, doing: str = "Re-transcribing") -> None:
+        """``doing``: how the progress line names the work (the span aligner says "Listening")."""
         super().__init__(parent)
+        self.doing = doing
         self._bridge: EngineBridge | None = None
         self.job: RegionJob | None = None
         self._next_id = 0
@@ -80,7 +82,7 @@ class Retranscriber(QObject):
         self.job = RegionJob(self._next_id, doc, span)
         bridge.submit(self.job.job_id, audio_path, replace(options, span_ms=span), model)
         self.running_changed.emit(True)
-        self.progress.emit(f"Re-transcribing {span_label(span)}", -1.0)
+        self.progress.emit(f"{self.doing} {span_label(span)}", -1.0)
         return self.job
 
     def cancel(self) -> None:

@@ -30,6 +30,7 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("mark_checked", "Mark the suspect cue as checked", "Ctrl+K"),
     ("retranscribe", "Re-transcribe the selected cues or span…", "Ctrl+Shift+R"),
     ("retime", "Re-time the selected cues to the speech", "Ctrl+Shift+T"),
+    ("align_text", "Align typed or pasted text to the selected cues or span…", "Ctrl+Shift+A"),
     ("split", "Split the cue at the playhead", "S"),
     ("merge", "Merge the cue with the next", "M"),
     ("delete", "Delete the cue", "Ctrl+Delete"),
@@ -67,7 +68,8 @@ def shortcut_rows() -> list[tuple[str, str]]:
     rows.append(("Drag an edge / the body", "Retime / move a cue (one undo step)"))
     rows.append(("Click on the waveform", "Move the playhead there (and select the cue)"))
     rows.append(("Drag on empty waveform", "Create a cue"))
-    rows.append(("Shift+drag on the waveform", "Select a time span (to re-transcribe it)"))
+    span = "Select a time span (to re-transcribe or align text to it)"
+    rows.append(("Shift+drag on the waveform", span))
     return rows
 
 

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QMenu, QWidget
 from wavescribe.core.transcript import Word
 
 # Editor actions offered on a cue, in menu order; a name the editor did not provide is left out.
-EDITOR_ACTIONS = ("split", "merge", "delete", "play_cue", "retranscribe")
+EDITOR_ACTIONS = ("split", "merge", "delete", "play_cue", "retranscribe", "align_text")
 LABELS = {
     "split": "Split at playhead",
     "merge": "Merge with next",
     "delete": "Delete cue",
     "play_cue": "Play cue",
     "retranscribe": "Re-transcribe…",
+    "align_text": "Align text…",
     "mark_checked": "Mark as checked",
 }
 
@@ -89,6 +90,7 @@ def span_menu(
     title = menu.addAction(label)
     title.setEnabled(False)
     _add_proxy(menu, "retranscribe", editor_actions)
+    _add_proxy(menu, "align_text", editor_actions)
     forget = menu.addAction("Clear the selection\tEsc")
     forget.setObjectName("clearSpan")
     forget.triggered.connect(clear)

@@ -1,0 +1,144 @@
+"""Word boundaries inside continuous real speech: where one sentence's last word ends and the next
+one's first word starts, with no pause between them.
+
+    python benchmarks/sentence_joins.py [--model PATH] [--threads N] [--beam-size N]
+
+``word_timing.py`` has an exact word reference only for synthetic speech (espeak) and, on real
+speech, only clip edges next to silence (FLEURS) or a silver reference (Apollo 11). Here FLEURS
+sentences are cut to their speech span and butted together, four to a run, runs 1.5 s apart
+(``tests/align_speech.fleurs_spliced``, 24 sentences: the 8 usable clips in three orders): at each
+of the 18 splices inside a run the boundary between two words of real speech is known to the
+sample (up to the span's 20 ms margin), and nothing but the words tells where it is.
+
+Rows (median and p90 of |start error| and |end error| in ms over reference words matched exactly,
+and how many): ``raw whisper`` (the engine's words, refinement off), ``transcription``
+(refine_transcript of that transcript) and ``alignment`` (align_transcript of the gold text onto
+it).
+
+Measured 2026-12-05 (tiny.en, beam 5, 2 threads; the same transcript for every row):
+
+    raw whisper            start 144 (p90 912)  end 376 (p90 987)   13/7 words
+    transcription          start 692 (p90 993)  end 687 (p90 1126)  13/7
+    alignment              start 591 (p90 992)  end 604 (p90 943)   18/18
+
+Refinement moves these words further from the truth than whisper.cpp had them. One case looked
+at: "... in modern time. | However, [600 ms pause] due to the slow ...": whisper.cpp put the
+splice within 70 ms; word placement gave the short speech stretch before the pause "time." and
+moved "However," past the pause (a pause after a sentence end costs nothing, after a comma a
+little), so both words came out ~1 s late. Energy-minimum snapping of boundaries (+-100 ms)
+changed none of these rows: the errors are far larger than any snapping window.
+
+Where the error comes from: 15 of the 20 measured boundaries of the transcription row lie in the
+right speech region (raw whisper: 16); their errors are the layout inside regions of 8-13 s of
+continuous speech (half whisper.cpp's relative times, half character shares), which drifts by
+0.7-1.5 s there. Tried, same transcript: ``word_placement.ROUGH_WEIGHT`` 0.75 / 1.0 (more of
+whisper.cpp's times): joins 587/579 and 734/490 ms, espeak worse (78/64 and 106/72 against
+62/58); ``DIST_PER_S`` 3.0 (words held nearer whisper.cpp's times when choosing regions): joins
+175/490 but FLEURS clip starts 12 -> 519 ms. Neither adopted. Better rough times inside long
+regions (whisper.cpp's DTW token times, see ``dtw_token_times.py``) are the lead.
+
+``--dtw`` adds the rows for whisper.cpp's DTW words (``dtw_token_times.py``: whole file, greedy;
+a word ends at its last token's ``t_dtw`` and starts at the token before's, less 100 ms), refined
+with every word kept in place in its region instead of re-laid. Measured 2026-12-05:
+
+    raw whisper, DTW              start 190 (p90 754)  end 100 (p90 100)   12/3 words
+    transcription, DTW in place   start 380 (p90 985)  end 180 (p90 428)   12/3
+    alignment, DTW in place       start 260 (p90 992)  end 320 (p90 873)   18/18
+
+The same idea through the engine's own speech-first decoding (beam 5; an experiment patched
+into a copy of the worker, not in this tree: DTW on with tiny.en's heads, flash attention off,
+token times from ``t_dtw`` as above, layout kept in place): joins transcription 480/70 ms,
+alignment 334/338 (against 591/604 now); espeak transcription 47/48 ms with p90 104/95 (now
+62/58, p90 165/166), alignment 47/48, p90 107 (now 62/60, p90 170); FLEURS clip edges
+unchanged. Better on both corpora, still far from a 60 ms median at joins; not yet in the
+engine (the worker loads the model with DTW off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+ORDER = [0, 1, 2, 3, 4, 7, 8, 9, 3, 9, 0, 8, 2, 7, 1, 4, 9, 2, 4, 0, 7, 3, 8, 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument(
+        "--dtw",
+        action="store_true",
+        help="also: whisper.cpp's DTW words (dtw_token_times.py), kept in place when refined",
+    )
+    args = parser.parse_args()
+
+    from align_speech import fleurs_spliced, write_wav
+    from wavescribe.core.align.aligner import align_transcript
+    from wavescribe.core.align.script import parse_text
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.engine.options import TranscribeOptions
+    from wavescribe.core.refine.pipeline import refine_transcript, warm_up
+    from wavescribe.core.subtitle_rules import SubtitleRules
+    from word_timing import _model_path, _row, aligned_errors, errors_against
+
+    rules = SubtitleRules()
+    warm_up()
+    audio, ref = fleurs_spliced(ORDER)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        model = _model_path(args.model, tmp)
+        options = TranscribeOptions(language="en", refine=False, beam_size=args.beam_size)
+        if args.threads:
+            options.threads = args.threads
+        with Engine(model) as engine:
+            heard = engine.transcribe(write_wav(tmp / "joins.wav", audio), options)
+    refined = refine_transcript(heard, audio, rules)
+    aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), refined, audio, rules)
+    print(f"{'':<34} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
+    raw_words = [w for s in heard.segments for w in s.words]
+    print(_row("raw whisper", *errors_against(ref, raw_words)))
+    words = [w for s in refined.segments for w in s.words]
+    print(_row("transcription", *errors_against(ref, words)))
+    print(_row("alignment, all words", *aligned_errors(ref, aligned, True)))
+    if args.dtw:
+        _dtw_rows(audio, ref, args.model, args.threads or 2)
+
+
+def _dtw_rows(audio, ref, model_arg, threads) -> None:  # type: ignore[no-untyped-def]
+    """The same rows from whisper.cpp's DTW token times (whole file, greedy), refined with
+    each word kept in place in its speech region (not re-laid)."""
+    from unittest import mock
+
+    from dtw_token_times import DTW_LAG_MS, _kept_in_place, dtw_tokens, transcript_of
+    from wavescribe.core.align.aligner import align_transcript
+    from wavescribe.core.align.script import parse_text
+    from wavescribe.core.refine import word_placement
+    from wavescribe.core.refine.pipeline import refine_transcript
+    from wavescribe.core.subtitle_rules import SubtitleRules
+    from word_timing import _model_path, _row, aligned_errors, errors_against
+
+    rules = SubtitleRules()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        toks = dtw_tokens(_model_path(model_arg, Path(tmp_name)), audio, threads)
+    heard = transcript_of(toks, DTW_LAG_MS)
+    with mock.patch.object(word_placement, "_layout_run", _kept_in_place):
+        refined = refine_transcript(heard, audio, rules)
+        aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), refined, audio, rules)
+    print(
+        _row("raw whisper, DTW", *errors_against(ref, [w for s in heard.segments for w in s.words]))
+    )
+    words = [w for s in refined.segments for w in s.words]
+    print(_row("transcription, DTW in place", *errors_against(ref, words)))
+    print(_row("alignment, DTW in place", *aligned_errors(ref, aligned, True)))
+
+
+if __name__ == "__main__":
+    main()
