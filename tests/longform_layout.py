@@ -247,24 +247,25 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
     lost = []
     clip_wers = []
     clip_texts = []
+    # Boundaries from each clip's own words (middle within the clip, as for its WER): a cue may
+    # rightly hold two clips a pause of under a second apart, and measuring the first clip's end
+    # at that cue's end (as this did once) counted the next clip's length as an error.
+    start_err, end_err = [], []
     for c in layout.clips:
-        own = " ".join(
-            w[2]
+        mine = [
+            w
             for w in words
             if c.start_ms - CLIP_SLACK_MS <= (w[0] + w[1]) / 2 <= c.end_ms + CLIP_SLACK_MS
-        )
+        ]
+        own = " ".join(w[2] for w in mine)
         wer = word_error_rate(c.text, own)
         clip_wers.append(round(wer, 3))
         clip_texts.append(own.strip())
         if c.end_ms - c.start_ms >= 1000 and wer > 0.5:
             lost.append(c.text[:40])
-    cues = [(getattr(s, "start", 0), getattr(s, "end", 0)) for s in segments]
-    start_err, end_err = [], []
-    for c in layout.clips:
-        hit = [q for q in cues if q[1] > c.start_ms and q[0] < c.end_ms]
-        if hit:
-            start_err.append(abs(hit[0][0] - c.start_ms))
-            end_err.append(abs(hit[-1][1] - c.end_ms))
+        if mine:
+            start_err.append(abs(mine[0][0] - c.start_ms))
+            end_err.append(abs(max(w[1] for w in mine) - c.end_ms))
     return {
         "wer": round(word_error_rate(layout.reference, hyp_text), 4),
         "words_in_silence": len(in_silence),
