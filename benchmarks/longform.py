@@ -3,7 +3,7 @@
 Usage::
 
     PYTHONPATH=app python benchmarks/longform.py [--layout real-long|real-short|espeak|espeak-long]
-        [--threads 2] [--beam 1] [--runs 1] [--no-refine] [--no-fw]
+        [--threads 2] [--beam 1] [--decoders 0] [--runs 1] [--no-refine] [--no-fw]
 
 Builds the layout from real speech (``tests/longform_layout.py``), writes it to a temporary WAV and
 transcribes it in this process the way the engine's worker does (``transcribe_in_worker``: decode,
@@ -61,6 +61,7 @@ def run_wavescribe(
         beam_size=args.beam,
         refine=not args.no_refine,
         speech_first=speech_first,
+        decoders=args.decoders,
     )
     t0, c0 = time.perf_counter(), time.process_time()
     tr = transcribe_in_worker(ctx, str(model), str(wav), options, lambda _e: None, lambda: False)
@@ -96,6 +97,7 @@ def main() -> int:
     ap.add_argument("--layout", default="real-long")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--beam", type=int, default=5, help="beam size (1 = greedy)")
+    ap.add_argument("--decoders", type=int, default=0, help="speech-first decoders (0 = auto)")
     ap.add_argument("--runs", type=int, default=1, help="best wall time of this many runs")
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--no-fw", action="store_true", help="skip faster-whisper")
@@ -149,13 +151,24 @@ def main() -> int:
                 scored["speech_without_text"] = d.get("speech_without_text", [])
                 scored["suspect_cues"] = sum(1 for s in segments if s.suspect)
             results[name] = scored
-            shown = {k: v for k, v in scored.items() if k not in ("clip_wers", "clip_texts")}
+            shown = {
+                k: v
+                for k, v in scored.items()
+                if k not in ("clip_wers", "clip_texts", "clip_bounds")
+            }
             print(f"\n{name}: " + json.dumps(shown))
             if args.show:
-                for c, wer, text in zip(
-                    layout.clips, scored["clip_wers"], scored["clip_texts"], strict=True
+                for c, wer, text, bounds in zip(
+                    layout.clips,
+                    scored["clip_wers"],
+                    scored["clip_texts"],
+                    scored["clip_bounds"],
+                    strict=True,
                 ):
-                    print(f"  {c.start_ms / 1000:7.1f} s  WER {wer:.2f}  {text}")
+                    edges = "no words"
+                    if bounds:
+                        edges = f"start/end error {bounds[0]:5d} / {bounds[1]:5d} ms"
+                    print(f"  {c.start_ms / 1000:7.1f} s  WER {wer:.2f}  {edges}  {text}")
     base, sf_ = results.get("whole-file"), results.get("speech-first")
     fw = results.get("faster-whisper")
     print()

@@ -251,6 +251,7 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
     # rightly hold two clips a pause of under a second apart, and measuring the first clip's end
     # at that cue's end (as this did once) counted the next clip's length as an error.
     start_err, end_err = [], []
+    bounds: list[tuple[int, int] | None] = []
     for c in layout.clips:
         mine = [
             w
@@ -266,6 +267,7 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
         if mine:
             start_err.append(abs(mine[0][0] - c.start_ms))
             end_err.append(abs(max(w[1] for w in mine) - c.end_ms))
+        bounds.append((start_err[-1], end_err[-1]) if mine else None)
     return {
         "wer": round(word_error_rate(layout.reference, hyp_text), 4),
         "words_in_silence": len(in_silence),
@@ -273,6 +275,7 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
         "lost_clips": lost,
         "clip_wers": clip_wers,
         "clip_texts": clip_texts,
+        "clip_bounds": bounds,
         "repeats": repeated_ngrams(layout.reference, hyp_text),
         "median_start_err_ms": int(median(start_err)) if start_err else None,
         "median_end_err_ms": int(median(end_err)) if end_err else None,
