@@ -12,6 +12,11 @@
    If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
 5. A speech region of at least ``MIN_REGION_MS`` that got no word is decoded again on its own;
    one that still yields nothing is reported (a warning and ``metadata["speech_without_text"]``).
+6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
+   whose level swings like speech, not like hum, noise or a music bed) is decoded in windows of
+   its own; its text is kept only when the guard finds no tell (else dropped, not flagged: it
+   may be made up over noise), and its span is added to ``speech`` (shared with refinement,
+   which would otherwise drop text where Silero found no speech).
 
 Parallel decoders (``TranscribeOptions.decoders``, :mod:`decoder_pool`): the ``_pywhispercpp``
 binding (pywhispercpp 1.5.1) has no ``whisper_init_state`` / ``whisper_full_with_state``, but its
@@ -35,6 +40,7 @@ from wavescribe.core.engine.decode_guard import window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
+from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import is_non_speech_marker
 from wavescribe.core.refine.vad import SpeechMap
@@ -83,6 +89,7 @@ class SpeechFirstReport:
     redecoded_windows: int = 0
     suspect_windows: int = 0
     speech_without_text: list[tuple[int, int]] = field(default_factory=list)
+    unheard_speech: list[tuple[int, int]] = field(default_factory=list)  # Silero missed it
     vad: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +100,7 @@ class SpeechFirstReport:
             "redecoded_windows": self.redecoded_windows,
             "suspect_windows": self.suspect_windows,
             "speech_without_text": [list(r) for r in self.speech_without_text],
+            "unheard_speech": [list(r) for r in self.unheard_speech],
             "speech_detection": self.vad,
         }
 
@@ -135,7 +143,11 @@ def decode_speech_first(
     if speech.probs is not None:
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
-    windows = plan_windows(plan_pieces(regions, duration_ms, probs=speech.probs))
+    pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
+    unheard = plan_windows(
+        plan_pieces(unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0)
+    )
+    windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
     attempts = attempts_for(options)
@@ -163,7 +175,9 @@ def decode_speech_first(
                 pw, dec, audio, window, attempts, params_for, recent, cancelled, False, first
             )
             report.redecoded_windows += tries > 1
-            if result.tell is not None:
+            if window in unheard:
+                _keep_unheard(result, window, speech, report)
+            elif result.tell is not None:
                 report.suspect_windows += 1
                 for seg in result.segments:
                     seg.suspect = result.tell
@@ -188,7 +202,23 @@ def decode_speech_first(
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+    # A window of unheard speech may lie between the pieces of a speech window (each keeps its
+    # segments in order; the stream sent above can be out of order there, the result is not).
+    segments.sort(key=lambda s: s.start)
     return segments, report
+
+
+def _keep_unheard(
+    result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
+) -> None:
+    """A window of speech Silero did not hear: its text dropped if the guard found a tell, else
+    kept and its pieces that hold words added to ``speech``."""
+    if result.tell is not None:
+        result.segments = []
+        return
+    spans = [p for p in window.pieces if _words_in(result.segments, p)]
+    report.unheard_speech.extend(spans)
+    speech.add_speech(spans, "the decoder found words where Silero heard no speech")
 
 
 def _decode_guarded(
