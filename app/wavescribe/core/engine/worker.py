@@ -356,7 +356,9 @@ def _decoder_pool(ctx: Any, model_path: str | None, options: TranscribeOptions, 
     from wavescribe.core.engine.decoder_pool import DecoderPool, auto_decoders
 
     n = options.decoders
-    if n <= 0 and model_path:
+    if n <= 0 and _DEVICE.get("gpu"):
+        n = 1  # several contexts on one GPU: not measured, so not chosen for the user
+    elif n <= 0 and model_path:
         size = os.path.getsize(model_path)
         n = auto_decoders(options.threads, size, psutil.virtual_memory().available)
     n = max(1, min(n, options.threads)) if model_path else 1
@@ -371,6 +373,7 @@ def _decoder_pool(ctx: Any, model_path: str | None, options: TranscribeOptions, 
 # Extra contexts of a model for parallel decoders, kept for the worker's life (loading costs).
 _EXTRA_CONTEXTS: dict[str, list[Any]] = {}
 _LOADED_ON_GPU: dict[str, bool] = {}
+_DEVICE: dict[str, bool] = {}  # "gpu": whether this worker's model computes on a GPU (its log)
 
 
 def _detected_language(pw: Any, ctx: Any) -> str | None:
@@ -511,6 +514,7 @@ def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
     libraries = whisper_library_names()
     info = with_library_backends(info, libraries)
     device = detect_device(log, info, use_gpu, libraries)
+    _DEVICE["gpu"] = device.is_gpu
     return {
         "system_info": info,
         "device": device.to_dict(),
