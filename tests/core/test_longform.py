@@ -70,6 +70,27 @@ def test_real_speech_layout_is_transcribed_whole_and_nothing_in_silence(
     assert scored["wer"] <= whole["wer"], (scored, whole)
 
 
+def test_two_decoders_give_the_words_one_decoder_gives(
+    whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path
+) -> None:
+    """Windows decoded ahead on a second context, merged in time order: the same words, the
+    same times, as one decoder (greedy decoding is deterministic)."""
+    layout = lf.real_layout()
+    wav = lf.write(layout, tmp_path / "layout.wav")
+    got = []
+    for decoders in (1, 2):
+        options = TranscribeOptions(
+            language="en", threads=2, beam_size=1, refine=False, decoders=decoders
+        )
+        tr = transcribe_in_worker(
+            whisper_ctx, str(tiny_en_ggml), str(wav), options, lambda _e: None, lambda: False
+        )
+        assert tr.metadata["decoding"]["decoders"] == decoders
+        assert tr.metadata["decoding"]["windows"] >= 2  # something to decode in parallel
+        got.append([(w.start, w.end, w.text) for s in tr.segments for w in s.words])
+    assert got[0] and got[0] == got[1]
+
+
 def test_espeak_long_silence_layout(whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path) -> None:
     layout = lf.espeak_layout()
     wav = lf.write(layout, tmp_path / "espeak.wav")

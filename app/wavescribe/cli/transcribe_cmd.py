@@ -82,7 +82,7 @@ def add_parser(sub: Any) -> None:
         type=_non_negative_int,
         default=0,
         metavar="N",
-        help="parallel decoders (0 = automatic; this build always uses 1)",
+        help="parallel decoders, sharing the threads (0 = automatic: 1 below 8 threads)",
     )
     rules = SubtitleRules()
     p.add_argument("--max-chars", type=_positive_int, default=rules.max_chars_per_line)

@@ -37,8 +37,8 @@ class TranscribeOptions:
     # Find the speech first (Silero) and decode only speech, window by window, with a loop guard
     # (core/engine/speech_first.py). False: whisper.cpp over the whole file, as before.
     speech_first: bool = True
-    # Parallel decoders (whisper.cpp states on one model); 0 = automatic. See speech_first.py:
-    # the binding has no state API, so every value decodes with one today.
+    # Parallel decoders for speech-first windows (each a context of the model, sharing the
+    # threads); 0 = automatic: one below 8 threads. See engine/decoder_pool.py.
     decoders: int = 0
     # Find who speaks (core/speakers) after refinement: "auto", "N" or "A-B"; None: off.
     speakers: str | None = None

@@ -12,15 +12,24 @@
    If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
 5. A speech region of at least ``MIN_REGION_MS`` that got no word is decoded again on its own;
    one that still yields nothing is reported (a warning and ``metadata["speech_without_text"]``).
+6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
+   whose level swings like speech, not like hum, noise or a music bed) is decoded in windows of
+   its own; its text is kept only when the guard finds no tell (else dropped, not flagged: it
+   may be made up over noise), and its span is added to ``speech`` (shared with refinement,
+   which would otherwise drop text where Silero found no speech).
 
-There is one decoder: the ``_pywhispercpp`` binding (pywhispercpp 1.5.1) has no
-``whisper_init_state`` / ``whisper_full_with_state``, so several whisper.cpp states cannot share one
-loaded model; ``TranscribeOptions.decoders`` > 1 is reported and decoded with one.
+Parallel decoders (``TranscribeOptions.decoders``, :mod:`decoder_pool`): the ``_pywhispercpp``
+binding (pywhispercpp 1.5.1) has no ``whisper_init_state`` / ``whisper_full_with_state``, but its
+``whisper_full`` releases the GIL, so each decoder is a whole context (the model loaded again) on
+its own thread. Windows' first attempts are decoded ahead in parallel; the guard, retries and
+merging stay in time order, so N decoders give the words one gives. Automatic: one decoder below
+8 threads (this 2-core box); measurements in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +37,10 @@ import numpy as np
 
 from wavescribe.core import errors
 from wavescribe.core.engine.decode_guard import window_tell, words_of
+from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
+from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import is_non_speech_marker
 from wavescribe.core.refine.vad import SpeechMap
@@ -78,6 +89,7 @@ class SpeechFirstReport:
     redecoded_windows: int = 0
     suspect_windows: int = 0
     speech_without_text: list[tuple[int, int]] = field(default_factory=list)
+    unheard_speech: list[tuple[int, int]] = field(default_factory=list)  # Silero missed it
     vad: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +100,7 @@ class SpeechFirstReport:
             "redecoded_windows": self.redecoded_windows,
             "suspect_windows": self.suspect_windows,
             "speech_without_text": [list(r) for r in self.speech_without_text],
+            "unheard_speech": [list(r) for r in self.unheard_speech],
             "speech_detection": self.vad,
         }
 
@@ -111,11 +124,15 @@ def decode_speech_first(
     send: Send,
     cancelled: Callable[[], bool],
     speech: SpeechMap | None = None,
+    pool: DecoderPool | None = None,
 ) -> tuple[list[Segment], SpeechFirstReport]:
     """All segments of ``audio`` (source times) decoded speech-first, and the report.
 
     ``speech``: Silero's map of ``audio`` when the caller has it (refinement and speaker
-    detection then use the same one); found here otherwise.
+    detection then use the same one); found here otherwise. ``pool``: several decoders (``ctx``
+    among them): after the first window (which settles an "auto" language on ``ctx``), every
+    window's first attempt is decoded ahead, in parallel; the guard, retries and merging stay in
+    time order here, so the result is the one a single decoder gives.
     """
     from wavescribe.core.refine.vad import detect_speech, regions_from_probs
 
@@ -126,41 +143,82 @@ def decode_speech_first(
     if speech.probs is not None:
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
-    windows = plan_windows(plan_pieces(regions, duration_ms, probs=speech.probs))
+    pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
+    unheard = plan_windows(
+        plan_pieces(unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0)
+    )
+    windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
     attempts = attempts_for(options)
     segments: list[Segment] = []
     recent: list[list[str]] = []
     done = 0
-    for window in windows:
-        result, tries = _decode_guarded(
-            pw, ctx, audio, window, attempts, params_for, recent, cancelled, False
-        )
-        report.decoded_ms += window.fed_ms
-        report.redecoded_windows += tries > 1
-        if result.tell is not None:
-            report.suspect_windows += 1
+    ahead: list[Future[Decoded]] = []
+    executor = None
+    if pool is not None and pool.size > 1 and len(windows) > 1:
+        executor = ThreadPoolExecutor(pool.size, thread_name_prefix="decoder")
+    try:
+        for k, window in enumerate(windows):
+            if k == 1 and executor is not None:
+                ahead = [
+                    executor.submit(
+                        decode_window, pw, pool, audio, w, params_for(attempts[0]), cancelled
+                    )
+                    for w in windows[1:]
+                ]
+            dec = pool if ahead else ctx
+            first = ahead[k - 1].result() if ahead else None
+            report.decoded_ms += window.fed_ms
+            done += window.fed_ms
+            result, tries = _decode_guarded(
+                pw, dec, audio, window, attempts, params_for, recent, cancelled, False, first
+            )
+            report.redecoded_windows += tries > 1
+            if window in unheard:
+                _keep_unheard(result, window, speech, report)
+            elif result.tell is not None:
+                report.suspect_windows += 1
+                for seg in result.segments:
+                    seg.suspect = result.tell
+            missed = _regions_without_words(regions, window, result.segments)
+            for region in missed:
+                span, found = _decode_region(
+                    pw, dec, audio, region, attempts, params_for, cancelled
+                )
+                before = _words_in(result.segments, span)
+                if len([w for s in found for w in s.words]) > before:
+                    result.segments = [*_without(result.segments, span), *found]
+                elif before == 0:
+                    report.speech_without_text.append(region)
+                    send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
+            result.segments.sort(key=lambda s: s.start)
             for seg in result.segments:
-                seg.suspect = result.tell
-        missed = _regions_without_words(regions, window, result.segments)
-        for region in missed:
-            span, found = _decode_region(pw, ctx, audio, region, attempts, params_for, cancelled)
-            before = _words_in(result.segments, span)
-            if len([w for s in found for w in s.words]) > before:
-                result.segments = [*_without(result.segments, span), *found]
-            elif before == 0:
-                report.speech_without_text.append(region)
-                send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
-        result.segments.sort(key=lambda s: s.start)
-        for seg in result.segments:
-            send(("segment", seg.to_dict()))
-        segments.extend(result.segments)
-        recent = [*recent, [" ".join(words_of(s.text)) for s in result.segments]]
-        recent = recent[-RECENT_WINDOWS:]
-        done += window.fed_ms
-        send(("progress", "transcribe", done / total))
+                send(("segment", seg.to_dict()))
+            segments.extend(result.segments)
+            recent = [*recent, [" ".join(words_of(s.text)) for s in result.segments]]
+            recent = recent[-RECENT_WINDOWS:]
+            send(("progress", "transcribe", done / total))
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    # A window of unheard speech may lie between the pieces of a speech window (each keeps its
+    # segments in order; the stream sent above can be out of order there, the result is not).
+    segments.sort(key=lambda s: s.start)
     return segments, report
+
+
+def _keep_unheard(
+    result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
+) -> None:
+    """A window of speech Silero did not hear: its text dropped if the guard found a tell, else
+    kept and its pieces that hold words added to ``speech``."""
+    if result.tell is not None:
+        result.segments = []
+        return
+    spans = [p for p in window.pieces if _words_in(result.segments, p)]
+    report.unheard_speech.extend(spans)
+    speech.add_speech(spans, "the decoder found words where Silero heard no speech")
 
 
 def _decode_guarded(
@@ -173,13 +231,17 @@ def _decode_guarded(
     recent: list[list[str]],
     cancelled: Callable[[], bool],
     split: bool,
+    first: Decoded | None = None,
 ) -> tuple[Decoded, int]:
     """The first attempt without a tell, else the most probable one (its tell kept); and how
-    many attempts were made."""
+    many attempts were made. ``first``: the first attempt's result, decoded ahead."""
     flat_recent = [s for sentences in recent for s in sentences]
     tried: list[Decoded] = []
-    for attempt in attempts:
-        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
+    for i, attempt in enumerate(attempts):
+        if i == 0 and first is not None:
+            result = first
+        else:
+            result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
         result.tell = window_tell(
             [s.text for s in result.segments], result.mean_logprob, flat_recent
         )
@@ -200,7 +262,11 @@ def decode_window(
     split: bool = False,
 ) -> Decoded:
     """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
-    split where the window's pieces meet, if ``split``)."""
+    split where the window's pieces meet, if ``split``). ``ctx``: a context, or a pool to
+    borrow one from."""
+    if isinstance(ctx, DecoderPool):
+        with ctx.borrow() as borrowed:
+            return decode_window(pw, borrowed, audio, window, params, cancelled, split)
     fed = window.samples(audio, RATE)
     pw.assign_abort_callback(params, cancelled)
     rc = pw.whisper_full(ctx, params, fed, fed.size)

@@ -120,7 +120,9 @@ def transcribe_in_worker(
         audio, offset_ms = _span_of(audio, options.span_ms)
         send = _shifting_segments(send, offset_ms)
     speech = SpeechOnce(audio, cancelled)
-    segments, language, decode_info = run_whisper(ctx, audio, options, send, cancelled, speech)
+    segments, language, decode_info = run_whisper(
+        ctx, audio, options, send, cancelled, speech, model_path
+    )
     transcript = Transcript(
         segments=segments,
         language=language,
@@ -272,11 +274,13 @@ def run_whisper(
     send: Any,
     cancelled: Any,
     speech: SpeechOnce | None = None,
+    model_path: str | None = None,
 ) -> tuple[list[Segment], str | None, dict[str, Any]]:
     """Run whisper.cpp with word-level token timings; each new segment is sent as decoded.
 
     Speech-first (the default, :mod:`speech_first`) or over the whole file; also returns what
-    the decoding did, for the transcript's metadata.
+    the decoding did, for the transcript's metadata. ``model_path``: ``ctx``'s model, loaded
+    again for parallel decoders (without it, one decoder).
     """
     import _pywhispercpp as pw
 
@@ -286,7 +290,7 @@ def run_whisper(
             send(("warning", f"this model is English-only; ignoring language {options.language!r}"))
         options.language, options.translate = "en", False
     if options.speech_first:
-        return _run_speech_first(pw, ctx, audio, options, send, cancelled, speech)
+        return _run_speech_first(pw, ctx, audio, options, send, cancelled, speech, model_path)
     segments, language = _run_whole_file(pw, ctx, audio, options, send, cancelled)
     return segments, language, {"mode": "whole file"}
 
@@ -299,11 +303,12 @@ def _run_speech_first(
     send: Any,
     cancelled: Any,
     speech: SpeechOnce | None = None,
+    model_path: str | None = None,
 ) -> tuple[list[Segment], str | None, dict[str, Any]]:
     from wavescribe.core.engine.speech_first import Attempt, decode_speech_first
 
-    if options.decoders > 1:
-        send(("warning", "one decoder only: this whisper.cpp binding cannot run several states"))
+    pool = _decoder_pool(ctx, model_path, options, send)
+    threads = max(1, options.threads // pool.size)
     language: str | None = None
     decoded = False  # whisper.cpp's language id means something only after a first decode
 
@@ -317,6 +322,7 @@ def _run_speech_first(
         decoded = True
         params = _full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
         params.temperature = attempt.temperature
+        params.n_threads = threads  # the threads are shared out among the decoders
         params.suppress_nst = True  # no "[Music]", "(laughs)", as OpenAI's decoder by default
         return params
 
@@ -330,6 +336,7 @@ def _run_speech_first(
         send,
         cancelled,
         speech=speech.get() if speech is not None else None,
+        pool=pool,
     )
     send(("progress", "transcribe", 1.0))
     language = (
@@ -337,8 +344,36 @@ def _run_speech_first(
         or (_detected_language(pw, ctx) if decoded else None)
         or (None if options.language == "auto" else options.language)
     )
-    info = {"mode": "speech first", "decoders": 1, **report.to_dict()}
+    info = {"mode": "speech first", "decoders": pool.size, **report.to_dict()}
     return segments, language, info
+
+
+def _decoder_pool(ctx: Any, model_path: str | None, options: TranscribeOptions, send: Any) -> Any:
+    """``ctx`` and as many more contexts of its model as ``options.decoders`` asks (0: see
+    :func:`decoder_pool.auto_decoders`); extra contexts are loaded once per worker and kept."""
+    import psutil
+
+    from wavescribe.core.engine.decoder_pool import DecoderPool, auto_decoders
+
+    n = options.decoders
+    if n <= 0 and _DEVICE.get("gpu"):
+        n = 1  # several contexts on one GPU: not measured, so not chosen for the user
+    elif n <= 0 and model_path:
+        size = os.path.getsize(model_path)
+        n = auto_decoders(options.threads, size, psutil.virtual_memory().available)
+    n = max(1, min(n, options.threads)) if model_path else 1
+    if options.decoders > 1 and n < options.decoders:
+        send(("warning", f"{n} decoder(s): fewer threads or no model path for more"))
+    extra = _EXTRA_CONTEXTS.setdefault(model_path or "", [])
+    while len(extra) < n - 1:
+        extra.append(_load_model(str(model_path), _LOADED_ON_GPU.get(str(model_path), False)))
+    return DecoderPool([ctx, *extra[: n - 1]])
+
+
+# Extra contexts of a model for parallel decoders, kept for the worker's life (loading costs).
+_EXTRA_CONTEXTS: dict[str, list[Any]] = {}
+_LOADED_ON_GPU: dict[str, bool] = {}
+_DEVICE: dict[str, bool] = {}  # "gpu": whether this worker's model computes on a GPU (its log)
 
 
 def _detected_language(pw: Any, ctx: Any) -> str | None:
@@ -454,6 +489,7 @@ def _load_model(model_path: str, use_gpu: bool) -> Any:
     cparams = pw.whisper_context_default_params()
     cparams.use_gpu = use_gpu
     ctx = pw.whisper_init_from_file_with_params(model_path, cparams)
+    _LOADED_ON_GPU[model_path] = use_gpu
     if ctx is None or getattr(ctx, "ptr", 1) is None:
         raise errors.ModelCorrupt(
             f"whisper.cpp could not load {os.path.basename(model_path)}",
@@ -478,6 +514,7 @@ def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:
     libraries = whisper_library_names()
     info = with_library_backends(info, libraries)
     device = detect_device(log, info, use_gpu, libraries)
+    _DEVICE["gpu"] = device.is_gpu
     return {
         "system_info": info,
         "device": device.to_dict(),

@@ -75,6 +75,27 @@ class SpeechMap:
         """How much of [start, end) is inside speech regions."""
         return sum(max(0, min(b, end) - max(a, start)) for a, b in self.regions)
 
+    def add_speech(self, spans: list[tuple[int, int]], why: str) -> None:
+        """Mark ``spans`` as speech (regions merged, their frames' probability at least 0.9):
+        speech the decoder heard where Silero scored none, so that refinement and speaker
+        detection, which share this map, keep it."""
+        if not spans:
+            return
+        merged: list[list[int]] = []
+        for a, b in sorted([*self.regions, *spans]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.regions = [(a, b) for a, b in merged]
+        if self.probs is not None:
+            probs = self.probs.copy()
+            for a, b in spans:
+                f0, f1 = a // FRAME_MS, -(-b // FRAME_MS)
+                probs[f0:f1] = np.maximum(probs[f0:f1], 0.9)
+            self.probs = probs
+        self.notes.append(f"{len(spans)} stretch(es) of speech added: {why}")
+
 
 def silero_probabilities(
     audio: np.ndarray, cancelled: Callable[[], bool] | None = None

@@ -1,0 +1,65 @@
+"""Speech Silero did not hear: loud, speech-like stretches outside every decoded piece.
+
+Silero scores some voices near zero (a falsetto clip of the MFA voice-quality set: 0.01 at most
+over 1.7 s at -22 dBFS), so speech-first decoding would never decode them. This module finds the
+stretches that are clearly above the file's noise floor, outside what was decoded, and that move
+like speech: syllables and pauses make a 10 ms level swing by 15 dB or more between its 10th and
+90th percentile. Beds that are loud but steady do not: measured on the long layouts of
+``tests/longform_layout.py``, mains hum swings 0.5-5 dB, pink noise ~7 dB, the music-like bed
+10-11.5 dB; the falsetto clip 37 dB, a FLEURS sentence's tail Silero cut off 24 dB.
+
+A stretch found here is only a candidate: speech-first decoding decodes it and keeps the text
+only when the decode guard finds no tell (tiny.en decodes nothing in any of those beds, with
+non-speech tokens suppressed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+RATE = 16000
+FRAME_MS = 10
+ABOVE_FLOOR_DB = 20.0  # a frame this far above the file's noise floor is sound
+FLOOR_PERCENTILE = 10
+JOIN_MS = 300  # quieter frames shorter than this stay inside a stretch (a pause between words)
+MIN_MS = 1000  # the bar: every passage of at least 1 s is transcribed
+SWING_DB = 15.0  # 90th minus 10th percentile of a stretch's frame levels: speech moves
+
+Span = tuple[int, int]
+
+
+def frame_levels(audio: np.ndarray) -> np.ndarray:
+    """Level (dBFS) of each 10 ms frame."""
+    hop = RATE * FRAME_MS // 1000
+    n = len(audio) // hop
+    if n == 0:
+        return np.zeros(0, np.float32)
+    power = np.mean(np.square(audio[: n * hop].reshape(n, hop), dtype=np.float64), axis=1)
+    return (10 * np.log10(power + 1e-12)).astype(np.float32)
+
+
+def unheard_stretches(audio: np.ndarray, decoded: Sequence[Span]) -> list[Span]:
+    """Stretches (ms) of at least ``MIN_MS`` outside ``decoded`` that are loud and speech-like."""
+    levels = frame_levels(audio)
+    if not len(levels):
+        return []
+    floor = float(np.percentile(levels, FLOOR_PERCENTILE))
+    free = levels > floor + ABOVE_FLOOR_DB
+    for a, b in decoded:
+        free[max(0, a // FRAME_MS) : max(0, -(-b // FRAME_MS))] = False
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(free).tolist():
+        if runs and (i - runs[-1][1]) * FRAME_MS <= JOIN_MS:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    out = []
+    for a, b in runs:
+        if (b - a) * FRAME_MS < MIN_MS:
+            continue
+        lv = levels[a:b]
+        if float(np.percentile(lv, 90) - np.percentile(lv, 10)) >= SWING_DB:
+            out.append((a * FRAME_MS, b * FRAME_MS))
+    return out
