@@ -43,6 +43,7 @@ from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_wind
 from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import is_non_speech_marker
+from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment, Word
 
@@ -211,11 +212,14 @@ def decode_speech_first(
 def _keep_unheard(
     result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
 ) -> None:
-    """A window of speech Silero did not hear: its text dropped if the guard found a tell, else
-    kept and its pieces that hold words added to ``speech``."""
+    """A window of speech Silero did not hear: its text dropped if the guard found a tell (or,
+    segment by segment, refinement's hallucination check finds one), else kept and its pieces
+    that hold words added to ``speech``."""
     if result.tell is not None:
         result.segments = []
         return
+    # Also each segment on its own: a stock phrase or improbable words over music are dropped.
+    result.segments = [s for s in result.segments if segment_tell(s, ()) is None]
     spans = [p for p in window.pieces if _words_in(result.segments, p)]
     report.unheard_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
