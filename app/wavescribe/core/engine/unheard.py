@@ -37,7 +37,8 @@ def frame_levels(audio: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, np.float32)
     power = np.mean(np.square(audio[: n * hop].reshape(n, hop), dtype=np.float64), axis=1)
-    return (10 * np.log10(power + 1e-12)).astype(np.float32)
+    levels: np.ndarray = (10 * np.log10(power + 1e-12)).astype(np.float32)
+    return levels
 
 
 def unheard_stretches(audio: np.ndarray, decoded: Sequence[Span]) -> list[Span]:
