@@ -485,11 +485,16 @@ class ProjectActions(QObject):
         items = [item for item, _, _ in kept]
         self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs))
 
-    def _forget_once_autosaved(self, items: list[RecoveryItem], jobs: list[Job]) -> None:
+    def _forget_once_autosaved(
+        self, items: list[RecoveryItem], jobs: list[Job], tries: int = 3
+    ) -> None:
         """The old copies (kept or crashed) go once this session's autosaves hold every one of
-        them; after a failed autosave they stay, to be offered again."""
+        them. An edit that landed while the autosave was written makes it stale: then after the
+        next autosave (a few tries); after failed autosaves they stay, to be offered again."""
         if all(self._sessions.get(j.id) and not self._autosave_stale(j) for j in jobs):
             discard_later(items)
+        elif tries > 1 and all(self._workspace.jobs.job(j.id) is not None for j in jobs):
+            self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs, tries - 1))
 
     def _autosave_stale(self, job: Job) -> bool:
         return self._autosaved.get(job.id) != self._state_of(job)
