@@ -268,3 +268,16 @@ def test_a_step_refused_on_undo_is_dropped_and_the_reason_said(qapp):
     assert stack.history.clean_index is None and stack.qstack.cleanIndex() == -1
     stack.undo()
     assert stack.doc[0].text == " Hello world"
+
+
+def test_clearing_an_empty_stack_whose_saved_state_was_cut_off_is_clean(qtbot):
+    """Found by the state machine: insert, save, undo, a drag that cancels itself, clear."""
+    machine = Mirror()
+    machine.stack.push(Insert(1, Segment(1_100, 1_400, "new")))
+    machine.stack.set_clean()
+    machine.stack.undo()
+    machine.stack.push(SetTimes(0, 0, 1_100, edge="end"))
+    machine.stack.push(SetTimes(0, 0, 1_000, edge="end"))  # back where it was: the step goes
+    assert len(machine.stack.history) == 0 and machine.stack.qstack.count() == 0
+    machine.stack.clear()
+    assert machine.stack.history.is_clean and machine.stack.qstack.isClean()

@@ -105,6 +105,9 @@ class EditStack(QObject):
         self.history.clear()
         with self._mirror():
             self.qstack.clear()
+            # QUndoStack.clear() returns early on an empty stack, leaving its clean index where
+            # it was (-1 after the saved state was cut off as a redo tail): say it is clean.
+            self.qstack.setClean()
         self._flush()
 
     # --- state -------------------------------------------------------------------------------
