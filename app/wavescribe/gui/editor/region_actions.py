@@ -98,17 +98,31 @@ class RegionActions:
         if self.stack is None or job.doc is not self.stack.doc:
             return  # another transcript was opened meanwhile
         command = ReplaceSpan(*job.span, transcript.segments)
-        if not self.stack.push(command):
+        self._push_span(command, transcript, f"Re-transcribed {span_label(job.span)}", "suspect")
+
+    def _push_span(
+        self, command: ReplaceSpan, transcript: Transcript, done: str, flagged_as: str
+    ) -> None:
+        """Push a span's new cues as one step, select the first, and say what changed."""
+        if self.stack is None or not self.stack.push(command):
             return
         self.waveform.set_span(None)
         if command.added:
             self.select(command.first)
         flagged = sum(1 for s in transcript.segments if s.suspect is not None)
-        doubt = f", {flagged} suspect" if flagged else ""
-        self.message.emit(
-            f"Re-transcribed {span_label(job.span)}: {command.replaced} cues replaced by "
-            f"{command.added}{doubt}"
-        )
+        doubt = f", {flagged} {flagged_as}" if flagged else ""
+        self.message.emit(f"{done}: {command.replaced} cues replaced by {command.added}{doubt}")
+
+    def _still_current(self, job: AlignJob | RetimeJob, task: str) -> bool:
+        """Whether a finished ``task``'s job still applies: same transcript, no edit since."""
+        if self.stack is None or job.doc is not self.stack.doc:
+            what = task.capitalize()
+            self.message.emit(f"{what} finished for another transcript: nothing changed")
+            return False
+        if job.doc.revision != job.revision:
+            self.message.emit(f"The cues were edited meanwhile: {task} not applied")
+            return False
+        return True
 
     # --- aligning text to a span ------------------------------------------------------------
     def align_text(self) -> None:
@@ -150,23 +164,13 @@ class RegionActions:
         )
 
     def _aligned_text(self, job: AlignJob, transcript: Transcript) -> None:
-        if self.stack is None or job.doc is not self.stack.doc:
-            self.message.emit("Alignment finished for another transcript: nothing changed")
+        if not self._still_current(job, "alignment"):
             return
-        if job.doc.revision != job.revision:
-            self.message.emit("The cues were edited meanwhile: alignment not applied")
-            return
-        command = align_command(job, transcript)
-        if not self.stack.push(command):
-            return
-        self.waveform.set_span(None)
-        if command.added:
-            self.select(command.first)
-        flagged = sum(1 for s in transcript.segments if s.suspect is not None)
-        doubt = f", {flagged} flagged (not heard: F8 finds them)" if flagged else ""
-        self.message.emit(
-            f"Aligned text to {span_label(job.span)}: {command.replaced} cues replaced by "
-            f"{command.added}{doubt}"
+        self._push_span(
+            align_command(job, transcript),
+            transcript,
+            f"Aligned text to {span_label(job.span)}",
+            "flagged (not heard: F8 finds them)",
         )
 
     # --- re-timing cues to the speech ---------------------------------------------------------
@@ -191,11 +195,7 @@ class RegionActions:
         self.retimer.start(job, self.samples, self.rules)
 
     def _retimed(self, job: RetimeJob, cues: list) -> None:
-        if self.stack is None or job.doc is not self.stack.doc:
-            self.message.emit("Re-timing finished for another transcript: nothing changed")
-            return
-        if job.doc.revision != job.revision:
-            self.message.emit("The cues were edited meanwhile: re-timing not applied")
+        if not self._still_current(job, "re-timing") or self.stack is None:
             return
         command = retime_command(job, cues)
         if self.stack.push(command):
