@@ -195,7 +195,7 @@ class RegionActions:
         self.retimer.start(job, self.samples, self.rules)
 
     def _retimed(self, job: RetimeJob, cues: list) -> None:
-        if not self._still_current(job, "re-timing") or self.stack is None:
+        if not self._still_current(job, "re-timing"):
             return
         command = retime_command(job, cues)
         if self.stack.push(command):
