@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import time
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from shared_data import JFK
 from wavescribe.core.jobs import Job, JobState
+from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 
 
 def drop_files(window: QWidget, *paths: Path) -> None:
@@ -125,3 +128,29 @@ def show_editor(
         panel.messages = []
         panel.message.connect(panel.messages.append)
     return panel
+
+
+# --- a JFK transcript whose middle is wrong (re-transcribe, align text) --------------------
+def hand_transcript() -> Transcript:
+    """JFK's words with the middle two cues wrong, as if the decoder had looped there."""
+    segs = [
+        Segment(300, 2600, "And so my fellow Americans,", [Word(300, 700, " And", 0.9)]),
+        Segment(3000, 5000, "the the the the", [], 0.4, "repeats the cue before"),
+        Segment(5200, 7800, "the the the the", [], 0.4, "repeats the cue before"),
+        Segment(8000, 11000, "ask what you can do for your country."),
+    ]
+    return Transcript(segs, "en", SourceInfo(str(JFK), 11_000))
+
+
+def dump(seg: Segment) -> str:
+    return json.dumps(seg.to_dict(), sort_keys=True)
+
+
+def shift_drag(qtbot, wf, from_ms: int, to_ms: int) -> None:
+    """Shift+drag on the waveform from one time to another: a time span, no cue."""
+    left, shift, y = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, 80
+    x0, x1 = round(wf.x_of(from_ms)), round(wf.x_of(to_ms))
+    qtbot.mousePress(wf, left, shift, QPoint(x0, y))
+    for i in range(1, 5):
+        qtbot.mouseMove(wf, QPoint(x0 + (x1 - x0) * i // 4, y))
+    qtbot.mouseRelease(wf, left, shift, QPoint(x1, y))

@@ -8,36 +8,19 @@ changes nothing.
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
-from gui_helpers import MAX_STALL_S, StallMeter, show_editor
-from PySide6.QtCore import QPoint, Qt
+from gui_helpers import MAX_STALL_S, StallMeter, dump, hand_transcript, shift_drag, show_editor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from conftest import FAST
 from shared_data import JFK
-from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
+from wavescribe.core.transcript import Segment
 
 LEFT = Qt.MouseButton.LeftButton
-SHIFT = Qt.KeyboardModifier.ShiftModifier
 SAID = "Ask not what your country can do for you,"  # JFK: 3.3-4.3 s, a pause, 5.4-7.7 s
 LAST = "ask what you can do for your country."  # 8.2-10.9 s
-
-
-def hand_transcript() -> Transcript:
-    """JFK with the middle two cues wrong (the region whose text is given)."""
-    segs = [
-        Segment(300, 2600, "And so my fellow Americans,", [Word(300, 700, " And", 0.9)]),
-        Segment(3000, 5000, "the the the the", [], 0.4, "repeats the cue before"),
-        Segment(5200, 7800, "the the the the", [], 0.4, "repeats the cue before"),
-        Segment(8000, 11000, "ask what you can do for your country."),
-    ]
-    return Transcript(segs, "en", SourceInfo(str(JFK), 11_000))
-
-
-def dump(seg: Segment) -> str:
-    return json.dumps(seg.to_dict(), sort_keys=True)
 
 
 def words_of(segs: list[Segment]) -> list[str]:
@@ -49,14 +32,6 @@ def editor(qtbot):
     panel = show_editor(qtbot, hand_transcript(), str(JFK), activate=True, record_messages=True)
     yield panel
     panel.shutdown()
-
-
-def shift_drag(qtbot, wf, from_ms: int, to_ms: int) -> None:
-    x0, x1 = round(wf.x_of(from_ms)), round(wf.x_of(to_ms))
-    qtbot.mousePress(wf, LEFT, SHIFT, QPoint(x0, 80))
-    for i in range(1, 5):
-        qtbot.mouseMove(wf, QPoint(x0 + (x1 - x0) * i // 4, 80))
-    qtbot.mouseRelease(wf, LEFT, SHIFT, QPoint(x1, 80))
 
 
 def test_text_typed_for_a_span_replaces_its_cues_timed_to_the_speech_as_one_step(qtbot, editor):

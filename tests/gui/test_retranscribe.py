@@ -7,36 +7,17 @@ byte-identical, the whole thing is one undo step, and Cancel changes nothing.
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
-from gui_helpers import MAX_STALL_S, StallMeter, show_editor
-from PySide6.QtCore import QPoint, Qt
+from gui_helpers import MAX_STALL_S, StallMeter, dump, hand_transcript, shift_drag, show_editor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from conftest import FAST
 from shared_data import JFK
-from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 from wavescribe.gui.options import OptionsDialog
 
 LEFT = Qt.MouseButton.LeftButton
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-Y = 80
-
-
-def hand_transcript() -> Transcript:
-    """JFK's words with the middle two cues wrong, as if the decoder had looped there."""
-    segs = [
-        Segment(300, 2600, "And so my fellow Americans,", [Word(300, 700, " And", 0.9)]),
-        Segment(3000, 5000, "the the the the", [], 0.4, "repeats the cue before"),
-        Segment(5200, 7800, "the the the the", [], 0.4, "repeats the cue before"),
-        Segment(8000, 11000, "ask what you can do for your country."),
-    ]
-    return Transcript(segs, "en", SourceInfo(str(JFK), 11_000))
-
-
-def dump(seg: Segment) -> str:
-    return json.dumps(seg.to_dict(), sort_keys=True)
 
 
 @pytest.fixture
@@ -44,14 +25,6 @@ def editor(qtbot):
     panel = show_editor(qtbot, hand_transcript(), str(JFK), activate=True, record_messages=True)
     yield panel
     panel.shutdown()
-
-
-def shift_drag(qtbot, wf, from_ms: int, to_ms: int) -> None:
-    x0, x1 = round(wf.x_of(from_ms)), round(wf.x_of(to_ms))
-    qtbot.mousePress(wf, LEFT, SHIFT, QPoint(x0, Y))
-    for i in range(1, 5):
-        qtbot.mouseMove(wf, QPoint(x0 + (x1 - x0) * i // 4, Y))
-    qtbot.mouseRelease(wf, LEFT, SHIFT, QPoint(x1, Y))
 
 
 def test_shift_drag_selects_a_span_and_creates_no_cue(qtbot, editor):
