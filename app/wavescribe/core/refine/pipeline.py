@@ -4,8 +4,9 @@ The steps, each in its own module:
 
 1. **Where is speech** (:mod:`vad`): Silero VAD from the ``silero-vad`` wheel on ONNX Runtime,
    offline, model kept per process, the same under both paths below; a loudness mask if Silero
-   cannot run (or ``vad=False``). Then :mod:`edge_sharpening` sharpens every region's edges to a few
-   ms from the signal.
+   cannot run (or ``vad=False``). Regions that are only a steady sound's onset (hum setting in
+   after a sentence) are dropped (:mod:`background_onsets`); then :mod:`edge_sharpening` sharpens
+   every region's edges to a few ms from the signal.
 2. **No text in silence** (:mod:`hallucination`): segments with no speech under them, or little
    speech plus one of Whisper's tells (repeat, improbable words, stock phrase), are dropped.
 3. **Words into speech** (:mod:`word_placement`): each word is assigned to the speech region it was
@@ -48,6 +49,7 @@ import numpy as np
 
 from wavescribe.core import errors
 from wavescribe.core.audio.silence import gaps
+from wavescribe.core.refine.background_onsets import without_background_onsets
 from wavescribe.core.refine.display_timing import apply_timing_rules
 from wavescribe.core.refine.edge_sharpening import refine_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
@@ -280,7 +282,8 @@ def _speech(
     cancelled: Callable[[], bool] | None,
     known: SpeechMap | None = None,
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
-    """Speech regions (one Silero runtime for both paths, or ``known``), edges sharpened."""
+    """Speech regions (one Silero runtime for both paths, or ``known``), less a steady
+    background's onset, edges sharpened."""
     check = _checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
@@ -289,7 +292,8 @@ def _speech(
     else:
         speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
     check()
-    return speech, refine_edges(audio, speech.regions, speech.duration_ms)
+    regions = without_background_onsets(audio, speech.regions, speech.duration_ms)
+    return speech, refine_edges(audio, regions, speech.duration_ms)
 
 
 def _words_of(
