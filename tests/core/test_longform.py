@@ -68,6 +68,10 @@ def test_real_speech_layout_is_transcribed_whole_and_nothing_in_silence(
     assert any(e[0] == "segment" for e in events)
     whole = lf.score(layout, _transcribe(whisper_ctx, tiny_en_ggml, wav, False).segments)
     assert scored["wer"] <= whole["wer"], (scored, whole)
+    # Each clip's first word starts and last word ends at its speech (the energy reference;
+    # before JFK's split last word was joined and room-noise ends believed, ends were 200 ms).
+    assert scored["median_start_err_ms"] <= 80, scored["clip_bounds"]
+    assert scored["median_end_err_ms"] <= 80, scored["clip_bounds"]
 
 
 def test_two_decoders_give_the_words_one_decoder_gives(

@@ -165,3 +165,40 @@ def test_improbable_words_over_little_speech_are_dropped() -> None:
     )
     assert [s.text for s in kept] == ["Hello there."]
     assert "improbable" in dropped[0].reason
+
+
+# --- wordless regions a word runs over ------------------------------------------------------
+
+
+def test_a_wordless_region_a_word_runs_into_joins_that_words_region() -> None:
+    from wavescribe.core.refine.word_placement import Placement, join_wordless_regions
+
+    # JFK's "country." on the real-short layout: Silero split it at its closure.
+    words = [Word(41832, 42312, " your"), Word(42622, 42882, " country.")]
+    regions = [(40424, 42598), (43033, 43296), (45000, 47000)]
+    joined, placement = join_wordless_regions(words, Placement([0, 0]), regions)
+    assert joined == [(40424, 43296), (45000, 47000)]
+    assert placement.region_of == [0, 0]
+
+
+def test_a_wordless_region_far_from_the_words_or_past_a_long_pause_stays() -> None:
+    from wavescribe.core.refine.word_placement import Placement, join_wordless_regions
+
+    words = [Word(1000, 1400, " fly."), Word(5000, 5400, " Next")]
+    far = [(900, 1450), (2400, 2600), (5000, 5500)]  # 950 ms pause: a breath, not the word
+    assert join_wordless_regions(words, Placement([0, 2]), far) == (far, Placement([0, 2]))
+    # A dropped word (None) keeps its None; the later word's index follows the join.
+    near = [(900, 1450), (1700, 1900), (5000, 5500)]
+    words = [Word(1000, 1800, " fly."), Word(3000, 3100, " um"), Word(5000, 5400, " Next")]
+    joined, placement = join_wordless_regions(words, Placement([0, None, 2]), near)
+    assert joined == [(900, 1900), (5000, 5500)]
+    assert placement.region_of == [0, None, 1]
+
+
+def test_a_wordless_region_just_before_a_word_joins_the_region_after_it() -> None:
+    from wavescribe.core.refine.word_placement import Placement, join_wordless_regions
+
+    words = [Word(2100, 2500, " Hello")]
+    joined, placement = join_wordless_regions(words, Placement([1]), [(1800, 1950), (2200, 2600)])
+    assert joined == [(1800, 2600)]
+    assert placement.region_of == [0]

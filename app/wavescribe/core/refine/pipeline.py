@@ -61,7 +61,12 @@ from wavescribe.core.refine.vad import (
     load_silero_onnx,
     regions_from_probs,
 )
-from wavescribe.core.refine.word_placement import assign_regions, estimate_offset, layout_words
+from wavescribe.core.refine.word_placement import (
+    assign_regions,
+    estimate_offset,
+    join_wordless_regions,
+    layout_words,
+)
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Segment, Transcript, Word
 
@@ -149,9 +154,12 @@ def refine_transcript(
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
     placement = assign_regions(words, regions, seg_of, spans)
+    split, (regions, placement) = regions, join_wordless_regions(words, placement, regions)
     laid = layout_words(words, placement, regions)
     check()
-    laid = _suppress_silence(sw, laid, speech, regions)
+    # A pause now inside a joined word is not a silence for stable-ts to cut the word at.
+    joined = set(gaps(split, speech.duration_ms)) - set(gaps(regions, speech.duration_ms))
+    laid = _suppress_silence(sw, laid, speech, regions, sorted(joined))
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
     suspect_of = [
@@ -315,8 +323,11 @@ def _words_of(
     return words, seg_of, spans
 
 
-def _fine_silences(speech: SpeechMap, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Silences for stable-ts: the gaps between regions, plus short dips inside them."""
+def _fine_silences(
+    speech: SpeechMap, regions: list[tuple[int, int]], keep_out: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Silences for stable-ts: the gaps between regions, plus short dips inside them (not those
+    that touch ``keep_out``)."""
     silences = gaps(regions, speech.duration_ms)
     if speech.probs is not None:
         dips = regions_from_probs(speech.probs, speech.duration_ms, min_silence_ms=FINE_SILENCE_MS)
@@ -324,18 +335,23 @@ def _fine_silences(speech: SpeechMap, regions: list[tuple[int, int]]) -> list[tu
             (b1, a2)
             for (_, b1), (a2, _) in itertools.pairwise(dips)
             if any(a < b1 and a2 < b for a, b in regions)
+            and not any(k0 < a2 and b1 < k1 for k0, k1 in keep_out)
         ]
     return sorted(silences)
 
 
 def _suppress_silence(
-    sw: Any, words: list[Word], speech: SpeechMap, regions: list[tuple[int, int]]
+    sw: Any,
+    words: list[Word],
+    speech: SpeechMap,
+    regions: list[tuple[int, int]],
+    keep_out: Sequence[tuple[int, int]] = (),
 ) -> list[Word]:
     """stable-ts's silence suppression on our words: word edges move out of silences (nothing
-    happens without stable-ts: the lite path)."""
+    happens without stable-ts: the lite path). Dips touching ``keep_out`` are not silences."""
     if sw is None:
         return words
-    silences = _fine_silences(speech, regions)
+    silences = _fine_silences(speech, regions, keep_out)
     if not words or not silences:
         return words
     result = sw.WhisperResult(

@@ -294,3 +294,61 @@ def _mask(spans: Sequence[tuple[int, int]], n: int, step_ms: int) -> np.ndarray:
     for a, b in spans:
         mask[max(0, a // step_ms) : max(0, min(n, b // step_ms))] = 1.0
     return mask
+
+
+MERGE_GAP_MS = 600  # a pause this short inside a word (a stop's closure, a slow "coun...try")
+REACH_MS = 250  # the word's rough time reaches this close to the wordless region, or into it
+
+
+def join_wordless_regions(
+    words: Sequence[Word], placement: Placement, regions: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], Placement]:
+    """Regions with the wordless ones that a neighbouring word runs over joined to that word's.
+
+    Silero may split one word at a long closure (JFK's last "country." is two regions, 0.3 s
+    apart); the word goes to one of them and the other, left without words, is lost from the
+    cue, whose end then came 0.6 s before the speech's. A wordless region joins its neighbour
+    when the pause between them is short and the word next to it, by its rough time, reaches
+    into it or nearly (whisper.cpp's rough end of "country." lay 0.5 s into the second region in
+    one layout, 0.19 s before it in another). Returns the new regions and the placement
+    re-indexed to them.
+    """
+    used = {r for r in placement.region_of if r is not None}
+    last_word: dict[int, Word] = {}
+    first_word: dict[int, Word] = {}
+    for w, r in zip(words, placement.region_of, strict=True):
+        if r is not None:
+            last_word[r] = w
+            first_word.setdefault(r, w)
+    joined_to: dict[int, int] = {}
+    for k, (a, b) in enumerate(regions):
+        if k in used:
+            continue
+        before, after = last_word.get(k - 1), first_word.get(k + 1)
+        if (
+            before is not None
+            and a - regions[k - 1][1] <= MERGE_GAP_MS
+            and before.end >= a - REACH_MS
+        ):
+            joined_to[k] = k - 1
+        elif (
+            after is not None
+            and regions[k + 1][0] - b <= MERGE_GAP_MS
+            and after.start <= b + REACH_MS
+        ):
+            joined_to[k] = k + 1
+    if not joined_to:
+        return list(regions), placement
+    out: list[tuple[int, int]] = []
+    new_index: dict[int, int] = {}
+    for k, (a, b) in enumerate(regions):
+        if joined_to.get(k) == k - 1:  # extends the region before it
+            new_index[k] = len(out) - 1
+            out[-1] = (out[-1][0], b)
+        elif joined_to.get(k - 1) == k:  # the wordless region before it joins this one
+            out[-1] = (out[-1][0], b)
+            new_index[k] = len(out) - 1
+        else:
+            new_index[k] = len(out)
+            out.append((a, b))
+    return out, Placement([None if r is None else new_index[r] for r in placement.region_of])
