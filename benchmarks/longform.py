@@ -106,7 +106,7 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print each clip's text as transcribed")
     args = ap.parse_args()
 
-    import _pywhispercpp as pw
+    from wavescribe.core.engine.worker import _load_model
 
     layout = _layout(args.layout)
     print(
@@ -118,7 +118,9 @@ def main() -> int:
         tmp = Path(tmp_s)
         ct2, model = _ggml(tmp)
         wav = lf.write(layout, tmp / "layout.wav")
-        ctx = pw.whisper_init_from_file_with_params(str(model), pw.whisper_context_default_params())
+        # As the worker loads it: with DTW where the model's heads are known (WAVESCRIBE_DTW=0:
+        # without, flash attention on).
+        ctx = _load_model(str(model), False)
         if not args.no_refine:  # torch / stable-ts imports and Silero loads are not decoding time
             from wavescribe.core.refine.pipeline import warm_up
 
