@@ -29,7 +29,11 @@ from wavescribe.core.engine.word_grouping import Token
 from wavescribe.core.models.ggml_file import MAGIC, N_VOCAB_EN
 from wavescribe.core.models.ggml_layout import HPARAM_FIELDS, Hparams
 
-DTW_LAG_MS = 100  # t_dtw comes this much after the token's end (measured: 90-180 ms)
+# t_dtw comes this much after the token's end (measured on raw tokens: 90-180 ms). Through the
+# whole product path (2026-12-05, words shifted by 60-160 ms before refinement): espeak's exact
+# word times are best at 100 (47/48 ms, 50-56 at 80 or 120-140), Apollo 11 and the FLEURS
+# joins move by less than 40 ms either way.
+DTW_LAG_MS = 100
 DTW_ENV = "WAVESCRIBE_DTW"
 
 # (n_audio_layer, n_text_layer, n_audio_state) -> whisper.cpp preset stem; ".en" by vocabulary.
