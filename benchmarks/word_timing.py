@@ -77,10 +77,23 @@ the same transcript refined/aligned with each variant, so rows compare like with
   235/238 (p90 3117/3109) for today's t0/t1 words re-laid. On ``sentence_joins.py``'s real
   speech with exact splices (``--corpora joins``, only 12 starts / 3 ends matched): DTW in place
   380/180 ms against 729/490 for today's path (the DTW words re-laid: 570/490). Still far from
-  60 ms, but the lead. That is the next step for words inside cues, not done yet: the worker
-  loads the model with DTW off (DTW needs flash attention off, which changes decoding, and
-  changes the new-segment callback counts, see above), and the layout would keep DTW words in
-  place instead of re-laying them.
+  60 ms, but the lead.
+* Adopted the same day (``core/engine/dtw_timing.py``): the worker loads the model with DTW on
+  (the heads from the GGML header's shape, flash attention off; the whole-file callback no
+  longer trusts whisper.cpp's counts), words are timed from ``t_dtw`` less ``DTW_LAG_MS``, and
+  refinement keeps them in place (``metadata["word_timing"] == "dtw"``). Measured one after the
+  other on this machine (tiny.en, 2 threads; ``WAVESCRIBE_DTW=0`` is the path before):
+
+      beam 5                         DTW (now)               WAVESCRIBE_DTW=0
+      espeak transcription           47/48 (p90 104/95)      62/58 (p90 165/166)
+      espeak alignment               47/48 (p90 107/107)     62/60 (p90 170/172)
+      apollo11 transcription         136/146 (56 words)      786/641 (beam 5 hallucinated)
+      apollo11 alignment, unflagged  146/146 (56)            740/888 (38)
+      fleurs clip edges              unchanged: transcription 12/353, alignment 19/226
+      greedy (--beam-size 1)
+      apollo11 transcription         112/78 (59 words)       321/321 (49)
+      apollo11 alignment, all        264/248                 670/598
+      apollo11 alignment, unflagged  102/78 (69)             284/302 (56)
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -17,6 +18,7 @@ from wavescribe.core.engine.client import Engine, Progress, SegmentDecoded
 from wavescribe.core.engine.options import TranscribeOptions
 
 FAST = TranscribeOptions(refine=False, beam_size=1)
+JFK_TEXT = (JFK.parent / "jfk.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -169,10 +171,13 @@ def test_a_span_is_transcribed_alone_in_source_time(engine: Engine) -> None:
     )
     assert part.segments and all(3000 <= s.start <= s.end <= 9000 for s in part.segments)
     assert "americans" not in part.text.lower() and "ask not" in part.text.lower()
-    # "ask not" starts where it starts in the whole-file run, not 3 s early
+    # "ask not" ends where it ends in the whole-file run, not 3 s early. (Its start differs:
+    # with DTW a word starts where the token before it ended, so after a pause the raw word
+    # starts in the pause, which refinement clamps to the speech; the span has no token before.)
     ask = next(w for s in whole.segments for w in s.words if w.text.strip().lower() == "ask")
     ask_part = next(w for s in part.segments for w in s.words if w.text.strip().lower() == "ask")
-    assert abs(ask.start - ask_part.start) <= 100
+    assert abs(ask.end - ask_part.end) <= 100
+    assert 2000 <= ask.start <= ask_part.start <= ask.end
     streamed = [e.segment for e in events if isinstance(e, SegmentDecoded)]
     assert streamed and streamed[0].start >= 3000
 
@@ -185,7 +190,7 @@ def test_whole_file_decoding_stays_reachable_and_two_decoders_are_honoured(
     from wavescribe.core.engine.client import Warning_
 
     whole = engine.transcribe(JFK, TranscribeOptions(refine=False, beam_size=1, speech_first=False))
-    assert whole.metadata["decoding"] == {"mode": "whole file"}
+    assert whole.metadata["decoding"] == {"mode": "whole file", "word_timing": "dtw"}
     events: list = []
     first = engine.transcribe(
         JFK, TranscribeOptions(refine=False, beam_size=1, decoders=2), events.append
@@ -219,3 +224,49 @@ def test_an_error_in_the_worker_reaches_the_caller_with_its_class_and_hint(exc):
     back = _error_from(*msg[1:])
     assert type(back) is type(exc) and str(back) == str(exc)
     assert back.hint == exc.hint
+
+
+def test_tiny_en_loads_with_dtw_and_its_words_are_timed_by_it(
+    tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tiny.en gets whisper.cpp's tiny.en alignment heads; every word then comes from the DTW
+    token times, in both decoding modes, and the transcript says so. With DTW turned off the
+    same words carry whisper.cpp's own t0/t1 times, which differ."""
+    with Engine(tiny_en_ggml) as engine:
+        first = engine.transcribe(JFK, FAST)
+        whole_file = TranscribeOptions(refine=False, beam_size=1, speech_first=False)
+        whole = engine.transcribe(JFK, whole_file)
+        assert engine.system_info["alignment_heads"] == ["WHISPER_AHEADS_TINY_EN", -1]
+    for t in (first, whole):
+        assert t.metadata["word_timing"] == "dtw"
+        assert t.metadata["decoding"]["word_timing"] == "dtw"
+        assert synth.word_error_rate(JFK_TEXT, t.text) <= 0.1
+        words = [w for s in t.segments for w in s.words]
+        assert all(a.end <= b.start for a, b in itertools.pairwise(words))
+    monkeypatch.setenv("WAVESCRIBE_DTW", "0")
+    with Engine(tiny_en_ggml) as engine:
+        plain = engine.transcribe(JFK, FAST)
+        assert engine.system_info["alignment_heads"] is None
+    assert plain.metadata["word_timing"] == "whisper"
+    dtw_times = [(w.start, w.end) for s in first.segments for w in s.words]
+    plain_times = [(w.start, w.end) for s in plain.segments for w in s.words]
+    assert len(dtw_times) == len(plain_times) and dtw_times != plain_times
+
+
+def test_a_model_whose_heads_whisper_cpp_refuses_falls_back_without_dtw(
+    tiny_en_ggml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """whisper.cpp 1.8.5 crashes while loading when it refuses the alignment heads (here: more
+    top layers than tiny.en has): the engine loads the model again without DTW, says so, and the
+    transcript comes back whole, timed by whisper.cpp's t0/t1."""
+    from wavescribe.core.engine.client import Warning_
+
+    monkeypatch.setenv("WAVESCRIBE_DTW", "top:99")
+    events: list = []
+    with Engine(tiny_en_ggml) as engine:
+        transcript = engine.transcribe(JFK, FAST, events.append)
+        assert engine.dtw is False and engine.system_info["alignment_heads"] is None
+    assert transcript.metadata["word_timing"] == "whisper"
+    assert synth.word_error_rate(JFK_TEXT, transcript.text) <= 0.1
+    assert all(s.words for s in transcript.segments)
+    assert any(isinstance(e, Warning_) and "DTW" in e.message for e in events)

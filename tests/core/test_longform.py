@@ -22,11 +22,10 @@ from wavescribe.core.transcript import Segment, Transcript
 
 @pytest.fixture(scope="module")
 def whisper_ctx(tiny_en_ggml: Path) -> Any:
-    import _pywhispercpp as pw
+    """The model loaded as the worker loads it (with DTW, as its extra decoders are)."""
+    from wavescribe.core.engine.worker import _load_model
 
-    ctx = pw.whisper_init_from_file_with_params(
-        str(tiny_en_ggml), pw.whisper_context_default_params()
-    )
+    ctx = _load_model(str(tiny_en_ggml), False)
     assert ctx is not None
     return ctx
 

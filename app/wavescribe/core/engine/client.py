@@ -77,6 +77,9 @@ class Engine:
         self._cancel_requested_at: float | None = None
         self._lock = threading.Lock()
         self._log_path = ""
+        # Whether the worker loads the model with DTW token timestamps (turned off for good
+        # when a load with them crashed; see core/engine/dtw_timing.py).
+        self.dtw = True
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, on_event: EventCallback | None = None) -> None:
@@ -92,7 +95,7 @@ class Engine:
             self._cancel.clear()
         self._proc = self._ctx.Process(
             target=worker_main,
-            args=(child, self._cancel, self.model_path, self.use_gpu, self._log_path),
+            args=(child, self._cancel, self.model_path, self.use_gpu, self._log_path, self.dtw),
             name="wavescribe-engine",
             daemon=True,
         )
@@ -102,7 +105,19 @@ class Engine:
         self._conn = parent
         if on_event:
             on_event(Progress("load", 0.0))
-        msg = self._receive(timeout=LOAD_TIMEOUT_S, what="loading the model")
+        try:
+            msg = self._receive(timeout=LOAD_TIMEOUT_S, what="loading the model")
+        except errors.EngineCrashed:
+            if not self.dtw or self._cancel_requested_at is not None:
+                raise
+            # whisper.cpp 1.8.5 crashes when it refuses a model's alignment heads: load the
+            # model without DTW; words then keep whisper.cpp's own times.
+            self.dtw = False
+            self._discard_worker()
+            self.start(on_event)
+            if on_event:
+                on_event(Warning_("word timing without DTW: loading the model with it failed"))
+            return
         if msg[0] == "error":
             self._discard_worker()
             raise _error_from(*msg[1:])

@@ -38,6 +38,7 @@ import numpy as np
 from wavescribe.core import errors
 from wavescribe.core.engine.decode_guard import window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
+from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
 from wavescribe.core.engine.unheard import unheard_stretches
@@ -78,6 +79,7 @@ class Decoded:
     segments: list[Segment]
     tell: str | None = None
     mean_logprob: float | None = None
+    dtw: bool = False  # every word timed from whisper.cpp's DTW token times
 
 
 @dataclass(slots=True)
@@ -92,6 +94,21 @@ class SpeechFirstReport:
     speech_without_text: list[tuple[int, int]] = field(default_factory=list)
     unheard_speech: list[tuple[int, int]] = field(default_factory=list)  # Silero missed it
     vad: str = ""
+    # Decodes whose words are kept, by how they were timed: whisper.cpp's DTW or its t0/t1.
+    timed_dtw: int = 0
+    timed_whisper: int = 0
+
+    def count_timing(self, dtw: bool, segments: list[Segment]) -> None:
+        if any(s.words for s in segments):
+            if dtw:
+                self.timed_dtw += 1
+            else:
+                self.timed_whisper += 1
+
+    @property
+    def word_timing(self) -> str:
+        """``"dtw"`` when every kept word was timed by DTW, else ``"whisper"``."""
+        return "dtw" if self.timed_dtw and not self.timed_whisper else "whisper"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +120,7 @@ class SpeechFirstReport:
             "speech_without_text": [list(r) for r in self.speech_without_text],
             "unheard_speech": [list(r) for r in self.unheard_speech],
             "speech_detection": self.vad,
+            "word_timing": self.word_timing,
         }
 
 
@@ -184,16 +202,18 @@ def decode_speech_first(
                     seg.suspect = result.tell
             missed = _regions_without_words(regions, window, result.segments)
             for region in missed:
-                span, found = _decode_region(
+                span, found, found_dtw = _decode_region(
                     pw, dec, audio, region, attempts, params_for, cancelled
                 )
                 before = _words_in(result.segments, span)
                 if len([w for s in found for w in s.words]) > before:
                     result.segments = [*_without(result.segments, span), *found]
+                    report.count_timing(found_dtw, found)
                 elif before == 0:
                     report.speech_without_text.append(region)
                     send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
             result.segments.sort(key=lambda s: s.start)
+            report.count_timing(result.dtw, result.segments)
             for seg in result.segments:
                 send(("segment", seg.to_dict()))
             segments.extend(result.segments)
@@ -281,22 +301,23 @@ def decode_window(
     eot = pw.whisper_token_eot(ctx)
     segments: list[Segment] = []
     logprobs: list[float] = []
+    dtw = True
+    prev: int | None = None  # the last token's t_dtw: where the next token starts
     for i in range(pw.whisper_full_n_segments(ctx)):
-        tokens = []
-        for j in range(pw.whisper_full_n_tokens(ctx, i)):
-            data = pw.whisper_full_get_token_data(ctx, i, j)
-            if data.id >= eot:  # timestamps, language and task tokens carry no text
-                continue
-            tokens.append(
-                (pw.whisper_token_to_bytes(ctx, data.id), 10 * data.t0, 10 * data.t1, data.p)
-            )
-            logprobs.append(float(data.plog))
+        raw = segment_tokens(pw, ctx, i, eot)
+        logprobs.extend(float(t[5]) for t in raw)
+        tokens, timed_by_dtw = timed_tokens(raw, prev)
+        dtw = dtw and (timed_by_dtw or not raw)
+        prev = raw[-1][3] if raw else prev
         t0 = 10 * pw.whisper_full_get_segment_t0(ctx, i)
         t1 = 10 * pw.whisper_full_get_segment_t1(ctx, i)
-        words = words_from_tokens(tokens, t0, max(t0, t1))
+        t1 = max(t0, t1)
+        if timed_by_dtw:
+            t0, t1 = token_span(tokens, t0, t1)
+        words = words_from_tokens(tokens, t0, t1)
         segments.extend(_in_source(window, words, split=split))
     mean = float(np.mean(logprobs)) if logprobs else None
-    return Decoded(segments, None, mean)
+    return Decoded(segments, None, mean, dtw)
 
 
 def _in_source(window: Window, fed_words: list[Word], split: bool = False) -> list[Segment]:
@@ -368,9 +389,9 @@ def _decode_region(
     attempts: list[Attempt],
     params_for: Callable[[Attempt], Any],
     cancelled: Callable[[], bool],
-) -> tuple[tuple[int, int], list[Segment]]:
-    """A region decoded alone (its padded span, and the segments), with each setting in turn
-    until one yields words."""
+) -> tuple[tuple[int, int], list[Segment], bool]:
+    """A region decoded alone (its padded span, the segments and whether DTW timed them), with
+    each setting in turn until one yields words."""
     from wavescribe.core.engine.speech_windows import PAD_BEFORE_MS, PAD_MS
 
     duration_ms = len(audio) * 1000 // RATE
@@ -378,8 +399,8 @@ def _decode_region(
     for attempt in attempts:
         result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
         if any(s.words for s in result.segments):
-            return window.pieces[0], result.segments
-    return window.pieces[0], []
+            return window.pieces[0], result.segments, result.dtw
+    return window.pieces[0], [], False
 
 
 def _clock(ms: int) -> str:

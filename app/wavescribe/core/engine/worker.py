@@ -17,6 +17,15 @@ from typing import Any
 
 from wavescribe.core import errors
 from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.engine.dtw_timing import (
+    AlignmentHeads,
+    RawToken,
+    chosen_heads,
+    read_hparams,
+    segment_tokens,
+    timed_tokens,
+    token_span,
+)
 from wavescribe.core.engine.openmp_policy import choose_wait_policy, idle_cores
 from wavescribe.core.engine.options import TranscribeOptions, default_threads
 from wavescribe.core.engine.word_grouping import words_from_tokens
@@ -24,9 +33,16 @@ from wavescribe.core.transcript import Segment, SourceInfo, Transcript, Word
 
 
 def worker_main(
-    conn: Connection, cancel: Event, model_path: str, use_gpu: bool, log_path: str
+    conn: Connection,
+    cancel: Event,
+    model_path: str,
+    use_gpu: bool,
+    log_path: str,
+    dtw: bool = True,
 ) -> None:
-    """Entry point of the child: load the model once, then serve requests until told to quit."""
+    """Entry point of the child: load the model once, then serve requests until told to quit.
+    ``dtw``: load it with DTW token timestamps where its heads are known."""
+    _DTW_ALLOWED["on"] = dtw
     # Ctrl-C is the parent's to handle: it cancels the job through ``cancel``. The parent spawned
     # us with SIGINT blocked (a Ctrl-C during start-up stays pending instead of killing us);
     # ignoring it discards a pending one, and only then is it unblocked.
@@ -45,7 +61,10 @@ def worker_main(
     except errors.WavescribeError as exc:
         conn.send(error_message(exc))
         return
-    conn.send(("ready", _system_info(log_path, use_gpu)))
+    info = _system_info(log_path, use_gpu)
+    heads = _DTW_HEADS.get(model_path)
+    info["alignment_heads"] = None if heads is None else [heads.preset, heads.n_top]
+    conn.send(("ready", info))
     while True:
         try:
             msg = conn.recv()
@@ -137,6 +156,9 @@ def transcribe_in_worker(
         model=os.path.basename(model_path),
     )
     transcript.metadata["refined"] = False
+    # How the words are timed ("dtw": whisper.cpp's DTW token times, which refinement keeps in
+    # place; "whisper": its t0/t1, which refinement re-lays), see core/engine/dtw_timing.py.
+    transcript.metadata["word_timing"] = decode_info.get("word_timing", "whisper")
     if decode_info:
         transcript.metadata["decoding"] = decode_info
     if options.refine:
@@ -291,8 +313,10 @@ def run_whisper(
         options.language, options.translate = "en", False
     if options.speech_first:
         return _run_speech_first(pw, ctx, audio, options, send, cancelled, speech, model_path)
-    segments, language = _run_whole_file(pw, ctx, audio, options, send, cancelled)
-    return segments, language, {"mode": "whole file"}
+    timing = {True: 0, False: 0}  # segments timed by DTW, by whisper.cpp's t0/t1
+    segments, language = _run_whole_file(pw, ctx, audio, options, send, cancelled, timing)
+    word_timing = "dtw" if timing[True] and not timing[False] else "whisper"
+    return segments, language, {"mode": "whole file", "word_timing": word_timing}
 
 
 def _run_speech_first(
@@ -373,6 +397,9 @@ def _decoder_pool(ctx: Any, model_path: str | None, options: TranscribeOptions, 
 # Extra contexts of a model for parallel decoders, kept for the worker's life (loading costs).
 _EXTRA_CONTEXTS: dict[str, list[Any]] = {}
 _LOADED_ON_GPU: dict[str, bool] = {}
+_DTW_HEADS: dict[str, AlignmentHeads | None] = {}  # the heads each model was loaded with
+_DTW_ALLOWED = {"on": True}  # False: the engine restarted us without DTW (see Engine.start)
+_CTX_DTW: dict[int, bool] = {}  # id of each loaded context: whether it computes DTW times
 _DEVICE: dict[str, bool] = {}  # "gpu": whether this worker's model computes on a GPU (its log)
 
 
@@ -385,9 +412,16 @@ def _detected_language(pw: Any, ctx: Any) -> str | None:
 
 
 def _run_whole_file(
-    pw: Any, ctx: Any, audio: Any, options: TranscribeOptions, send: Any, cancelled: Any
+    pw: Any,
+    ctx: Any,
+    audio: Any,
+    options: TranscribeOptions,
+    send: Any,
+    cancelled: Any,
+    timing: dict[bool, int],
 ) -> tuple[list[Segment], str | None]:
-    """whisper.cpp over the whole file in pieces of at most 10 min, context carried inside each."""
+    """whisper.cpp over the whole file in pieces of at most 10 min, context carried inside each;
+    ``timing`` counts the segments timed by DTW (True) and by whisper.cpp's t0/t1 (False)."""
     from wavescribe.core.engine.chunking import plan_chunks
 
     eot = pw.whisper_token_eot(ctx)
@@ -396,14 +430,30 @@ def _run_whole_file(
     done = 0  # samples of the chunks already transcribed, for overall progress
     offset_ms = 0
     language: str | None = None
+    # Per piece: segments taken so far, and the last token's t_dtw (where the next one starts).
+    # With DTW on, whisper.cpp 1.8.5 calls back with other counts than the segments it added,
+    # so the callback takes every finished segment not yet taken and the rest is taken after.
+    taken = 0
+    prev: int | None = None
+    dtw_on = _CTX_DTW.get(id(ctx), False)
 
-    def on_new_segments(cb_ctx: Any, n_new: int, *_: Any) -> None:
+    def take_segments(cb_ctx: Any, final: bool) -> None:
+        nonlocal taken, prev
         n = pw.whisper_full_n_segments(cb_ctx)
-        for i in range(n - n_new, n):
-            seg = _segment_at(pw, cb_ctx, i, eot, offset_ms)
+        while taken < n:
+            raw = segment_tokens(pw, cb_ctx, taken, eot, offset_ms)
+            if not final and dtw_on and any(t[3] < 0 for t in raw):
+                return  # DTW times come after the callback for this segment: wait for them
+            seg, dtw = _segment_at(pw, cb_ctx, taken, raw, prev, offset_ms)
+            taken += 1
+            prev = raw[-1][3] if raw else prev
             if seg is not None:
+                timing[dtw] += 1
                 segments.append(seg)
                 send(("segment", seg.to_dict()))
+
+    def on_new_segments(cb_ctx: Any, *_: Any) -> None:
+        take_segments(cb_ctx, final=False)
 
     def on_progress(*args: Any) -> None:
         pct = next((a for a in args if isinstance(a, int)), None)
@@ -420,11 +470,13 @@ def _run_whole_file(
         pw.assign_abort_callback(params, cancelled)
         offset_ms = chunk_start * 1000 // 16000
         piece = audio[chunk_start:chunk_end]  # a view: no copy
+        taken, prev = 0, None
         rc = pw.whisper_full(ctx, params, piece, piece.size)
         if cancelled():
             raise errors.Cancelled("transcription cancelled")
         if rc != 0:
             raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
+        take_segments(ctx, final=True)
         lang_id = pw.whisper_full_lang_id(ctx)
         if language is None and lang_id >= 0:
             language = pw.whisper_lang_str(lang_id)
@@ -466,29 +518,40 @@ def _full_params(
     return params
 
 
-def _segment_at(pw: Any, ctx: Any, i: int, eot: int, offset_ms: int = 0) -> Segment | None:
+def _segment_at(
+    pw: Any, ctx: Any, i: int, raw: list[RawToken], prev: int | None, offset_ms: int = 0
+) -> tuple[Segment | None, bool]:
+    """Segment ``i`` with its words (``raw``: its tokens; ``prev``: the t_dtw of the token
+    before them), and whether DTW timed them."""
     text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
     start = offset_ms + 10 * pw.whisper_full_get_segment_t0(ctx, i)
-    end = offset_ms + 10 * pw.whisper_full_get_segment_t1(ctx, i)
-    tokens = []
-    for j in range(pw.whisper_full_n_tokens(ctx, i)):
-        data = pw.whisper_full_get_token_data(ctx, i, j)
-        if data.id >= eot:  # timestamps, language and task tokens carry no text
-            continue
-        t0, t1 = offset_ms + 10 * data.t0, offset_ms + 10 * data.t1
-        tokens.append((pw.whisper_token_to_bytes(ctx, data.id), t0, t1, data.p))
+    end = max(start, offset_ms + 10 * pw.whisper_full_get_segment_t1(ctx, i))
+    tokens, dtw = timed_tokens(raw, prev)
+    if dtw:
+        start, end = token_span(tokens, start, end)
     words = words_from_tokens(tokens, start, end)
     if not text.strip() and not words:
-        return None
-    return Segment(start=start, end=max(start, end), text=text.strip(), words=words)
+        return None, dtw
+    return Segment(start=start, end=end, text=text.strip(), words=words), dtw
 
 
 def _load_model(model_path: str, use_gpu: bool) -> Any:
+    """A whisper.cpp context of ``model_path``, with DTW token timestamps where the model's
+    alignment heads are known (:mod:`dtw_timing`); without them if that load fails."""
     import _pywhispercpp as pw
 
-    cparams = pw.whisper_context_default_params()
-    cparams.use_gpu = use_gpu
-    ctx = pw.whisper_init_from_file_with_params(model_path, cparams)
+    heads = _alignment_heads(model_path)
+    ctx = None
+    if heads is not None:
+        ctx = _init(pw, model_path, use_gpu, heads)
+        if ctx is None or getattr(ctx, "ptr", 1) is None:
+            print(f"wavescribe: loading with DTW ({heads}) failed; without", file=sys.stderr)
+            ctx = None
+    if ctx is None:
+        heads = None
+        ctx = _init(pw, model_path, use_gpu, None)
+    _DTW_HEADS[model_path] = heads
+    _CTX_DTW[id(ctx)] = heads is not None
     _LOADED_ON_GPU[model_path] = use_gpu
     if ctx is None or getattr(ctx, "ptr", 1) is None:
         raise errors.ModelCorrupt(
@@ -496,6 +559,25 @@ def _load_model(model_path: str, use_gpu: bool) -> Any:
             hint=errors.Hint(errors.HintKind.REIMPORT_MODEL),
         )
     return ctx
+
+
+def _init(pw: Any, model_path: str, use_gpu: bool, heads: AlignmentHeads | None) -> Any:
+    cparams = pw.whisper_context_default_params()
+    cparams.use_gpu = use_gpu
+    if heads is not None:
+        cparams.flash_attn = False  # whisper.cpp computes DTW only without flash attention
+        cparams.dtw_token_timestamps = True
+        cparams.dtw_aheads_preset = getattr(pw.whisper_alignment_heads_preset, heads.preset)
+        cparams.dtw_n_top = heads.n_top
+    return pw.whisper_init_from_file_with_params(model_path, cparams)
+
+
+def _alignment_heads(model_path: str) -> AlignmentHeads | None:
+    """The heads DTW should use for this model file, or None (DTW off: the engine's choice,
+    ``WAVESCRIBE_DTW``, or no header)."""
+    if not _DTW_ALLOWED["on"]:
+        return None
+    return chosen_heads(read_hparams(model_path), os.path.basename(model_path))
 
 
 def _system_info(log_path: str, use_gpu: bool) -> dict[str, Any]:

@@ -10,8 +10,10 @@ The steps, each in its own module:
 2. **No text in silence** (:mod:`hallucination`): segments with no speech under them, or little
    speech plus one of Whisper's tells (repeat, improbable words, stock phrase), are dropped.
 3. **Words into speech** (:mod:`word_placement`): each word is assigned to the speech region it was
-   spoken in and laid out inside it. This, not edge nudging, is what fixes whisper.cpp's worst
-   errors: whole words placed a second or more into the silence after a sentence.
+   spoken in and laid out inside it (when ``metadata["word_timing"]`` is ``"dtw"``, whisper.cpp's
+   DTW token times, each word keeps its own time, clamped into the region). This, not edge
+   nudging, is what fixes whisper.cpp's worst errors: whole words placed a second or more into
+   the silence after a sentence.
 4. **stable-ts silence suppression**: the words become a ``stable_whisper.WhisperResult`` and its
    ``suppress_silence`` pulls word edges out of the short pauses inside a region (fine-grained
    VAD dips), so no word starts or ends inside silence. stable-ts is handed the silences that
@@ -155,7 +157,8 @@ def refine_transcript(
     words, seg_of, spans = _words_of(segments)
     placement = assign_regions(words, regions, seg_of, spans)
     split, (regions, placement) = regions, join_wordless_regions(words, placement, regions)
-    laid = layout_words(words, placement, regions)
+    keep = transcript.metadata.get("word_timing") == "dtw"
+    laid = layout_words(words, placement, regions, keep_times=keep)
     check()
     # A pause now inside a joined word is not a silence for stable-ts to cut the word at.
     joined = set(gaps(split, speech.duration_ms)) - set(gaps(regions, speech.duration_ms))
@@ -171,6 +174,7 @@ def refine_transcript(
     info = _info(speech, sw, why_lite)
     info["dropped_segments"] = [{"text": d.segment.text, "reason": d.reason} for d in dropped]
     info["dropped_words"] = sum(r is None for r in placement.region_of)
+    info["words_kept_in_place"] = keep
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
 

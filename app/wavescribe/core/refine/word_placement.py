@@ -17,7 +17,9 @@ it was spoken in, and then lay the words of each region out inside it:
 2. Layout: inside its region, a run of words keeps its relative rough timing (mapped linearly onto
    the region) blended with a share of the region proportional to its characters, which steadies
    words that Whisper squashed to zero length. The first word starts at the region's onset and the
-   last ends at its offset, which :mod:`edge_sharpening` measured to a few milliseconds.
+   last ends at its offset, which :mod:`edge_sharpening` measured to a few milliseconds. Words
+   timed by whisper.cpp's DTW (``keep_times``) are not re-laid: each keeps its own time, clamped
+   into the region; that measured better inside long regions (``benchmarks/sentence_joins.py``).
 
 Pure Python and numpy; no torch.
 """
@@ -210,9 +212,17 @@ def _distance_cost(gap_ms: np.ndarray) -> np.ndarray:
 
 
 def layout_words(
-    words: Sequence[Word], placement: Placement, regions: Sequence[tuple[int, int]]
+    words: Sequence[Word],
+    placement: Placement,
+    regions: Sequence[tuple[int, int]],
+    *,
+    keep_times: bool = False,
 ) -> list[Word]:
-    """New words (dropped ones left out) laid out inside their regions (see module doc)."""
+    """New words (dropped ones left out) laid out inside their regions (see module doc).
+
+    ``keep_times``: the words' own times are good (whisper.cpp's DTW times): each keeps its
+    time, clamped into its region (:func:`keep_in_place`), instead of being re-laid."""
+    lay = keep_in_place if keep_times else _layout_run
     out: list[Word] = []
     i = 0
     n = len(words)
@@ -227,8 +237,26 @@ def layout_words(
             if placement.region_of[j] == r:
                 run.append(words[j])
             j += 1
-        out.extend(_layout_run(run, *regions[r]))
+        out.extend(lay(run, *regions[r]))
         i = j
+    return out
+
+
+def keep_in_place(run: Sequence[Word], start: int, end: int) -> list[Word]:
+    """The words of one region at their own times, clamped into ``start``-``end``, in order and
+    at least ``MIN_WORD_MS`` long where the region has room; the first starts at the region's
+    onset and the last ends at its offset, as in the layout."""
+    span = max(end - start, 1)
+    min_ms = min(MIN_WORD_MS, span // len(run))
+    out: list[Word] = []
+    prev = start
+    for k, w in enumerate(run):
+        latest_end = end - min_ms * (len(run) - k - 1)
+        s = start if k == 0 else min(max(w.start, prev), latest_end - min_ms)
+        e = end if k == len(run) - 1 else min(max(w.end, s + min_ms), latest_end)
+        s = min(s, e)
+        out.append(Word(start=s, end=e, text=w.text, probability=w.probability))
+        prev = e
     return out
 
 
