@@ -10,14 +10,14 @@ waveform, the list and the job's autosave revision all follow the stack's ``chan
 The transcript object is the job's own, edited in place, so Save and Export see the edits.
 Suspect cues (the decoder's doubts) are reached with F8 / Shift+F8 and cleared by editing their
 text or "Mark as checked"; a region re-transcribes through ``retranscribe`` (one undo step).
+The panel's actions live in mixins: :mod:`cue_actions` (the selected cue), :mod:`view_actions`
+(video, transport, zoom) and :mod:`region_actions` (re-transcribe, align text, re-time).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import warnings
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -28,8 +28,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QMenu,
-    QMenuBar,
     QScrollBar,
     QSplitter,
     QTableView,
@@ -39,18 +37,14 @@ from PySide6.QtWidgets import (
 
 from wavescribe.core.audio.peaks import PeakPyramid
 from wavescribe.core.audio.silence import silence_edges
-from wavescribe.core.editing.commands import (
-    Delete,
-    MergeWithNext,
-    SetSuspect,
-)
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
-from wavescribe.core.editing.timing_controller import TimingController, TimingResult
+from wavescribe.core.editing.timing_controller import TimingController
 from wavescribe.core.project.peak_cache import PeakCache
 from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui import settings
 from wavescribe.gui.editor.align_text import SpanAligner
+from wavescribe.gui.editor.cue_actions import CueActions
 from wavescribe.gui.editor.find_replace import FindReplaceDialog
 from wavescribe.gui.editor.playback import Player, TransportBar
 from wavescribe.gui.editor.region_actions import RegionActions
@@ -62,21 +56,19 @@ from wavescribe.gui.editor.retranscribe import (
 from wavescribe.gui.editor.segment_model import SegmentModel
 from wavescribe.gui.editor.shortcuts_help import SHORTCUTS
 from wavescribe.gui.editor.speaker_actions import SpeakerActions
-from wavescribe.gui.editor.suspects import find_suspect
 from wavescribe.gui.editor.timeline.display_gain import gain_actions
 from wavescribe.gui.editor.timeline.peak_loader import decode_with_peaks
 from wavescribe.gui.editor.timeline.waveform_view import WaveformView
 from wavescribe.gui.editor.undo import EditStack
 from wavescribe.gui.editor.video_panel import VideoPanel
+from wavescribe.gui.editor.view_actions import ViewActions
 from wavescribe.gui.engine_bridge import run_task
 
 if TYPE_CHECKING:
-    from wavescribe.core.video.frames import VideoInfo
-
-AUDIO_STEP_MS = 10  # a frame step without a video
+    pass
 
 
-class EditorPanel(RegionActions, QWidget):
+class EditorPanel(CueActions, ViewActions, RegionActions, QWidget):
     message = Signal(str)  # for the status bar
     edited = Signal()  # the transcript changed: the job is dirty
 
@@ -399,97 +391,6 @@ class EditorPanel(RegionActions, QWidget):
         finally:
             self._syncing = False
 
-    # --- suspect cues ------------------------------------------------------------------------
-    def goto_suspect(self, step: int) -> None:
-        """Select the next (1) or previous (-1) suspect cue in list and waveform, wrapping."""
-        if self.stack is None:
-            return
-        found = find_suspect(self.stack.doc.segments, self.selected, step)
-        if found is None:
-            self.message.emit("No suspect cues")
-            return
-        row, wrapped = found
-        self.select(row)
-        why = self.stack.doc[row].suspect
-        again = " (from the top)" if wrapped and step > 0 else " (from the end)" if wrapped else ""
-        self.message.emit(f"Cue {row + 1} is suspect: {why}{again}")
-
-    def mark_checked(self) -> None:
-        """Clear the selected cue's suspect flag (one undo step)."""
-        i = self.selected
-        if self.stack is None or i < 0:
-            self.message.emit("Select a suspect cue to mark as checked")
-            return
-        if self.stack.doc[i].suspect is None:
-            self.message.emit(f"Cue {i + 1} is not marked as suspect")
-            return
-        self.stack.push(SetSuspect(i, None))
-
-    # --- edits -------------------------------------------------------------------------------
-    def _apply(self, result: TimingResult) -> bool:
-        if self.stack is None:
-            return False
-        if result.command is None:
-            self.message.emit(f"Not changed: {result.limit}" if result.limit else "Nothing to do")
-            return False
-        done = self.stack.push(result.command)
-        if done and result.limit:
-            self.message.emit(f"Stopped by {result.limit}")
-        return done
-
-    def _playhead(self) -> int:
-        return self.player.position_ms
-
-    def split_at_playhead(self) -> None:
-        if self.controller is not None and self._apply(
-            self.controller.split_at_playhead(self._playhead())
-        ):
-            self.waveform.update()
-
-    def merge_with_next(self) -> None:
-        i = self.selected
-        if self.stack is None or i < 0:
-            self.message.emit("Select a cue to merge with the next")
-            return
-        if i + 1 >= len(self.stack.doc):
-            self.message.emit("Not changed: the last cue has no next cue")
-            return
-        self.stack.push(MergeWithNext(i))
-
-    def delete_cue(self) -> None:
-        i = self.selected
-        if self.stack is None or i < 0:
-            self.message.emit("Select a cue to delete")
-            return
-        if self.stack.push(Delete(i)):
-            self.select(min(i, len(self.stack.doc) - 1))
-
-    def nudge(self, edge: str, delta_ms: int) -> None:
-        if self.controller is None or self.selected < 0:
-            self.message.emit("Select a cue to nudge")
-            return
-        self._apply(self.controller.nudge(self.selected, edge, delta_ms))  # type: ignore[arg-type]
-
-    def _at_playhead(self, edge: str) -> None:
-        if self.controller is None or self.selected < 0:
-            self.message.emit("Select a cue first")
-            return
-        self._apply(self.controller.set_edge_at(self.selected, edge, self._playhead()))  # type: ignore[arg-type]
-
-    def edit_text(self) -> None:
-        """Edit the selected cue's text where the focus is: in the list, else on the waveform."""
-        if self.table.hasFocus() and self.model is not None and self.selected >= 0:
-            self.table.edit(self.model.index(self.selected, SegmentModel.TEXT))
-        else:
-            self.waveform.edit_text(self.selected)
-
-    def play_cue(self) -> None:
-        if self.stack is None or self.selected < 0:
-            self.message.emit("Select a cue to play")
-            return
-        seg = self.stack.doc[self.selected]
-        self.player.play(seg.start, seg.end, loop=self.actions_by_name["loop"].isChecked())
-
     def _toggle_snapping(self) -> None:
         on = self.actions_by_name["snap"].isChecked()
         if self.controller is not None:
@@ -552,97 +453,7 @@ class EditorPanel(RegionActions, QWidget):
         self.scrollbar.setValue(int(vp.start_ms))
         self.scrollbar.blockSignals(False)
 
-    # --- the video -----------------------------------------------------------------------------
-    def _video_opened(self, info: VideoInfo | None) -> None:
-        self.show_video_action.setEnabled(info is not None)
-        if info is not None and info.duration_ms > 0 and self.waveform.pyramid is None:
-            self.transport.set_duration(info.duration_ms)
-
-    def _show_video_at(self, ms: int) -> None:
-        """The frame at the playhead, with the cue under it drawn over (none between cues)."""
-        row = self.controller.cue_at(ms) if self.controller is not None else None
-        text = self.stack.doc[row].text if row is not None and self.stack is not None else ""
-        self.video.set_cue_text(text)
-        self.video.set_time(ms)
-
-    def set_video_shown(self, on: bool) -> None:
-        """The View menu's Video toggle (remembered)."""
-        settings.set_value(settings.SHOW_VIDEO, on)
-        self.video.set_enabled_by_user(on)
-        if self.show_video_action.isChecked() != on:
-            self.show_video_action.setChecked(on)
-
-    def add_view_menu(self, bar: QMenuBar, after: QMenu) -> QMenu:
-        """Put the editor's View menu (the video toggle, zoom, follow) in ``bar`` after
-        ``after``."""
-        menu = QMenu("&View", bar)
-        menu.setObjectName("viewMenu")
-        menus = bar.actions()
-        here = menus.index(after.menuAction()) + 1 if after.menuAction() in menus else len(menus)
-        if here < len(menus):
-            bar.insertMenu(menus[here], menu)
-        else:
-            bar.addMenu(menu)
-        menu.addAction(self.show_video_action)
-        menu.addSeparator()
-        names = ("zoom_in", "zoom_out", "zoom_cue", "zoom_all", "follow")
-        menu.addActions([self.actions_by_name[n] for n in names])
-        return menu
-
-    # --- the transport -----------------------------------------------------------------------
-    def step_ms(self) -> float:
-        """A frame of the video, or 10 ms for audio."""
-        info = self.video.info
-        return info.frame_ms if info is not None else AUDIO_STEP_MS
-
-    def step_playhead(self, steps: int) -> None:
-        """Move the playhead ``steps`` frames (video) or 10 ms steps (audio), on the frame grid."""
-        step = self.step_ms()
-        here = math.floor(self.player.position_ms / step + 1e-6)
-        target = max(0, math.ceil((here + steps) * step - 1e-6))
-        end = self._duration_ms()
-        self.player.seek(min(target, end) if end else target)
-
-    def _duration_ms(self) -> int:
-        if self.waveform.pyramid is not None:
-            return self.waveform.pyramid.duration_ms
-        if self.video.info is not None:
-            return self.video.info.duration_ms
-        return 0
-
-    def goto_cue(self, step: int) -> None:
-        """Select the first cue that starts after the playhead (1) or the last one that starts
-        before it (-1), and move the playhead to its start."""
-        if self.stack is None or not len(self.stack.doc):
-            return
-        ms = self.player.position_ms
-        starts = [s.start for s in self.stack.doc.segments]
-        row = bisect_right(starts, ms) if step > 0 else bisect_left(starts, ms) - 1
-        if not 0 <= row < len(starts):
-            self.message.emit("No cue after the playhead" if step > 0 else "No cue before it")
-            return
-        self.select(row)
-        self.player.seek(starts[row])
-
-    def focus_time_field(self) -> None:
-        self.transport.time_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.transport.time_field.selectAll()
-
     # --- layout --------------------------------------------------------------------------------
-    def zoom(self, steps: float) -> None:
-        """Zoom in (+) or out (-) around the selected cue, else the playhead, and keep it in
-        view (the middle of the view when neither is on screen)."""
-        vp, seg = self.waveform.viewport, None
-        if self.stack is not None and 0 <= self.selected < len(self.stack.doc):
-            seg = self.stack.doc[self.selected]
-        focus = None if seg is None else (seg.start + seg.end) / 2
-        if focus is None or not vp.start_ms <= focus <= vp.end_ms:
-            ph = self.waveform.playhead_ms
-            focus = ph if ph is not None and vp.start_ms <= ph <= vp.end_ms else focus
-        self.waveform.zoom(steps, None if focus is None else vp.x_of(focus))
-        if seg is not None:
-            self.waveform.select(self.selected)  # scrolls the least that shows it
-
     def save_layout(self) -> None:
         settings.set_value(settings.EDITOR_SPLITTER, self.splitter.saveState())
         if self.video.isVisible():  # a hidden panel's width (0) is not the user's choice
