@@ -148,8 +148,8 @@ def refine_transcript(
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
-    placement = assign_regions(words, regions, seg_of, spans)
     keep = transcript.metadata.get("word_timing") == "dtw"
+    placement = assign_regions(words, regions, seg_of, spans, trust_times=keep)
     laid = layout_words(words, placement, regions, keep_times=keep)
     check()
     laid = _suppress_silence(sw, laid, speech, regions)
