@@ -81,7 +81,7 @@ previous non-punctuation token's end: espeak 57/63 -> 64/57 ms, joins too few wo
 next word still starting at its ``t_dtw``): joins transcription unchanged (364/160), alignment
 ends 387 -> 310, espeak 47/48 -> 47/47, Apollo 11 greedy alignment starts 264 -> 284 ms: mixed.
 None adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of starts and ends
-together 262 ms, 690 before) with a 400 ms bound."""
+together 160 ms now, 262 before placement by the middle, 690 before DTW) with a 300 ms bound."""
 
 from __future__ import annotations
 
