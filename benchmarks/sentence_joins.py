@@ -63,17 +63,25 @@ before. Measured the same day, same machine, one after the other (tiny.en, beam 
                       transcription  start 692 (p90 993)  end 687 (p90 1126)  13/7
                       alignment      start 591 (p90 992)  end 604 (p90 943)   18/18
 
-Where the rest comes from (one run looked at word by word): most splices are within ~100 ms
-in the raw DTW words, but at four the DTW path puts the boundary 0.8 s off (a sentence's
-final "." aligned into the next sentence's first word, or the boundary 780 ms early), and
-"However, [pause] due": the comma token's ``t_dtw`` lies after the pause, so the word spans it
-and word placement moves it to the region after the pause (+1 s). Tried on the raw DTW words
+Then word placement trusts DTW times (``assign_regions(trust_times=True)``: a word counts from
+its middle, its Whisper segment adds nothing), which keeps "However," below before its pause;
+on the same transcript: transcription 364/160 -> 160/160, alignment 302/387 -> 204/262 (espeak,
+Apollo 11 transcription and FLEURS clip edges unchanged; Apollo 11 alignment 264 -> 248;
+longform real-long speech-first: WER 0.099, 0 words in silence, 1 lost clip, edges 13/229 ms).
+
+Where the rest comes from (one run looked at word by word, before that change): most splices are
+within ~100 ms in the raw DTW words, but at four the DTW path puts the boundary 0.8 s off (a
+sentence's final "." aligned into the next sentence's first word, or the boundary 780 ms early),
+and "However, [pause] due": the comma token's ``t_dtw`` lies after the pause, so the word spans
+it and word placement moves it to the region after the pause (+1 s). Tried on the raw DTW words
 (whole file, greedy): ending a word at its last non-punctuation token, or starting it at the
 previous non-punctuation token's end: espeak 57/63 -> 64/57 ms, joins too few words to tell
-(12/3); starting a word no earlier than whisper.cpp's ``t0``: worse everywhere (espeak starts
-57 -> 466 ms). None adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of
-starts and ends together 262 ms, 690 before) with a 400 ms bound.
-"""
+(12/3); starting a word no earlier than whisper.cpp's ``t0``: worse everywhere (espeak starts 57
+-> 466 ms). Through the engine and refinement, a punctuation token not extending its word (the
+next word still starting at its ``t_dtw``): joins transcription unchanged (364/160), alignment
+ends 387 -> 310, espeak 47/48 -> 47/47, Apollo 11 greedy alignment starts 264 -> 284 ms: mixed.
+None adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of starts and ends
+together 160 ms now, 262 before placement by the middle, 690 before DTW) with a 300 ms bound."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from wavescribe.core.engine.dtw_timing import (
 from wavescribe.core.refine.word_placement import (
     MIN_WORD_MS,
     Placement,
+    assign_regions,
     keep_in_place,
     layout_words,
 )
@@ -111,3 +112,20 @@ def test_layout_keeps_dtw_words_and_relays_others() -> None:
     relaid = layout_words(words, placement, [(1000, 3000)])
     assert [(w.start, w.end) for w in kept] == [(1000, 1100), (1100, 1200), (2500, 3000)]
     assert [(w.start, w.end) for w in relaid] != [(w.start, w.end) for w in kept]
+
+
+def test_a_dtw_word_spanning_a_pause_goes_where_its_middle_lies() -> None:
+    """From the FLEURS joins: "However," (true 141.33-141.84 s, then a pause) got its end from
+    the comma's DTW time after the pause, and a new Whisper segment starts with it. Placed by
+    its span and segment it went past the pause (1 s late); with DTW times trusted it stays."""
+    words = [
+        Word(140820, 141320, " feathers."),
+        Word(141320, 142300, " However,"),
+        Word(142300, 142400, " due"),
+        Word(142400, 142580, " to"),
+    ]
+    regions = [(134315, 141844), (142322, 144174)]
+    seg_of, spans = [0, 1, 1, 1], [(138360, 141320), (141320, 148800)]
+    assert assign_regions(words, regions, seg_of, spans).region_of == [0, 1, 1, 1]
+    trusted = assign_regions(words, regions, seg_of, spans, trust_times=True)
+    assert trusted.region_of == [0, 0, 1, 1]

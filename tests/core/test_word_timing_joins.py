@@ -71,12 +71,14 @@ def test_refinement_keeps_dtw_timed_words_in_place(joins) -> None:  # type: igno
     assert moved(kept) <= 10 < 100 <= moved(relaid)
 
 
-def test_words_at_sentence_joins_are_timed_within_400_ms(joins) -> None:  # type: ignore[no-untyped-def]
+def test_words_at_sentence_joins_are_timed_within_300_ms(joins) -> None:  # type: ignore[no-untyped-def]
     """Median |error| of the word starts and ends at the splices after refinement. With
     whisper.cpp's t0/t1 re-laid it was 690 ms (sentence_joins.py, 2026-12-05); DTW words kept in
-    place: 262 ms over 20 (2026-12-05). Still far from the 60 ms bar (see the benchmark)."""
+    place: 262 ms, and 160 ms over 20 once placed by their middle (2026-12-05): half are within
+    160 ms, the rest 0.36-1 s off (DTW's own errors at four splices). Still far from the 60 ms
+    bar (see the benchmark)."""
     audio, ref, heard, speech = joins
     refined = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
     errors = _splice_errors(ref, _words(refined))
     assert len(errors) >= 15
-    assert np.median(errors) <= 400, sorted(errors)
+    assert np.median(errors) <= 300, sorted(errors)

@@ -155,9 +155,9 @@ def refine_transcript(
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
-    placement = assign_regions(words, regions, seg_of, spans)
-    split, (regions, placement) = regions, join_wordless_regions(words, placement, regions)
     keep = transcript.metadata.get("word_timing") == "dtw"
+    placement = assign_regions(words, regions, seg_of, spans, trust_times=keep)
+    split, (regions, placement) = regions, join_wordless_regions(words, placement, regions)
     laid = layout_words(words, placement, regions, keep_times=keep)
     check()
     # A pause now inside a joined word is not a silence for stable-ts to cut the word at.
