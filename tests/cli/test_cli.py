@@ -44,6 +44,7 @@ def test_first_run_installs_the_starter_model_and_writes_every_format(data_dir, 
     assert "ask not what your country" in " ".join((out / "jfk.txt").read_text().lower().split())
     full = formats.read(out / "jfk.json")
     assert full.segments[0].words and full.source is not None
+    assert full.metadata["word_timing"] == "dtw"  # refined: words timed by whisper.cpp's DTW
     assert (data_dir / "models" / "tiny.en-starter.bin").is_file()
     models = run_cli(data_dir, "models", "list")
     assert models.returncode == 0
@@ -55,6 +56,16 @@ def test_output_file_name_and_format_from_its_extension(data_dir, tmp_path):
     r = run_cli(data_dir, "transcribe", str(JFK), "-o", str(target), *FAST)
     assert r.returncode == 0, r.stderr
     assert target.read_text().startswith("WEBVTT")
+
+
+def test_raw_output_keeps_whisper_cpps_own_word_times_without_dtw(data_dir, tmp_path):
+    """--no-refine is whisper.cpp's output as it comes: no DTW pass (it costs 9-16 %)."""
+    target = tmp_path / "raw.json"
+    r = run_cli(data_dir, "transcribe", str(JFK), "-o", str(target), *FAST)
+    assert r.returncode == 0, r.stderr
+    raw = formats.read(target)
+    assert raw.metadata["word_timing"] == "whisper"
+    assert "fellow americans" in raw.text.lower()
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,11 @@ EventCallback = Callable[[Event], None]
 class Engine:
     """A whisper.cpp model loaded in a child process. Use as a context manager or call close()."""
 
-    def __init__(self, model_path: str | os.PathLike[str], *, use_gpu: bool = True) -> None:
+    def __init__(
+        self, model_path: str | os.PathLike[str], *, use_gpu: bool = True, dtw: bool = True
+    ) -> None:
+        """``dtw``: load the model with DTW token timestamps (word times refinement keeps); off
+        for raw output (``--no-refine``), which keeps whisper.cpp's own times and its speed."""
         from wavescribe.core.models.ggml_file import validate_ggml
 
         self.model_path = str(model_path)
@@ -79,7 +83,7 @@ class Engine:
         self._log_path = ""
         # Whether the worker loads the model with DTW token timestamps (turned off for good
         # when a load with them crashed; see core/engine/dtw_timing.py).
-        self.dtw = True
+        self.dtw = dtw
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, on_event: EventCallback | None = None) -> None:
