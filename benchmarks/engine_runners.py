@@ -111,13 +111,14 @@ def run_inproc(audio: str, model: str, threads: int, beam: int) -> None:
     mark = _stopwatch(marks)
 
     from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine.model_loading import load_model
     from wavescribe.core.engine.options import TranscribeOptions
-    from wavescribe.core.engine.worker import _load_model, run_whisper
+    from wavescribe.core.engine.whisper_run import run_whisper
 
     mark("imports")
     samples, _info = load_audio(audio)
     mark("decode audio")
-    ctx = _load_model(model, False)  # as the worker loads it (DTW unless WAVESCRIBE_DTW=0)
+    ctx = load_model(model, False)  # as the worker loads it (DTW unless WAVESCRIBE_DTW=0)
     mark("model load")
     options = TranscribeOptions(language="en", threads=threads, beam_size=beam, refine=False)
     segments, _lang, _info = run_whisper(ctx, samples, options, lambda _m: None, lambda: False)

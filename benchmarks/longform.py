@@ -111,7 +111,7 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print each clip's text as transcribed")
     args = ap.parse_args()
 
-    from wavescribe.core.engine.worker import _load_model
+    from wavescribe.core.engine.model_loading import load_model
 
     layout = _layout(args.layout)
     print(
@@ -125,7 +125,7 @@ def main() -> int:
         wav = lf.write(layout, tmp / "layout.wav")
         # As the worker loads it: with DTW where the model's heads are known (WAVESCRIBE_DTW=0:
         # without, flash attention on).
-        ctx = _load_model(str(model), False)
+        ctx = load_model(str(model), False)
         if not args.no_refine:  # torch / stable-ts imports and Silero loads are not decoding time
             from wavescribe.core.refine.pipeline import warm_up
 

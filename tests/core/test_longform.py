@@ -23,9 +23,9 @@ from wavescribe.core.transcript import Segment, Transcript
 @pytest.fixture(scope="module")
 def whisper_ctx(tiny_en_ggml: Path) -> Any:
     """The model loaded as the worker loads it (with DTW, as its extra decoders are)."""
-    from wavescribe.core.engine.worker import _load_model
+    from wavescribe.core.engine.model_loading import load_model
 
-    ctx = _load_model(str(tiny_en_ggml), False)
+    ctx = load_model(str(tiny_en_ggml), False)
     assert ctx is not None
     return ctx
 
@@ -114,13 +114,13 @@ def test_a_window_that_keeps_its_tell_is_redecoded_and_its_cues_marked_suspect(
     from wavescribe.core.engine import speech_first as sf
     from wavescribe.core.engine.decode_guard import words_of
     from wavescribe.core.engine.speech_windows import Window
-    from wavescribe.core.engine.worker import _full_params
+    from wavescribe.core.engine.whisper_run import full_params
 
     audio, _ = load_audio(str(JFK))
     options = TranscribeOptions(language="en", threads=2, beam_size=1)
 
     def params_for(attempt: sf.Attempt) -> Any:
-        p = _full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
+        p = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
         p.temperature = attempt.temperature
         return p
 
