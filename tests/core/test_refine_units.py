@@ -202,3 +202,43 @@ def test_a_wordless_region_just_before_a_word_joins_the_region_after_it() -> Non
     joined, placement = join_wordless_regions(words, Placement([1]), [(1800, 1950), (2200, 2600)])
     assert joined == [(1800, 2600)]
     assert placement.region_of == [0]
+
+
+def test_joining_wordless_regions_keeps_every_region_and_word_in_order() -> None:
+    """Whatever the words and regions: the joined regions are the old ones, some merged with a
+    neighbour (never reordered, never overlapping), and each word keeps its region or the one
+    its region was merged into."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from wavescribe.core.refine.word_placement import join_wordless_regions
+
+    @st.composite
+    def cases(draw: st.DrawFn) -> tuple[list[Word], list[int | None], list[tuple[int, int]]]:
+        edges = sorted(draw(st.sets(st.integers(0, 20_000), min_size=2, max_size=16)))
+        regions = [(edges[i], edges[i + 1]) for i in range(0, len(edges) - 1, 2)]
+        n = draw(st.integers(0, 12))
+        starts = sorted(draw(st.lists(st.integers(0, 20_000), min_size=n, max_size=n)))
+        words = [Word(s, s + draw(st.integers(0, 900)), " w") for s in starts]
+        picks = sorted(draw(st.lists(st.integers(0, len(regions) - 1), min_size=n, max_size=n)))
+        region_of = [None if draw(st.booleans()) and draw(st.booleans()) else r for r in picks]
+        return words, region_of, regions
+
+    @settings(max_examples=300, deadline=None)
+    @given(cases())
+    def check(case: tuple[list[Word], list[int | None], list[tuple[int, int]]]) -> None:
+        from wavescribe.core.refine.word_placement import Placement
+
+        words, region_of, regions = case
+        joined, placement = join_wordless_regions(words, Placement(region_of), regions)
+        assert all(a < b for a, b in joined)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(joined))
+        # every old region lies inside exactly one new one; the first and last edges are kept
+        home = [
+            next(k for k, (a, b) in enumerate(joined) if a <= r0 and r1 <= b) for r0, r1 in regions
+        ]
+        assert home == sorted(home) and set(home) == set(range(len(joined)))
+        assert joined[0][0] == regions[0][0] and joined[-1][1] == regions[-1][1]
+        assert placement.region_of == [None if r is None else home[r] for r in region_of]
+
+    check()
