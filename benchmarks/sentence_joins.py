@@ -80,7 +80,10 @@ previous non-punctuation token's end: espeak 57/63 -> 64/57 ms, joins too few wo
 -> 466 ms). Through the engine and refinement, a punctuation token not extending its word (the
 next word still starting at its ``t_dtw``): joins transcription unchanged (364/160), alignment
 ends 387 -> 310, espeak 47/48 -> 47/47, Apollo 11 greedy alignment starts 264 -> 284 ms: mixed.
-None adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of starts and ends
+None adopted. Shorter speech-first windows (at most 10 s instead of 29 s, so that the DTW
+attention spans less audio; a patched copy of the tree, 2026-12-05): joins transcription
+160/160 -> 156/760 (5 ends), espeak 47/48 -> 41/46, Apollo 11 transcription 93/117 -> 274/147:
+not adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of starts and ends
 together 160 ms now, 262 before placement by the middle, 690 before DTW) with a 300 ms bound."""
 
 from __future__ import annotations
