@@ -1,10 +1,8 @@
 """The main window: layout, menus and actions. What the actions mean lives in ``Workspace``,
 ``ProjectActions`` and ``export``; this module only wires gestures to them.
 
-Quitting never loses work: with transcripts that have unsaved edits, or files still being
-transcribed, one dialog asks first (Save / Discard / Cancel, or Quit / Cancel); on closing, the
-latest edits are autosaved and ``ProjectActions.clean_exit`` keeps the finished transcripts for the
-next start. The title carries Qt's ``[*]`` marker for the shown transcript's unsaved edits.
+Quitting or removing transcripts never loses work: :mod:`keep_work` asks first. The title
+carries Qt's ``[*]`` marker for the shown transcript's unsaved edits.
 """
 
 from __future__ import annotations
@@ -17,17 +15,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -38,11 +31,12 @@ from wavescribe.core.jobs import Job, JobState
 from wavescribe.gui import export, settings
 from wavescribe.gui.editor.transcript_view import TranscriptView
 from wavescribe.gui.engine_bridge import run_task
+from wavescribe.gui.file_drop import FileDrop, ask_open_paths
 from wavescribe.gui.first_run import FirstRunPanel
 from wavescribe.gui.help import help_key, show_help
 from wavescribe.gui.job_table import JobTable
 from wavescribe.gui.jobs import state_text
-from wavescribe.gui.media_types import MEDIA_SUFFIXES
+from wavescribe.gui.keep_work import KeepWork
 from wavescribe.gui.open_subtitles import SubtitleOpener
 from wavescribe.gui.projects import ProjectActions
 from wavescribe.gui.resources import app_icon
@@ -51,26 +45,6 @@ from wavescribe.gui.workspace import Workspace
 if TYPE_CHECKING:
     from wavescribe.core.models.store import ModelStore
     from wavescribe.gui.editor.editor_widget import EditorPanel
-
-OPEN_FILTERS = ";;".join(
-    (
-        "Audio, video, subtitles and projects ("
-        + " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
-        + " *.srt *.vtt *.wsproj)",
-        "Wavescribe projects (*.wsproj)",
-        "All files (*)",
-    )
-)
-
-
-QUIT_CANCELLED = "Quit cancelled: not every transcript was saved"
-
-
-def ask_open_paths(parent: QWidget | None) -> list[str]:
-    """Native open dialog; tests replace this function."""
-    folder = settings.get_dir(settings.LAST_OPEN_DIR)
-    paths, _ = QFileDialog.getOpenFileNames(parent, "Open Audio or Video", folder, OPEN_FILTERS)
-    return paths
 
 
 def _key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
@@ -92,7 +66,7 @@ EDITOR_DEPENDENCIES = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(KeepWork, FileDrop, QMainWindow):
     def __init__(self, store_factory: Callable[[], ModelStore] | None = None) -> None:
         """``store_factory`` gives the model store jobs resolve models in (default: the user's)."""
         super().__init__()
@@ -264,16 +238,6 @@ class MainWindow(QMainWindow):
         self._saving_subtitles = (job, job.transcript, job.revision)
         self.subtitles.save(job, on_saved, on_abort)
 
-    def _save_for_quit(
-        self, job: Job, on_saved: Callable[[], None], on_abort: Callable[[], None] | None
-    ) -> None:
-        """Where the user's work lives: its project file, else the subtitle file it was opened
-        from, else a new project file (asked for)."""
-        if not self.projects.has_project(job) and self.subtitles.file_of(job) is not None:
-            self._save_subtitles_of(job, on_saved, on_abort)
-        else:
-            self.projects.save_job(job, False, on_saved, on_abort)
-
     def _subtitles_saved(self, path: str) -> None:
         if self._saving_subtitles is not None:
             job, transcript, revision = self._saving_subtitles
@@ -289,27 +253,6 @@ class MainWindow(QMainWindow):
     def clear_finished(self) -> None:
         finished = [j for j in self.workspace.jobs.jobs if j.state.finished]
         self._forget(finished, self.workspace.clear_finished)
-
-    def _forget(self, jobs: list[Job], action: Callable[[], None]) -> None:
-        """Run ``action`` (which drops ``jobs`` from the list), asking first if that loses edits."""
-        unsaved = [j for j in jobs if self.projects.is_modified(j)]
-        if not unsaved:
-            action()
-            return
-        box = QMessageBox(self)
-        box.setObjectName("forgetBox")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Wavescribe")
-        n = len(unsaved)
-        box.setText(f"Remove {n} transcript{'s' if n > 1 else ''} with unsaved changes?")
-        box.setInformativeText(
-            "\n".join(f"• {j.name}" for j in unsaved) + "\n\nTheir changes are lost."
-        )
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(lambda: action() if box.clickedButton() is remove else None)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
     def align_script(self) -> None:
         from wavescribe.gui.align_dialog import open_align_dialog
@@ -540,98 +483,3 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         settings.set_value(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.set_value(settings.SPLITTER_STATE, self.splitter.saveState())
-
-    # -- events ---------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        files = expand_folders(paths)
-        if files:
-            event.acceptProposedAction()
-            self.workspace.add_files(files)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        asks = self.workspace.bridge.is_busy() or self.projects.unsaved_jobs()
-        if asks and not self._quitting:
-            event.ignore()
-            self._confirm_quit()
-            return
-        self.projects.flush()  # edits of the last second or so, before they are kept
-        self.save_state()
-        self._tick.stop()
-        if self.editor is not None:
-            self.editor.shutdown()
-        self.workspace.shutdown()
-        self.projects.clean_exit()
-        event.accept()
-
-    def _confirm_quit(self) -> None:
-        """One question for everything quitting would lose; answered with ``open()``."""
-        unsaved = self.projects.unsaved_jobs()
-        busy = self.workspace.bridge.is_busy()
-        box = QMessageBox(self)
-        box.setObjectName("quitBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Wavescribe")
-        stopped = "The file being transcribed is stopped; finished transcripts are kept."
-        save = discard = quit_button = None
-        if unsaved:
-            n = len(unsaved)
-            box.setText(
-                f"Save the changes to {n} transcript{'s' if n > 1 else ''} before quitting?"
-            )
-            names = "\n".join(f"• {job.name}" for job in unsaved)
-            lost = "Discard loses these changes."
-            box.setInformativeText(f"{names}\n\n{lost}" + (f" {stopped}" if busy else ""))
-            save = box.addButton(QMessageBox.StandardButton.Save)
-            discard = box.addButton(QMessageBox.StandardButton.Discard)
-            box.addButton(QMessageBox.StandardButton.Cancel)
-            box.setDefaultButton(save)
-        else:
-            box.setText("Files are still being transcribed. Quit anyway?")
-            box.setInformativeText(stopped)
-            quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-            box.addButton(QMessageBox.StandardButton.Cancel)
-
-        def answered() -> None:
-            clicked = box.clickedButton()
-            if clicked is None:
-                return
-            if clicked is save:
-                self.projects.save_all(
-                    unsaved,
-                    then=self._proceed_quit,
-                    on_abort=lambda: self.statusBar().showMessage(QUIT_CANCELLED, 8000),
-                    save_one=self._save_for_quit,
-                )
-            elif clicked is discard:
-                self.projects.discard(unsaved)
-                self._proceed_quit()
-            elif clicked is quit_button:
-                self._proceed_quit()
-
-        box.finished.connect(answered)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
-    def _proceed_quit(self) -> None:
-        self._quitting = True
-        self.close()
-
-
-def expand_folders(paths: list[str]) -> list[str]:
-    """Files as they are; a dropped folder contributes the media files directly inside it."""
-    out: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            out += sorted(str(c) for c in p.iterdir() if c.suffix.lower() in MEDIA_SUFFIXES)
-        else:
-            out.append(raw)
-    return out
