@@ -8,7 +8,8 @@
   at once.
 * Every finished transcript is autosaved (each job is its own autosave session) when it finishes,
   about a second and a half after each edit (debounced), and on a slow timer as a safety net.
-  A crash leaves the autosaves, and the next start offers them back.
+  A crash leaves the autosaves, and the next start offers them back
+  (:class:`~wavescribe.gui.recovery.StartupRecovery`).
 * A clean exit *keeps* the autosave of every finished transcript still in the list that the user
   did not discard (``AutosaveStore.keep``); the next start puts them back in the list as done
   jobs, silently. Removing a job from the list (Remove, Clear Finished) or Discard in the quit
@@ -36,15 +37,14 @@ from wavescribe.gui import settings
 from wavescribe.gui.engine_bridge import run_task
 from wavescribe.gui.errors import show_error
 from wavescribe.gui.recovery import (
-    ask_to_recover,
+    NEVER,
+    StartupRecovery,
+    State,
     autosave_store,
-    discard_later,
     end_sessions,
-    list_order,
 )
 
 if TYPE_CHECKING:
-    from wavescribe.core.project.autosave import RecoveryItem
     from wavescribe.core.project.project_file import Project
     from wavescribe.gui.workspace import Workspace
 
@@ -74,12 +74,7 @@ def ask_audio_path(parent: QWidget | None, missing: Path | None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
-State = tuple[int, int]  # (id of the job's transcript, its revision): what a save captured
-_NEVER: State = (-1, -1)  # a baseline no transcript matches: modified until saved
-_Kept = tuple["RecoveryItem", "Project", Path]  # a kept autosave, its project, where its audio is
-
-
-class ProjectActions(QObject):
+class ProjectActions(StartupRecovery, QObject):
     AUTOSAVE_INTERVAL_MS = 10_000  # a safety net; edits are autosaved after AUTOSAVE_DEBOUNCE_MS
     AUTOSAVE_DEBOUNCE_MS = 1_500
 
@@ -137,7 +132,7 @@ class ProjectActions(QObject):
     def note_back_at_save_point(self, job: Job) -> None:
         """Undo or redo returned ``job`` to its saved state: it is no longer modified. (A
         recovered transcript that no project file holds stays modified until it is saved.)"""
-        if self._baseline.get(job.id) != _NEVER:
+        if self._baseline.get(job.id) != NEVER:
             self._baseline[job.id] = _current(job)
             self.modified_changed.emit()
 
@@ -411,6 +406,9 @@ class ProjectActions(QObject):
             and self._autosave_stale(j)
         ]
 
+    def _autosave_stale(self, job: Job) -> bool:
+        return self._autosaved.get(job.id) != self._state_of(job)
+
     def _state_of(self, job: Job) -> tuple[int, int, str | None, bool]:
         """Changes when the transcript is replaced, edited or saved, or saved elsewhere."""
         project = self._projects.get(job.id)
@@ -447,75 +445,6 @@ class ProjectActions(QObject):
             with contextlib.suppress(OSError):
                 store.keep(session) if keep else store.clean_exit(session)
         self._sessions.clear()
-
-    def offer_recovery(self) -> None:
-        """At start-up: put back the transcripts the last exit kept, then (in the background)
-        look for autosaves of sessions that crashed, and offer them."""
-
-        def find() -> tuple[list[_Kept], list[RecoveryItem]]:
-            store, kept = autosave_store(), []
-            for item in sorted(store.kept(), key=list_order):
-                try:
-                    project = item.load()
-                except Exception:
-                    continue
-                audio = project.resolve_audio() or project.audio_path or Path("audio")
-                kept.append((item, project, audio))
-            return kept, store.pending()
-
-        def found(result: tuple[list[_Kept], list[RecoveryItem]]) -> None:
-            kept, pending = result
-            self._restore_kept(kept)
-            self._offer(pending)
-
-        run_task(find, found, lambda exc: None)
-
-    def _restore_kept(self, kept: list[_Kept]) -> None:
-        if not kept:
-            return
-        jobs = []
-        for item, project, audio in kept:
-            job = self._add(project, audio)
-            if item.modified:
-                self._baseline[job.id] = _NEVER
-            jobs.append(job)
-        self.modified_changed.emit()
-        n = len(kept)
-        self._workspace.status.emit(f"Restored {n} transcript{'s' if n > 1 else ''} from last time")
-        items = [item for item, _, _ in kept]
-        self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs))
-
-    def _forget_once_autosaved(
-        self, items: list[RecoveryItem], jobs: list[Job], tries: int = 3
-    ) -> None:
-        """The old copies (kept or crashed) go once this session's autosaves hold every one of
-        them. An edit that landed while the autosave was written makes it stale: then after the
-        next autosave (a few tries); after failed autosaves they stay, to be offered again."""
-        if all(self._sessions.get(j.id) and not self._autosave_stale(j) for j in jobs):
-            discard_later(items)
-        elif tries > 1 and all(self._workspace.jobs.job(j.id) is not None for j in jobs):
-            self.autosave_now(then=lambda: self._forget_once_autosaved(items, jobs, tries - 1))
-
-    def _autosave_stale(self, job: Job) -> bool:
-        return self._autosaved.get(job.id) != self._state_of(job)
-
-    def _offer(self, items: list[RecoveryItem]) -> None:
-        if items:
-            ask_to_recover(self._window, items, self._recover)
-
-    def _recover(self, item: RecoveryItem) -> None:
-        def load() -> Project:
-            return item.load()
-
-        def loaded(project: Project) -> None:
-            audio = project.resolve_audio() or project.audio_path or Path("audio")
-            job = self._add(project, audio)
-            self._baseline[job.id] = _NEVER  # what a crash left is in no project file
-            self.modified_changed.emit()
-            # Once this session's autosave holds it, the crashed session's copy can go.
-            self.autosave_now(then=lambda: self._forget_once_autosaved([item], [job]))
-
-        run_task(load, loaded, lambda exc: show_error(self._window, exc, "Recovery"))
 
 
 def _current(job: Job) -> State:
