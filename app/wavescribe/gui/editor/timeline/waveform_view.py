@@ -20,7 +20,6 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
-    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -30,7 +29,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from wavescribe.core.audio.peaks import PeakPyramid
 from wavescribe.core.editing.document import HistoryEvent, SubtitleDocument
@@ -40,7 +39,7 @@ from wavescribe.core.editing.timing_controller import (
     TimingController,
     TimingResult,
 )
-from wavescribe.gui.editor.timeline.context_menu import cue_menu, span_menu, word_index_at
+from wavescribe.gui.editor.timeline.context_menu import WORDS_BELOW_MS_PER_PX, CueMenus
 from wavescribe.gui.editor.timeline.cue_text_editor import CueTextEditor, TextInPlace
 from wavescribe.gui.editor.timeline.display_gain import effective_gain
 from wavescribe.gui.editor.timeline.geometry import Viewport
@@ -61,7 +60,6 @@ from wavescribe.gui.editor.undo import EditStack
 EDGE_PX = 5  # how near an edge the mouse must be to grab it
 DRAG_PX = 3  # movement before a press becomes a drag
 SNAP_PX = 8
-WORDS_BELOW_MS_PER_PX = 15.0  # word timings are drawn when zoomed in this far
 
 
 @dataclass
@@ -75,7 +73,7 @@ class _Drag:
     now_ms: int = 0
 
 
-class WaveformView(QWidget):
+class WaveformView(CueMenus, QWidget):
     cue_clicked = Signal(int)  # the cue selected on the waveform (-1: none)
     seek_requested = Signal(int)  # ms: a click on the waveform (on a cue or not)
     message = Signal(str)  # why an edit stopped short or was refused
@@ -439,61 +437,6 @@ class WaveformView(QWidget):
             return super().mouseDoubleClickEvent(event)  # on empty waveform: a second press
         self._drag = None
         self.edit_text(index)
-
-    # --- the cue menu ------------------------------------------------------------------------
-    def set_menu_actions(self, actions: Mapping[str, QAction]) -> None:
-        """The editor's cue actions (``split``, ``merge``, ``delete``, ``play_cue``) to offer."""
-        self._editor_actions = actions
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.cue_menu_at(event.pos().x())
-        if menu is None:
-            return super().contextMenuEvent(event)
-        menu.exec(event.globalPos())
-        menu.deleteLater()
-
-    def cue_menu_at(self, x: float) -> QMenu | None:
-        """The span's menu inside a selected span; else select the cue under ``x`` and build
-        its menu (None: no cue there)."""
-        if self._drag is not None or self.doc is None:
-            return None
-        if self.span is not None and self.span[0] <= self.viewport.ms_at(x) <= self.span[1]:
-            a, b = self.span
-            return span_menu(
-                self,
-                label=f"{format_ms(a)} – {format_ms(b)}",
-                clear=lambda: self.set_span(None),
-                editor_actions=self._editor_actions,
-            )
-        _, index = self.hit(x)
-        if index is None:
-            return None
-        self.select(index, reveal=False)
-        self.cue_clicked.emit(index)
-        seg = self.doc[index]
-        word = None
-        if self.viewport.ms_per_px <= WORDS_BELOW_MS_PER_PX:  # only where words are drawn
-            k = word_index_at(seg.words, self.viewport.ms_at(x))
-            word = None if k is None else (k, seg.words[k].text)
-        return cue_menu(
-            self,
-            word=word,
-            split_at_word=lambda k: self.split_at_word(index, k),
-            edit_text=lambda: self.edit_text(index),
-            editor_actions=self._editor_actions,
-            suspect=seg.suspect,
-        )
-
-    def split_at_word(self, index: int, word_index: int) -> bool:
-        """Split cue ``index`` before its word ``word_index`` (one undo step)."""
-        if self.controller is None or self.stack is None:
-            return False
-        result = self.controller.split_at_word(index, word_index)
-        done = self.stack.push(result.command, result.limit)
-        if done:
-            self.select(index, reveal=False)
-            self.cue_clicked.emit(index)
-        return done
 
     # --- text in place ---------------------------------------------------------------------
     @property
