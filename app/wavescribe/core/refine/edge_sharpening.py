@@ -141,7 +141,8 @@ def _energy_edge(
     noise = np.median(background, axis=0)
     residual = _db(np.maximum(frames - OVERSUBTRACT * noise, 0.0).sum(axis=1))
     bg_residual = _db(np.maximum(background - OVERSUBTRACT * noise, 0.0).sum(axis=1))
-    by_peak = float(_db(near.sum(axis=1)).max()) - BELOW_PEAK_DB
+    near_db = _db(near.sum(axis=1))
+    by_peak = float(near_db.max()) - BELOW_PEAK_DB
     by_background = float(np.percentile(bg_residual, 95)) + ABOVE_BACKGROUND_DB
     threshold = max(by_peak, by_background)
     times = np.array([_frame_ms(first, i) for i in range(len(frames))])
@@ -166,11 +167,14 @@ def _energy_edge(
         i += step
     # A frame counts as loud once speech fills part of it: the edge is a quarter frame outward.
     t = int(times[edge_i]) + (-HALF_WIN_MS // 2 if onset else HALF_WIN_MS // 2)
-    near_db = _db(near.sum(axis=1))
+    return t, by_background > by_peak and (onset or _may_hide_tail(near_db, background))
+
+
+def _may_hide_tail(near_db: np.ndarray, background: np.ndarray) -> bool:
+    """Whether an offset's background may hide the word's tail (see ``TRUST_MS``); measured on
+    offsets only: onsets keep the fallback whenever noise-limited."""
     background_db = float(np.median(_db(background.sum(axis=1))))
-    masking = (  # measured on offsets only: onsets keep the fallback whenever noise-limited
-        onset
-        or background_db > float(np.percentile(near_db, FLOOR_PERCENTILE)) + OWN_FLOOR_DB
+    return (
+        background_db > float(np.percentile(near_db, FLOOR_PERCENTILE)) + OWN_FLOOR_DB
         or float(near_db.max()) - background_db < MASKING_MARGIN_DB
     )
-    return t, by_background > by_peak and masking

@@ -350,7 +350,6 @@ def join_wordless_regions(
     one layout, 0.19 s before it in another). Returns the new regions and the placement
     re-indexed to them.
     """
-    used = {r for r in placement.region_of if r is not None}
     last_word: dict[int, Word] = {}
     first_word: dict[int, Word] = {}
     for w, r in zip(words, placement.region_of, strict=True):
@@ -359,7 +358,7 @@ def join_wordless_regions(
             first_word.setdefault(r, w)
     joined_to: dict[int, int] = {}
     for k, (a, b) in enumerate(regions):
-        if k in used:
+        if k in last_word:  # it has words of its own
             continue
         before, after = last_word.get(k - 1), first_word.get(k + 1)
         if (
@@ -379,13 +378,11 @@ def join_wordless_regions(
     out: list[tuple[int, int]] = []
     new_index: dict[int, int] = {}
     for k, (a, b) in enumerate(regions):
-        if joined_to.get(k) == k - 1:  # extends the region before it
-            new_index[k] = len(out) - 1
+        # A wordless region joining the one before it, or one whose wordless predecessor joins
+        # it, extends the last region out; any other starts a new one.
+        if joined_to.get(k) == k - 1 or joined_to.get(k - 1) == k:
             out[-1] = (out[-1][0], b)
-        elif joined_to.get(k - 1) == k:  # the wordless region before it joins this one
-            out[-1] = (out[-1][0], b)
-            new_index[k] = len(out) - 1
         else:
-            new_index[k] = len(out)
             out.append((a, b))
+        new_index[k] = len(out) - 1
     return out, Placement([None if r is None else new_index[r] for r in placement.region_of])
