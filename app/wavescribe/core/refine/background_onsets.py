@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wavescribe.core.refine.edge_sharpening import _db, _power
+from wavescribe.core.audio.frames import db, frame_power
 
 MAX_MS = 500  # only this short a region can be a background's onset
 BACKGROUND_MS = (120, 1000)  # where after the region its background is measured
@@ -38,13 +38,13 @@ def _is_background_onset(audio: np.ndarray, a: int, b: int, next_start: int) -> 
     lo, hi = b + BACKGROUND_MS[0], min(next_start - 60, b + BACKGROUND_MS[1])
     if hi - lo < MIN_BACKGROUND_MS:
         return False
-    region, _ = _power(audio, a, b)
-    after, _ = _power(audio, lo, hi)
+    region, _ = frame_power(audio, a, b)
+    after, _ = frame_power(audio, lo, hi)
     if len(region) < 3 or len(after) < 8:
         return False
-    level = float(np.percentile(_db(region.sum(axis=1)), 90))
-    background = float(np.percentile(_db(after.sum(axis=1)), 90))
+    level = float(np.percentile(db(region.sum(axis=1)), 90))
+    background = float(np.percentile(db(after.sum(axis=1)), 90))
     if level > background + LEVEL_DB:
         return False
-    spectrum = _db(np.median(region, axis=0)) - _db(np.median(after, axis=0))
+    spectrum = db(np.median(region, axis=0)) - db(np.median(after, axis=0))
     return float(np.mean(np.abs(spectrum[BANDS]))) < SPECTRUM_DB

@@ -20,13 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.audio.frames import HALF_WIN_MS, HOP_MS, db, frame_ms, frame_power
 
-RATE = SAMPLE_RATE
-WIN = 256  # 16 ms
-HOP = 80  # 5 ms
-HOP_MS = HOP * 1000 // RATE
-HALF_WIN_MS = WIN * 1000 // RATE // 2
 SEARCH_MS = 260  # how far an edge may move from where the VAD put it
 BELOW_PEAK_DB = 40.0
 ABOVE_BACKGROUND_DB = 1.0
@@ -52,8 +47,6 @@ TRUST_MS = 60
 FLOOR_PERCENTILE = 10
 OWN_FLOOR_DB = 6.0
 MASKING_MARGIN_DB = 23.0
-
-_window = np.hanning(WIN).astype(np.float32)
 
 
 def refine_edges(
@@ -94,27 +87,6 @@ def _offset(audio: np.ndarray, edge: int, start: int, next_start: int) -> int:
     return t
 
 
-def _power(audio: np.ndarray, start_ms: int, end_ms: int) -> tuple[np.ndarray, int]:
-    """Power spectra of 16 ms frames every 5 ms whose centres lie in [start_ms, end_ms)."""
-    first = max(0, start_ms * RATE // 1000 - WIN // 2)
-    last = min(len(audio), end_ms * RATE // 1000 + WIN // 2)
-    n = (last - first - WIN) // HOP + 1
-    if n <= 0:
-        return np.zeros((0, WIN // 2 + 1), np.float32), first
-    idx = first + np.arange(n)[:, None] * HOP + np.arange(WIN)[None, :]
-    spec = np.fft.rfft(audio[idx] * _window, axis=1)
-    return (spec.real**2 + spec.imag**2).astype(np.float32), first
-
-
-def _frame_ms(first_sample: int, i: int) -> int:
-    """Time of the centre of frame i."""
-    return (first_sample + i * HOP + WIN // 2) * 1000 // RATE
-
-
-def _db(x: np.ndarray) -> np.ndarray:
-    return 10.0 * np.log10(x + 1e-12)
-
-
 def _energy_edge(
     audio: np.ndarray, edge: int, other_end: int, neighbour: int, *, onset: bool
 ) -> tuple[int, bool] | None:
@@ -133,19 +105,19 @@ def _energy_edge(
         near_lo, near_hi = max(other_end, edge - 1500), edge
     if bg_hi - bg_lo < 40 or hi - lo < 2 * HOP_MS:
         return None
-    background, _ = _power(audio, bg_lo, bg_hi)
-    frames, first = _power(audio, lo, hi)
-    near, _ = _power(audio, near_lo, max(near_hi, near_lo + 20))
+    background, _ = frame_power(audio, bg_lo, bg_hi)
+    frames, first = frame_power(audio, lo, hi)
+    near, _ = frame_power(audio, near_lo, max(near_hi, near_lo + 20))
     if len(background) < 4 or len(frames) < 3 or len(near) == 0:
         return None
     noise = np.median(background, axis=0)
-    residual = _db(np.maximum(frames - OVERSUBTRACT * noise, 0.0).sum(axis=1))
-    bg_residual = _db(np.maximum(background - OVERSUBTRACT * noise, 0.0).sum(axis=1))
-    near_db = _db(near.sum(axis=1))
+    residual = db(np.maximum(frames - OVERSUBTRACT * noise, 0.0).sum(axis=1))
+    bg_residual = db(np.maximum(background - OVERSUBTRACT * noise, 0.0).sum(axis=1))
+    near_db = db(near.sum(axis=1))
     by_peak = float(near_db.max()) - BELOW_PEAK_DB
     by_background = float(np.percentile(bg_residual, 95)) + ABOVE_BACKGROUND_DB
     threshold = max(by_peak, by_background)
-    times = np.array([_frame_ms(first, i) for i in range(len(frames))])
+    times = np.array([frame_ms(first, i) for i in range(len(frames))])
     inside = times >= edge if onset else times <= edge
     if not inside.any():
         return None
@@ -173,7 +145,7 @@ def _energy_edge(
 def _may_hide_tail(near_db: np.ndarray, background: np.ndarray) -> bool:
     """Whether an offset's background may hide the word's tail (see ``TRUST_MS``); measured on
     offsets only: onsets keep the fallback whenever noise-limited."""
-    background_db = float(np.median(_db(background.sum(axis=1))))
+    background_db = float(np.median(db(background.sum(axis=1))))
     return (
         background_db > float(np.percentile(near_db, FLOOR_PERCENTILE)) + OWN_FLOOR_DB
         or float(near_db.max()) - background_db < MASKING_MARGIN_DB
