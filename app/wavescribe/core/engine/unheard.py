@@ -19,7 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-RATE = 16000
+from wavescribe.core.audio.frames import db
+from wavescribe.core.audio.load import SAMPLE_RATE
+
+RATE = SAMPLE_RATE
 FRAME_MS = 10
 ABOVE_FLOOR_DB = 20.0  # a frame this far above the file's noise floor is sound
 FLOOR_PERCENTILE = 10
@@ -37,7 +40,7 @@ def frame_levels(audio: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, np.float32)
     power = np.mean(np.square(audio[: n * hop].reshape(n, hop), dtype=np.float64), axis=1)
-    levels: np.ndarray = (10 * np.log10(power + 1e-12)).astype(np.float32)
+    levels: np.ndarray = db(power).astype(np.float32)
     return levels
 
 
