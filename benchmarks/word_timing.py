@@ -105,6 +105,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -216,6 +217,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--corpora", default="espeak,apollo11,fleurs")
+    parser.add_argument(
+        "--forced-alignment-off-rows",
+        action="store_true",
+        help="also refine and align the same transcript with WAVESCRIBE_FORCED_ALIGN=0",
+    )
     args = parser.parse_args()
 
     from align_speech import write_wav
@@ -240,14 +246,20 @@ def main() -> None:
                 audio, ref = makers[name]()
                 wav = write_wav(tmp / f"{name}.wav", audio)
                 heard: Transcript = engine.transcribe(wav, options)
-                refined = refine_transcript(heard, audio, rules)
                 script = parse_text(" ".join(r[0] for r in ref))
-                aligned = align_transcript(script, refined, audio, rules)
-                words = [w for s in refined.segments for w in s.words]
-                print(_row(f"{name} transcription", *errors_against(ref, words)))
-                print(_row(f"{name} alignment, all words", *aligned_errors(ref, aligned, True)))
-                print(_row(f"{name} alignment, unflagged", *aligned_errors(ref, aligned, False)))
-                sys.stdout.flush()
+                for variant in ("", "0") if args.forced_alignment_off_rows else ("",):
+                    os.environ["WAVESCRIBE_FORCED_ALIGN"] = variant
+                    label = f"{name}{' (FA off)' if variant else ''}"
+                    refined = refine_transcript(heard, audio, rules)
+                    aligned = align_transcript(script, refined, audio, rules)
+                    words = [w for s in refined.segments for w in s.words]
+                    print(_row(f"{label} transcription", *errors_against(ref, words)))
+                    print(_row(f"{label} alignment, all", *aligned_errors(ref, aligned, True)))
+                    print(
+                        _row(f"{label} alignment, unflagged", *aligned_errors(ref, aligned, False))
+                    )
+                    sys.stdout.flush()
+                os.environ.pop("WAVESCRIBE_FORCED_ALIGN", None)
 
 
 if __name__ == "__main__":

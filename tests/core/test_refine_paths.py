@@ -17,7 +17,10 @@ from wavescribe.core.transcript import Transcript
 
 RULES = SubtitleRules()
 CLIPS = [JFK, *(DATA / "speech" / "fleurs" / f"fleurs-en-00{i}.ogg" for i in range(3))]
-TOLERANCE_MS = 5  # measured: every cue and word edge equal on these clips
+TOLERANCE_MS = 5  # measured: every cue edge equal on these clips
+# Words inside a region come from the forced alignment (10 ms frames) of a stretch whose edges
+# stable-ts may move by a few ms: a frame or two apart (measured: at most 20 ms).
+WORD_TOLERANCE_MS = 30
 
 
 @pytest.fixture(scope="module")
@@ -55,4 +58,4 @@ def test_full_and_lite_refinement_time_real_speech_alike(raw, clip: Path, monkey
         assert abs(a0 - b0) <= TOLERANCE_MS and abs(a1 - b1) <= TOLERANCE_MS, (clip.name, a0, b0)
     full_words = [t for s in full.segments for w in s.words for t in (w.start, w.end)]
     lite_words = [t for s in lite.segments for w in s.words for t in (w.start, w.end)]
-    assert max(abs(a - b) for a, b in zip(full_words, lite_words, strict=True)) <= TOLERANCE_MS
+    assert max(abs(a - b) for a, b in zip(full_words, lite_words, strict=True)) <= WORD_TOLERANCE_MS

@@ -15,6 +15,7 @@ from align_speech import fleurs_spliced, write_wav
 from wavescribe.core.align.word_match import Match, match_words
 from wavescribe.core.engine.client import Engine
 from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.refine import forced_alignment
 from wavescribe.core.refine.pipeline import refine_transcript
 from wavescribe.core.refine.vad import detect_speech
 from wavescribe.core.subtitle_rules import SubtitleRules
@@ -49,9 +50,11 @@ def _splice_errors(ref: list[tuple[str, int | None, int | None]], words: list[Wo
     return out
 
 
-def test_refinement_keeps_dtw_timed_words_in_place(joins) -> None:  # type: ignore[no-untyped-def]
+def test_refinement_keeps_dtw_timed_words_in_place(joins, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """DTW words keep their own times (clamped into their speech region); the same words marked
-    as whisper.cpp's t0/t1 are re-laid by character shares, as before."""
+    as whisper.cpp's t0/t1 are re-laid by character shares, as before. (The layout alone: the
+    forced alignment that follows it is off here.)"""
+    monkeypatch.setenv(forced_alignment.ENV, "0")
     audio, _, heard, speech = joins
     assert heard.metadata["word_timing"] == "dtw"
     raw = _words(heard)
@@ -69,6 +72,24 @@ def test_refinement_keeps_dtw_timed_words_in_place(joins) -> None:  # type: igno
     # Dropped words would shift the pairing: none are expected on this clean speech.
     assert len(_words(kept)) == len(raw)
     assert moved(kept) <= 10 < 100 <= moved(relaid)
+
+
+def test_forced_alignment_times_words_at_joins_better_than_dtw_alone(
+    joins, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The same transcript refined with and without the acoustic forced alignment of each
+    region's words (``WAVESCRIBE_FORCED_ALIGN=0``): it ran, and the words at the splices are
+    nearer the truth with it."""
+    audio, ref, heard, speech = joins
+    with_fa = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
+    report = with_fa.metadata["refinement"]["forced_alignment"]
+    assert report is not None and report["failed_regions"] <= 2
+    monkeypatch.setenv(forced_alignment.ENV, "0")
+    without = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
+    assert without.metadata["refinement"]["forced_alignment"] is None
+    on = np.median(_splice_errors(ref, _words(with_fa)))
+    off = np.median(_splice_errors(ref, _words(without)))
+    assert on <= off - 30, (on, off)
 
 
 def test_words_at_sentence_joins_are_timed_within_300_ms(joins) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,9 @@ from wavescribe.core.align.script import Script
 from wavescribe.core.align.second_listen import listen_again, sparse_spans
 from wavescribe.core.align.word_match import match_words
 from wavescribe.core.align.word_times import NOT_FOUND, TimedWord, time_words
+from wavescribe.core.refine import forced_alignment
 from wavescribe.core.refine.display_timing import apply_timing_rules
+from wavescribe.core.refine.pipeline import speech_regions
 from wavescribe.core.refine.regroup import build_cues, make_cue
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.subtitle_rules import SubtitleRules
@@ -75,6 +77,7 @@ def align_transcript(
         speech = find_speech(audio, vad, cancelled)
     unit_of = [k for k, cue in enumerate(script.cues) for _ in cue.words]
     timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms, unit_of)
+    aligned = _align_acoustically(audio, timed, speech, heard.language, vad, cancelled)
     pieces = _pieces(script, timed)
     present = [p for p in pieces if p.found]
     for piece in present:
@@ -93,6 +96,7 @@ def align_transcript(
     metadata["alignment"] = report.to_dict() | {
         "summary": report.summary(),
         "seconds": round(time.perf_counter() - t0, 3),
+        "forced_alignment": aligned,
     }
     return Transcript(
         segments=out,
@@ -101,6 +105,29 @@ def align_transcript(
         model=heard.model,
         metadata=metadata,
     )
+
+
+def _align_acoustically(
+    audio: np.ndarray,
+    timed: list[TimedWord],
+    speech: SpeechMap,
+    language: str | None,
+    vad: bool,
+    cancelled: Cancelled | None,
+) -> dict[str, Any] | None:
+    """The boundaries between the found script words of each speech region from an acoustic
+    forced alignment of the script's own words (:mod:`refine.forced_alignment`; English), in
+    place. What it did, or ``None`` when it did not run."""
+    found = [w for w in timed if w.found]
+    if not forced_alignment.enabled(language) or len(found) < 2:
+        return None
+    t0 = time.perf_counter()
+    _, regions = speech_regions(audio, vad, cancelled, speech)
+    words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
+    words, failed = forced_alignment.retime_in_regions(audio, words, regions)
+    for w, new in zip(found, words, strict=True):
+        w.start, w.end = new.start, new.end
+    return {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def align_media(

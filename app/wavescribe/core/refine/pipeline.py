@@ -51,6 +51,7 @@ import numpy as np
 
 from wavescribe.core import errors
 from wavescribe.core.audio.silence import gaps
+from wavescribe.core.refine import forced_alignment
 from wavescribe.core.refine.background_onsets import without_background_onsets
 from wavescribe.core.refine.display_timing import apply_timing_rules
 from wavescribe.core.refine.edge_sharpening import refine_edges
@@ -151,7 +152,7 @@ def refine_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled, speech)
+    speech, regions = speech_regions(audio, vad, cancelled, speech)
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
@@ -163,6 +164,8 @@ def refine_transcript(
     # A pause now inside a joined word is not a silence for stable-ts to cut the word at.
     joined = set(gaps(split, speech.duration_ms)) - set(gaps(regions, speech.duration_ms))
     laid = _suppress_silence(sw, laid, speech, regions, sorted(joined))
+    check()
+    laid, aligned = _align_acoustically(audio, laid, regions, transcript.language)
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
     suspect_of = [
@@ -175,6 +178,7 @@ def refine_transcript(
     info["dropped_segments"] = [{"text": d.segment.text, "reason": d.reason} for d in dropped]
     info["dropped_words"] = sum(r is None for r in placement.region_of)
     info["words_kept_in_place"] = keep
+    info["forced_alignment"] = aligned
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
 
@@ -203,7 +207,7 @@ def retime_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = _checker(cancelled)
-    speech, regions = _speech(audio, vad, cancelled)
+    speech, regions = speech_regions(audio, vad, cancelled)
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
     source = [_shifted(s, shift) for s in source] if shift else source
@@ -232,6 +236,18 @@ def retime_transcript(
     info["shift_ms"] = shift
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
+
+
+def _align_acoustically(
+    audio: np.ndarray, words: list[Word], regions: list[tuple[int, int]], language: str | None
+) -> tuple[list[Word], dict[str, Any] | None]:
+    """Boundaries between the words of each region from :mod:`forced_alignment` (English),
+    and what it did (``None``: not run)."""
+    if not forced_alignment.enabled(language) or not words:
+        return words, None
+    t0 = time.perf_counter()
+    words, failed = forced_alignment.retime_in_regions(audio, words, regions)
+    return words, {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def spread_words(seg: Segment) -> list[Word]:
@@ -288,14 +304,14 @@ def _info(speech: SpeechMap, sw: Any, why_lite: str | None) -> dict[str, Any]:
     return info
 
 
-def _speech(
+def speech_regions(
     audio: np.ndarray,
     vad: bool,
     cancelled: Callable[[], bool] | None,
     known: SpeechMap | None = None,
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
-    """Speech regions (one Silero runtime for both paths, or ``known``), less a steady
-    background's onset, edges sharpened."""
+    """Where ``audio`` has speech (one Silero runtime for every path, or ``known``) and its
+    regions less a steady background's onset, edges sharpened. Raises ``errors.Cancelled``."""
     check = _checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)

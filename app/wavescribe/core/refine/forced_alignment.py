@@ -1,0 +1,246 @@
+"""Word boundaries inside a stretch of speech from an acoustic forced alignment (English).
+
+whisper.cpp's DTW times a word by where the decoder's attention looked, which on real read
+speech puts half the boundaries inside a run of speech more than 160 ms off. Once the words are
+known, an HMM forced alignment of their phones against the audio finds where the sounds change
+instead; that is what forced aligners (MFA, Gentle) do. We use CMU PocketSphinx (BSD): its PyPI
+wheel carries the US English acoustic model and the CMU pronouncing dictionary, so it works
+offline with nothing to download. Unknown words get a rough pronunciation
+(:mod:`spoken_forms`).
+
+Callers take only the boundaries *between* words of one speech region from here: a region's
+outer edges are sharpened from the signal (:mod:`edge_sharpening`) to a few ms, better than the
+aligner's 10 ms frames and silence model. A stretch the aligner cannot align (it gives up, or
+its words do not come back in order) returns ``None``; the stretch is then halved and each half
+tried alone, and what still fails keeps its earlier times.
+
+English only: other languages keep whisper.cpp's times. ``WAVESCRIBE_FORCED_ALIGN=0`` turns it
+off (for comparisons).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
+from wavescribe.core.transcript import Word
+
+RATE = 16000
+FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
+PAD_MS = 150  # audio either side of a stretch, so its first and last words are not squeezed
+MAX_STRETCH_MS = 60_000  # longer stretches are left as they are (decoding cost grows with length)
+DOUBTFUL = 0.3
+LEVEL_DB = -20.0
+NOISE_DB = -50.0  # ... over a steady white noise floor at this level (espeak, 71 words: 12/14 ms
+# median start/end error without, 10/10 with, p90 79 -> 26 ms and no stretch left unaligned)
+QUIET_MS = 200  # pure noise floor around each stretch: it ends and starts in silence
+SPLIT_DEPTH = 3  # a run that does not align is halved this many times at most
+MIN_SPLIT_WORDS = 3
+ENV = "WAVESCRIBE_FORCED_ALIGN"
+LANGUAGES = ("en",)
+_FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "(NULL)")
+
+_lock = threading.Lock()
+_decoder: Any = None
+_known: set[str] = set()
+
+
+def enabled(language: str | None) -> bool:
+    """Whether words in ``language`` are aligned here (English, PocketSphinx installed, not
+    turned off by ``WAVESCRIBE_FORCED_ALIGN=0``)."""
+    if os.environ.get(ENV, "").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    if (language or "en").split("-")[0].lower() not in LANGUAGES:
+        return False
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def align_words(
+    audio: np.ndarray, start_ms: int, end_ms: int, words: Sequence[str]
+) -> list[tuple[int, int] | None] | None:
+    """Each written word's (start, end) in ms on the audio's timeline, aligned in
+    ``start_ms``-``end_ms``; ``None`` for a word with nothing to say (punctuation), and ``None``
+    for the whole when the stretch could not be aligned."""
+    spoken = [spoken_words(w) for w in words]
+    tokens = [t for s in spoken for t in s]
+    if not tokens or end_ms - start_ms > MAX_STRETCH_MS:
+        return None
+    # On the 10 ms frame grid of the whole file: the same words get the same frames whatever
+    # the stretch's edges (which differ by a few ms with and without stable-ts).
+    a = max(0, (start_ms - PAD_MS) // FRAME_MS * FRAME_MS * RATE // 1000)
+    b = min(len(audio), (end_ms + PAD_MS) * RATE // 1000)
+    pcm = _conditioned(audio[a:b])
+    with _lock:
+        spans = _align(pcm, tokens)
+    if spans is None:
+        return None
+    origin = a * 1000 // RATE - QUIET_MS
+    out: list[tuple[int, int] | None] = []
+    k = 0
+    for s in spoken:
+        if not s:
+            out.append(None)
+            continue
+        first, last = spans[k], spans[k + len(s) - 1]
+        out.append((origin + first[0], origin + last[1]))
+        k += len(s)
+    return out
+
+
+def _conditioned(x: np.ndarray) -> bytes:
+    """16-bit PCM at one level with a faint steady noise floor: the model was trained on
+    recorded speech, and near-digital silence (synthetic speech, band-limited or gated audio)
+    makes the aligner give up or misplace words."""
+    x = np.asarray(x, np.float64)
+    rms = float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
+    if rms > 1e-6:
+        x = x * (10 ** (LEVEL_DB / 20) / rms)
+    quiet = np.zeros(QUIET_MS * RATE // 1000)
+    x = np.concatenate((quiet, x, quiet))
+    x = x + np.random.default_rng(len(x)).normal(0.0, 10 ** (NOISE_DB / 20), len(x))
+    pcm: bytes = (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    return pcm
+
+
+def known_word(word: str) -> bool:
+    """Whether the pronouncing dictionary has every word said for ``word`` (else: rough)."""
+    with _lock:
+        decoder = _get_decoder()
+        return all(decoder.lookup_word(t) is not None for t in spoken_words(word))
+
+
+def model_dir() -> Path:
+    """The wheel's US English model folder (acoustic model ``en-us/`` and the dictionary), found
+    beside the package so that the frozen app, which bundles only these two, finds it too."""
+    import pocketsphinx
+
+    return Path(pocketsphinx.__file__).parent / "model" / "en-us"
+
+
+def _align(pcm: bytes, tokens: list[str]) -> list[tuple[int, int]] | None:
+    decoder = _get_decoder()
+    for t in tokens:
+        if t not in _known:
+            if decoder.lookup_word(t) is None:
+                decoder.add_word(t, rough_phones(t), True)
+            _known.add(t)
+    try:
+        decoder.set_align_text(" ".join(tokens))
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+    except RuntimeError:
+        return None
+    if decoder.hyp() is None:
+        return None
+    found = [
+        (seg.word.split("(")[0], seg.start_frame, seg.end_frame)
+        for seg in decoder.seg()
+        if seg.word not in _FILLERS
+    ]
+    if [w for w, _, _ in found] != tokens:
+        return None
+    return [(s * FRAME_MS, (e + 1) * FRAME_MS) for _, s, e in found]
+
+
+def _get_decoder() -> Any:
+    global _decoder
+    if _decoder is None:
+        from pocketsphinx import Decoder
+
+        # Wide beams: the words are known, and narrow ones give up on long stretches.
+        model = model_dir()
+        _decoder = Decoder(
+            hmm=str(model / "en-us"),
+            dict=str(model / "cmudict-en-us.dict"),
+            lm=None,
+            loglevel="FATAL",
+            beam=1e-60,
+            wbeam=1e-40,
+            pbeam=1e-60,
+            dither=True,  # digital silence (zeros) otherwise breaks the search
+        )
+    return _decoder
+
+
+def retime_in_regions(
+    audio: np.ndarray, words: Sequence[Word], regions: Sequence[tuple[int, int]]
+) -> tuple[list[Word], int]:
+    """``words`` (each inside one of ``regions``, in order) with the boundaries between words of
+    one region taken from the forced alignment; first starts and last ends stay. Also returns
+    how many stretches could not be aligned (they keep their times)."""
+    out = list(words)
+    starts = np.array([a for a, _ in regions], float)
+    region_of = np.searchsorted(starts, [(w.start + w.end) / 2 for w in words], side="right") - 1
+    failed = 0
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and region_of[j] == region_of[i]:
+            j += 1
+        if j - i >= 2 and region_of[i] >= 0:
+            out[i:j], missed = _retime_run(audio, out[i:j], SPLIT_DEPTH)
+            failed += missed
+        i = j
+    return out, failed
+
+
+def _retime_run(audio: np.ndarray, run: list[Word], depth: int) -> tuple[list[Word], int]:
+    """One region's words re-timed inside. A run that does not align is tried again without
+    its last word, then without its first (a word that speech detection put on the wrong side
+    of a region edge, which is then not in the stretch), then halved at its middle word
+    boundary as it was, each half on its own, ``depth`` times at most: one bad word costs only
+    its part. Also returns how many stretches stayed as they were."""
+    spans = align_words(audio, run[0].start, run[-1].end, [w.text for w in run])
+    if spans is not None:
+        return _interior(run, spans), 0
+    if depth == 0 or len(run) < MIN_SPLIT_WORDS:
+        return run, 1
+    for part, rest, at_end in ((run[:-1], run[-1:], True), (run[1:], run[:1], False)):
+        spans = align_words(audio, part[0].start, part[-1].end, [w.text for w in part])
+        if spans is not None:
+            done = _interior(part, spans)
+            return (done + rest if at_end else rest + done), 0
+    if len(run) < 2 * MIN_SPLIT_WORDS:
+        return run, 1
+    half = len(run) // 2
+    left, f1 = _retime_run(audio, run[:half], depth - 1)
+    right, f2 = _retime_run(audio, run[half:], depth - 1)
+    return left + right, f1 + f2
+
+
+def _interior(run: Sequence[Word], spans: Sequence[tuple[int, int] | None]) -> list[Word]:
+    """The run's words with inner edges from ``spans`` (kept in order, inside the run's span).
+
+    A word whisper.cpp itself doubts (probability under ``DOUBTFUL``) was likely misheard, and
+    the aligner, given the wrong phones, drags the boundaries next to it (on
+    ``sentence_joins.py``: "Byron" heard as "lawyer", p 0.17, moved both its edges 300 ms
+    wrong): its own edges and its neighbours' edges next to it keep their earlier times."""
+    edges = [
+        span if span is not None else (w.start, w.end) for w, span in zip(run, spans, strict=True)
+    ]
+    doubted = [w.probability is not None and w.probability < DOUBTFUL for w in run]
+    first, last = run[0].start, run[-1].end
+    out: list[Word] = []
+    prev = first
+    for k, w in enumerate(run):
+        s, e = edges[k]
+        if doubted[k] or (k > 0 and doubted[k - 1]):
+            s = w.start
+        if doubted[k] or (k + 1 < len(run) and doubted[k + 1]):
+            e = w.end
+        s = first if k == 0 else min(max(s, prev), last)
+        e = last if k == len(run) - 1 else min(max(e, s), last)
+        out.append(Word(s, e, w.text, w.probability))
+        prev = e
+    return out

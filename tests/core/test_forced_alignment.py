@@ -1,0 +1,149 @@
+"""Acoustic forced alignment of known words (PocketSphinx), on real speech with exact boundaries.
+
+FLEURS sentences butted together (``align_speech.fleurs_spliced``): at each splice the word
+before ends and the next one starts at a known sample. The aligner is given the gold text only;
+no whisper.cpp here (``test_word_timing_joins.py`` runs the whole path)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from align_speech import RATE, fleurs_spliced
+from wavescribe.core.refine import forced_alignment
+from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
+from wavescribe.core.transcript import Word
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("Hello,", ["hello"]),
+        ("“Don’t", ["don't"]),
+        ("well-known", ["well", "known"]),
+        ("1994.", ["nineteen", "ninety", "four"]),
+        ("20th", ["twentieth"]),
+        ("1,250", ["one", "thousand", "two", "hundred", "and", "fifty"]),
+        ("3.5%", ["three", "point", "five", "percent"]),
+        ("$40", ["forty", "dollars"]),
+        ("mp3", ["m", "p", "three"]),
+        ("—", []),
+        ("...", []),
+    ],
+)
+def test_written_words_become_what_is_said(written: str, said: list[str]) -> None:
+    assert spoken_words(written) == said
+
+
+def test_rough_pronunciations_use_the_models_phones() -> None:
+    lines = (forced_alignment.model_dir() / "cmudict-en-us.dict").read_text().splitlines()
+    phones = {p for line in lines for p in line.split()[1:]}
+    assert {"AA", "CH", "ZH"} <= phones and len(phones) == 39
+    for word in ("kubernetes", "wavescribe", "yttrium", "schmoozing", "xyzzy", "e"):
+        got = rough_phones(word).split()
+        assert got and set(got) <= phones, (word, got)
+    assert rough_phones("shipping") == "SH IH P IH NG"  # a doubled consonant is one sound
+
+
+def _run(order: list[int]) -> tuple[np.ndarray, list[tuple[str, int | None, int | None]], int]:
+    """The first run of four spliced sentences: audio, reference words, and where it ends."""
+    audio, ref = fleurs_spliced(order, per_run=len(order))
+    return audio, ref, len(audio) * 1000 // RATE
+
+
+@pytest.fixture(scope="module")
+def spliced() -> tuple[np.ndarray, list[tuple[str, int | None, int | None]], int]:
+    """Clips whose speech spans end and start on words. Not clips 1, 2, 4 and 8: their spans
+    hold a breath or sound 0.3-1.2 s away from the first or last word (1: before "All"; 2: after
+    "sentence."; 8: before "The", after "3:2"), or (4) end before its last words are said, so
+    the splice is not a word boundary there (benchmarks/sentence_joins.py)."""
+    return _run([7, 3, 9, 0])
+
+
+def test_words_at_real_sentence_joins_are_placed_within_tens_of_ms(spliced) -> None:  # type: ignore[no-untyped-def]
+    """The word boundaries at the three splices, from the gold text alone."""
+    audio, ref, end = spliced
+    spans = forced_alignment.align_words(audio, 700, end, [w for w, _, _ in ref])
+    assert spans is not None and len(spans) == len(ref)
+    errors = []
+    for (_, rs, re_), span in zip(ref, spans, strict=True):
+        assert span is not None
+        errors += [abs(span[0] - rs)] if rs is not None else []
+        errors += [abs(span[1] - re_)] if re_ is not None else []
+    assert len(errors) == 6
+    assert np.median(errors) <= 40 and max(errors) <= 120, errors
+    starts = [s[0] for s in spans if s is not None]
+    assert starts == sorted(starts)
+
+
+def test_unknown_words_are_aligned_by_their_rough_pronunciation(spliced) -> None:  # type: ignore[no-untyped-def]
+    """Words missing from the dictionary (every fifth respelled with its last letter doubled,
+    as a name might be) still align, and the splice boundaries barely move."""
+    audio, ref, end = spliced
+    words = [w for w, _, _ in ref]
+    mangled = [w if k % 5 else w + w[-1] for k, w in enumerate(words)]
+    assert sum(forced_alignment.known_word(w) for w in mangled) < len(words) - 10
+    plain = forced_alignment.align_words(audio, 700, end, words)
+    rough = forced_alignment.align_words(audio, 700, end, mangled)
+    assert plain is not None and rough is not None
+    at_splices = [k for k, (_, rs, _) in enumerate(ref) if rs is not None]
+    moved = [abs(rough[k][0] - plain[k][0]) for k in at_splices]  # type: ignore[index]
+    assert max(moved) <= 120, moved
+    assert np.median([abs(rough[k][0] - ref[k][1]) for k in at_splices]) <= 60  # type: ignore[index,operator]
+
+
+def test_words_that_cannot_fit_the_audio_leave_the_stretch_as_it_was(spliced) -> None:  # type: ignore[no-untyped-def]
+    """Fifty words in half a second cannot be aligned: ``None``; in a region the words keep
+    their times, and its halves (tried alone) are counted as failed."""
+    audio = spliced[0]
+    assert forced_alignment.align_words(audio, 1000, 1500, ["extraordinary"] * 50) is None
+    words = [Word(1000 + 10 * k, 1010 + 10 * k, " extraordinary") for k in range(50)]
+    out, failed = forced_alignment.retime_in_regions(audio, words, [(1000, 1500)])
+    assert failed == 2**forced_alignment.SPLIT_DEPTH and out == words
+
+
+def test_a_word_that_was_not_said_costs_only_its_part_of_the_region(spliced) -> None:  # type: ignore[no-untyped-def]
+    """Two sentences and words nobody said after them: the whole fails, its halves are tried
+    alone, and the first sentence's inner boundaries (given 120 ms late) still come from the
+    aligner."""
+    audio, ref, _ = spliced
+    n = next(k for k, (_, rs, _) in enumerate(ref) if rs is not None)  # clip 2's first word
+    m = next(k for k, (_, rs, _) in enumerate(ref) if k > n and rs is not None)  # clip 3's
+    said = [w for w, _, _ in ref[:m]]
+    timed = forced_alignment.align_words(audio, 700, ref[m][1], said)  # type: ignore[arg-type]
+    assert timed is not None and all(timed)
+    late = [(s + 120 * (k > 0), e + 120) for k, (s, e) in enumerate(timed)]  # type: ignore[misc]
+    words = [Word(s, e, " " + w) for w, (s, e) in zip(said, late, strict=True)]
+    last = words[-1].end
+    words += [Word(last + 100 * k, last + 100 * (k + 1), " hippopotamus") for k in range(4)]
+    assert forced_alignment.align_words(audio, 700, words[-1].end, [w.text for w in words]) is None
+    out, failed = forced_alignment.retime_in_regions(audio, words, [(700, words[-1].end)])
+    assert 1 <= failed < 2**forced_alignment.SPLIT_DEPTH
+    inner = [abs(w.start - t[0]) for w, t in zip(out[1 : n - 1], timed[1 : n - 1], strict=True)]  # type: ignore[index]
+    assert np.median(inner) <= 40, inner
+
+
+def test_only_inner_boundaries_of_each_region_change(spliced) -> None:  # type: ignore[no-untyped-def]
+    """The first start and last end of each region's words stay (edge sharpening set them);
+    words between take the aligner's boundaries, in order and without overlap."""
+    audio, ref, end = spliced
+    texts = [" " + w for w, _, _ in ref]
+    step = (end - 700) / len(texts)
+    words = [
+        Word(round(700 + k * step), round(700 + (k + 1) * step), t) for k, t in enumerate(texts)
+    ]
+    out, failed = forced_alignment.retime_in_regions(audio, words, [(700, end)])
+    assert failed == 0
+    assert (out[0].start, out[-1].end) == (words[0].start, words[-1].end)
+    assert [w.text for w in out] == texts
+    assert all(a.end <= b.start for a, b in itertools.pairwise(out))
+    assert sum(a.start != b.start for a, b in zip(out, words, strict=True)) > len(words) // 2
+
+
+def test_enabled_for_english_only_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert forced_alignment.enabled("en") and forced_alignment.enabled(None)
+    assert not forced_alignment.enabled("de")
+    monkeypatch.setenv(forced_alignment.ENV, "0")
+    assert not forced_alignment.enabled("en")
