@@ -84,7 +84,24 @@ None adopted. Shorter speech-first windows (at most 10 s instead of 29 s, so tha
 attention spans less audio; a patched copy of the tree, 2026-12-05): joins transcription
 160/160 -> 156/760 (5 ends), espeak 47/48 -> 41/46, Apollo 11 transcription 93/117 -> 274/147:
 not adopted. ``tests/core/test_word_timing_joins.py`` pins the gain (median of starts and ends
-together 160 ms now, 262 before placement by the middle, 690 before DTW) with a 300 ms bound."""
+together 160 ms now, 262 before placement by the middle, 690 before DTW) with a 300 ms bound.
+
+Forced alignment of each region's words (``core/refine/forced_alignment.py``, PocketSphinx),
+2026-12-05, same machine and settings, one run each way (``WAVESCRIBE_FORCED_ALIGN=0``: DTW
+alone):
+
+    forced alignment   transcription  start 110 (p90 922)  end  90 (p90 775)   13/7 words
+                       alignment      start 146 (p90 917)  end 130 (p90 787)   18/18
+    DTW alone          transcription  start 160 (p90 922)  end 160 (p90 781)   13/7
+                       alignment      start 204 (p90 945)  end 262 (p90 781)   18/18
+
+What is left is mostly the reference, not the words: aligning the gold text of every run alone
+(no whisper.cpp) puts 16 of the 24 splice boundaries of the 4 runs that align within 30 ms
+(the 2 runs with clip 4 do not align: see below), and the rest are at clips whose
+speech span holds a sound that is not a word (clip 1: a breath 0.3 s before "All"; clip 2: a
+sound 0.8 s after "sentence."; clip 8: 0.9 s before "The", 1.2 s after "3:2") or (clip 4) ends
+before its last words "and can fly" are said. Whisper.cpp's own errors add the rest ("Lord
+Byron" heard as "a lawyer,"; "However," placed after its pause by word placement)."""
 
 from __future__ import annotations
 

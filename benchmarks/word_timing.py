@@ -99,6 +99,31 @@ the same transcript refined/aligned with each variant, so rows compare like with
   (DTW column: the final code, with word placement trusting DTW times, see ``sentence_joins.py``;
   before that change Apollo 11 beam 5 gave 136/146 and greedy alignment 264/248, the rest
   equal.)
+
+Forced alignment of each region's words (``core/refine/forced_alignment.py``, CMU PocketSphinx),
+2026-12-05, tiny.en, beam 5, 2 threads, one transcript per corpus; ``--forced-alignment-off-rows``
+adds the rows with ``WAVESCRIBE_FORCED_ALIGN=0`` (DTW alone) on the same transcript:
+
+    espeak transcription           8/7 (p90 24/28)        DTW alone 47/48 (p90 104/95)
+    espeak alignment               7/7 (p90 23/25)        47/48 (p90 107/107)
+    apollo11 transcription         90/176                 93/117
+    apollo11 alignment, unflagged  40/40 (56 words)       132/132 (56)
+    apollo11 alignment, all        371/373                367/346
+    fleurs clip edges              unchanged (region edges are not the aligner's)
+
+How it got there (each step measured on espeak, the joins of ``sentence_joins.py`` and Apollo
+11): wide beams (PocketSphinx's defaults give up on long stretches); each stretch brought to
+-20 dBFS over a -50 dBFS white noise floor and padded with 200 ms of that floor (digital or
+near-digital silence made the aligner fail or misplace words: espeak 26/29 -> 8/8 ms, failed
+stretches on the joins 23 -> 3); a stretch that fails is retried without its last word, then its
+first, then in halves; a word whisper.cpp gave probability < 0.3 keeps its DTW edges ("Lord
+Byron" heard as "a lawyer," p 0.17: both of its edges went 300 ms wrong). Apollo 11's
+transcription ends get worse against its SILVER reference, which is itself a large Whisper
+model's (DTW-based) word times; where the words are right (the aligned script) the aligner
+gains most there. Where tiny.en heard words that were not said ("I don't know what you are
+going to have" for "We're going to have"), the aligner fits them in and moves the real ones
+(+250 ms); a check rejecting stretches whose boundaries moved a median > 100-250 ms from DTW's
+changed nothing measured and was not kept.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.resources
 import importlib.util
+import itertools
 import platform
 import sys
 import time
@@ -62,6 +63,26 @@ def _speaker_check(sample: Path) -> tuple[bool, str]:
     where = "bundled" if encoder.bundled_npz() else "data folder"
     torch = "torch loaded" if "torch" in sys.modules else "no torch"
     return found == 1, f"{found} voice in the sample (encoder: {where}, {torch})"
+
+
+def _word_timing_check(sample: Path, words: list[str]) -> tuple[bool, str]:
+    """The forced alignment that times words inside speech (PocketSphinx and its bundled model)
+    on the sample's known text: every word placed, in order."""
+    from wavescribe.core.audio.load import SAMPLE_RATE, load_audio
+    from wavescribe.core.refine import forced_alignment
+
+    if not forced_alignment.enabled("en"):
+        return False, "forced alignment unavailable (PocketSphinx missing or turned off)"
+    try:
+        audio, _ = load_audio(sample)
+        started = time.monotonic()
+        spans = forced_alignment.align_words(audio, 0, len(audio) * 1000 // SAMPLE_RATE, words)
+    except (OSError, RuntimeError, ValueError) as exc:
+        return False, f"forced alignment failed: {type(exc).__name__}: {exc}"
+    placed = [s for s in spans or [] if s is not None]
+    ok = len(placed) == len(words) and all(a[0] <= b[0] for a, b in itertools.pairwise(placed))
+    took = time.monotonic() - started
+    return ok, f"{len(placed)} of {len(words)} words force-aligned (PocketSphinx, {took:.2f} s)"
 
 
 def _resource(name: str) -> Path | None:
@@ -165,8 +186,10 @@ def run(out=None) -> int:
     print(f"  WER:      {wer:.1%} (limit {MAX_WER:.0%})", file=out)
     speakers_ok, speakers = _speaker_check(sample)
     print(f"  speakers: {speakers}", file=out)
+    words_ok, word_timing = _word_timing_check(sample, reference)
+    print(f"  words:    {word_timing}", file=out)
     # A frozen build promises speaker labels (its voice encoder is bundled); a source install
-    # may leave the 'speakers' extra out.
-    ok = ok and (speakers_ok or not frozen)
+    # may leave the 'speakers' extra out. Word timing is a core dependency everywhere.
+    ok = ok and (speakers_ok or not frozen) and words_ok
     print("PASS" if ok else "FAIL", file=out, flush=True)
     return EXIT_PASS if ok else EXIT_FAIL
