@@ -231,3 +231,50 @@ def test_second_listen_picks_speech_where_almost_nothing_was_heard() -> None:
     )
     speech = SpeechMap([(1000, 3000), (5000, 9000), (9500, 9800)], 12000, "test")
     assert sparse_spans(heard, speech) == [(4800, 9200)]  # the short region is not worth a call
+
+
+def test_script_words_inside_speech_are_force_aligned_and_clip_edges_kept(
+    layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The script's own words are force-aligned inside each speech region: given heard words
+    whose inner boundaries are 120 ms late, the aligned script's come back to where the
+    transcription's forced alignment had them; text and clip edges as without it."""
+    from wavescribe.core.refine import forced_alignment
+
+    audio, clips, heard = layout
+    script = parse_text("\n".join(c.text for c in clips))
+    reference = align_transcript(script, heard, audio, SubtitleRules())
+    late = Transcript(
+        [
+            Segment(
+                s.start,
+                s.end,
+                s.text,
+                [
+                    Word(w.start + 120 * (k > 0), min(w.end + 120, s.end), w.text, w.probability)
+                    if k < len(s.words) - 1
+                    else Word(w.start + 120 * (k > 0), w.end, w.text, w.probability)
+                    for k, w in enumerate(s.words)
+                ],
+            )
+            for s in heard.segments
+        ],
+        heard.language,
+        metadata=heard.metadata,
+    )
+    aligned = align_transcript(script, late, audio, SubtitleRules())
+    report = aligned.metadata["alignment"]["forced_alignment"]
+    assert report is not None and report["failed_regions"] == 0
+    monkeypatch.setenv(forced_alignment.ENV, "0")
+    plain = align_transcript(script, late, audio, SubtitleRules())
+    assert plain.metadata["alignment"]["forced_alignment"] is None
+    assert _words(aligned) == _words(plain) == _words(reference)
+    texts = [c.text for c in clips]
+    assert _edge_errors(aligned, clips, texts) == _edge_errors(plain, clips, texts)
+
+    def starts(t: Transcript) -> list[int]:
+        return [w.start for s in t.segments for w in s.words]
+
+    back = [abs(a - b) for a, b in zip(starts(aligned), starts(reference), strict=True)]
+    still = [abs(a - b) for a, b in zip(starts(plain), starts(reference), strict=True)]
+    assert np.median(still) >= 100 and np.median(back) <= 20, (np.median(still), np.median(back))
