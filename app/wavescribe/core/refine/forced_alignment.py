@@ -11,8 +11,9 @@ offline with nothing to download. Unknown words get a rough pronunciation
 Callers take only the boundaries *between* words of one speech region from here: a region's
 outer edges are sharpened from the signal (:mod:`edge_sharpening`) to a few ms, better than the
 aligner's 10 ms frames and silence model. A stretch the aligner cannot align (it gives up, or
-its words do not come back in order) returns ``None``; the stretch is then halved and each half
-tried alone, and what still fails keeps its earlier times.
+its words do not come back in order) returns ``None``; :func:`retime_in_regions` then tries it
+without its last word, without its first, and in halves, and what still fails keeps its earlier
+times. Measured in ``benchmarks/word_timing.py`` and ``benchmarks/sentence_joins.py``.
 
 English only: other languages keep whisper.cpp's times. ``WAVESCRIBE_FORCED_ALIGN=0`` turns it
 off (for comparisons).
@@ -35,11 +36,12 @@ RATE = 16000
 FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
 PAD_MS = 150  # audio either side of a stretch, so its first and last words are not squeezed
 MAX_STRETCH_MS = 60_000  # longer stretches are left as they are (decoding cost grows with length)
-DOUBTFUL = 0.3
-LEVEL_DB = -20.0
-NOISE_DB = -50.0  # ... over a steady white noise floor at this level (espeak, 71 words: 12/14 ms
-# median start/end error without, 10/10 with, p90 79 -> 26 ms and no stretch left unaligned)
-QUIET_MS = 200  # pure noise floor around each stretch: it ends and starts in silence
+DOUBTFUL = 0.3  # whisper.cpp's word probability under which a word keeps its DTW edges
+# Audio conditioning (espeak, 71 words: 26/29 ms median start/end error without it, 8/7 with;
+# stretches left unaligned on sentence_joins.py's transcript 23 -> 3):
+LEVEL_DB = -20.0  # each stretch brought to this RMS level (dBFS)
+NOISE_DB = -50.0  # over a steady white noise floor at this level
+QUIET_MS = 200  # and padded with that floor alone, so that it starts and ends in silence
 SPLIT_DEPTH = 3  # a run that does not align is halved this many times at most
 MIN_SPLIT_WORDS = 3
 ENV = "WAVESCRIBE_FORCED_ALIGN"
