@@ -91,7 +91,7 @@ Forced alignment of each region's words (``core/refine/forced_alignment.py``, Po
 alone):
 
     forced alignment   transcription  start 110 (p90 922)  end  90 (p90 775)   13/7 words
-                       alignment      start 146 (p90 917)  end 130 (p90 787)   18/18
+                       alignment      start 139 (p90 945)  end 149 (p90 787)   18/18
     DTW alone          transcription  start 160 (p90 922)  end 160 (p90 781)   13/7
                        alignment      start 204 (p90 945)  end 262 (p90 781)   18/18
 
@@ -150,7 +150,8 @@ def main() -> None:
         with Engine(model) as engine:
             heard = engine.transcribe(write_wav(tmp / "joins.wav", audio), options)
     refined = refine_transcript(heard, audio, rules)
-    aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), refined, audio, rules)
+    under = refine_transcript(heard, audio, rules, word_alignment=False)  # as wavescribe align
+    aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), under, audio, rules)
     print(f"{'':<34} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
     raw_words = [w for s in heard.segments for w in s.words]
     print(_row("raw whisper", *errors_against(ref, raw_words)))

@@ -20,12 +20,15 @@ def test_align_writes_the_script_words_timed_and_reports_what_was_not_found(
     wav = write_wav(tmp_path / "speech.wav", audio)
     script = tmp_path / "script.txt"
     script.write_text(f"{clips[0].text}\n\n{EXTRA}\n\n{clips[1].text}\n", encoding="utf-8")
-    out = tmp_path / "out.srt"
-    code = main(
-        ["align", str(wav), str(script), "-o", str(out), "-m", str(tiny_en_ggml), "-l", "en"]
-    )
+    args = ["-o", str(tmp_path), "-f", "srt,json", "-m", str(tiny_en_ggml), "-l", "en"]
+    code = main(["align", str(wav), str(script), *args])
     assert code == EXIT_OK
+    out = next(tmp_path.glob("*.srt"))
     result = formats.read(out)
+    # The script's own words were force-aligned; the transcription under it skipped that step.
+    saved = formats.read(next(tmp_path.glob("*.json")))
+    assert saved.metadata["alignment"]["forced_alignment"]["failed_regions"] == 0
+    assert saved.metadata["refinement"]["forced_alignment"] is None
     words = [w for s in result.segments for w in s.text.split()]
     assert words == script.read_text(encoding="utf-8").split()
     err = capsys.readouterr().err

@@ -148,8 +148,10 @@ def align_media(
     pool = ThreadPoolExecutor(1, thread_name_prefix="wavescribe-align")
     prepared = pool.submit(_audio_and_speech, media, cancelled)
     pool.shutdown(wait=False)
+    # The script's own words are force-aligned below: not the heard ones as well.
+    options = replace(options, refine=True, word_alignment=False)
     try:
-        heard = engine.transcribe(media, replace(options, refine=True), on_event)
+        heard = engine.transcribe(media, options, on_event)
     finally:
         if not prepared.done():
             concurrent.futures.wait([prepared])

@@ -236,6 +236,7 @@ def _refine(
             options.rules,
             cancelled=cancelled,
             speech=speech.get() if speech is not None else None,
+            word_alignment=options.word_alignment,
         )
     except errors.Cancelled:
         raise

@@ -144,13 +144,15 @@ def refine_transcript(
     vad: bool = True,
     lite: bool | None = None,
     speech: SpeechMap | None = None,
+    word_alignment: bool = True,
 ) -> Transcript:
     """Whisper output re-timed to the speech and re-cut into cues that keep ``rules``.
 
     ``audio`` is the 16 kHz mono float32 the transcript was made from. Without stable-ts (or with
     ``lite``; ``None``: as ``WAVESCRIBE_REFINE_LITE`` says) the lite path runs: no torch, no
     silence suppression. ``speech``: Silero's map of this same audio when the caller already has
-    it (the worker's speech-first decoding), so that VAD is not run twice. Raises
+    it (the worker's speech-first decoding), so that VAD is not run twice. ``word_alignment``:
+    force-align the words inside each region (English; :mod:`forced_alignment`). Raises
     ``errors.Cancelled`` if ``cancelled()``.
     """
     t0 = time.perf_counter()
@@ -169,7 +171,9 @@ def refine_transcript(
     joined = set(gaps(split, speech.duration_ms)) - set(gaps(regions, speech.duration_ms))
     laid = _suppress_silence(sw, laid, speech, regions, sorted(joined))
     check()
-    laid, aligned = _align_acoustically(audio, laid, regions, transcript.language)
+    aligned = None
+    if word_alignment:
+        laid, aligned = _align_acoustically(audio, laid, regions, transcript.language)
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
     suspect_of = [

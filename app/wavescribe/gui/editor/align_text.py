@@ -94,7 +94,7 @@ class SpanAligner(QObject):
         self.job = job = AlignJob(doc, span, text, doc.revision)
         self._cancel, self._samples, self._rules = threading.Event(), samples, options.rules
         self.running_changed.emit(True)
-        heard_options = replace(options, refine=True)
+        heard_options = replace(options, refine=True, word_alignment=False)  # aligned below
         job.region = self._listener.start(audio_path, doc, span, heard_options, model)
         return job
 
