@@ -147,3 +147,22 @@ def test_enabled_for_english_only_and_can_be_turned_off(monkeypatch: pytest.Monk
     assert not forced_alignment.enabled("de")
     monkeypatch.setenv(forced_alignment.ENV, "0")
     assert not forced_alignment.enabled("en")
+
+
+def test_a_cancel_stops_the_alignment_between_regions(spliced) -> None:  # type: ignore[no-untyped-def]
+    """``check()`` runs before each region; the one that raises ends the work there."""
+    from wavescribe.core import errors
+
+    audio = spliced[0]
+    regions = [(1000 + 3000 * k, 3000 + 3000 * k) for k in range(3)]
+    words = [Word(a + 500 * n, a + 500 * (n + 1), " the") for a, _ in regions for n in range(2)]
+    calls: list[int] = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise errors.Cancelled("stop")
+
+    with pytest.raises(errors.Cancelled):
+        forced_alignment.retime_in_regions(audio, words, regions, check)
+    assert len(calls) == 2

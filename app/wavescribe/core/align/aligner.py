@@ -34,7 +34,7 @@ from wavescribe.core.align.word_match import match_words
 from wavescribe.core.align.word_times import NOT_FOUND, TimedWord, time_words
 from wavescribe.core.refine import forced_alignment
 from wavescribe.core.refine.display_timing import apply_timing_rules
-from wavescribe.core.refine.pipeline import speech_regions
+from wavescribe.core.refine.pipeline import cancel_checker, speech_regions
 from wavescribe.core.refine.regroup import build_cues, make_cue
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.subtitle_rules import SubtitleRules
@@ -124,7 +124,9 @@ def _align_acoustically(
     t0 = time.perf_counter()
     _, regions = speech_regions(audio, vad, cancelled, speech)
     words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
-    words, failed = forced_alignment.retime_in_regions(audio, words, regions)
+    words, failed = forced_alignment.retime_in_regions(
+        audio, words, regions, cancel_checker(cancelled)
+    )
     for w, new in zip(found, words, strict=True):
         w.start, w.end = new.start, new.end
     return {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}

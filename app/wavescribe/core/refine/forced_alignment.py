@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,11 +176,15 @@ def _get_decoder() -> Any:
 
 
 def retime_in_regions(
-    audio: np.ndarray, words: Sequence[Word], regions: Sequence[tuple[int, int]]
+    audio: np.ndarray,
+    words: Sequence[Word],
+    regions: Sequence[tuple[int, int]],
+    check: Callable[[], None] | None = None,
 ) -> tuple[list[Word], int]:
     """``words`` (each inside one of ``regions``, in order) with the boundaries between words of
     one region taken from the forced alignment; first starts and last ends stay. Also returns
-    how many stretches could not be aligned (they keep their times)."""
+    how many stretches could not be aligned (they keep their times). ``check()`` is called
+    before each region (it raises to cancel)."""
     out = list(words)
     starts = np.array([a for a, _ in regions], float)
     region_of = np.searchsorted(starts, [(w.start + w.end) / 2 for w in words], side="right") - 1
@@ -191,6 +195,8 @@ def retime_in_regions(
         while j < len(words) and region_of[j] == region_of[i]:
             j += 1
         if j - i >= 2 and region_of[i] >= 0:
+            if check is not None:
+                check()
             out[i:j], missed = _retime_run(audio, out[i:j], SPLIT_DEPTH)
             failed += missed
         i = j

@@ -157,7 +157,7 @@ def refine_transcript(
     """
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
-    check = _checker(cancelled)
+    check = cancel_checker(cancelled)
     speech, regions = speech_regions(audio, vad, cancelled, speech)
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
@@ -173,7 +173,7 @@ def refine_transcript(
     check()
     aligned = None
     if word_alignment:
-        laid, aligned = _align_acoustically(audio, laid, regions, transcript.language)
+        laid, aligned = _align_acoustically(audio, laid, regions, transcript.language, check)
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
     suspect_of = [
@@ -214,7 +214,7 @@ def retime_transcript(
     """
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
-    check = _checker(cancelled)
+    check = cancel_checker(cancelled)
     speech, regions = speech_regions(audio, vad, cancelled)
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
@@ -247,14 +247,18 @@ def retime_transcript(
 
 
 def _align_acoustically(
-    audio: np.ndarray, words: list[Word], regions: list[tuple[int, int]], language: str | None
+    audio: np.ndarray,
+    words: list[Word],
+    regions: list[tuple[int, int]],
+    language: str | None,
+    check: Callable[[], None],
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """Boundaries between the words of each region from :mod:`forced_alignment` (English),
     and what it did (``None``: not run)."""
     if not forced_alignment.enabled(language) or not words:
         return words, None
     t0 = time.perf_counter()
-    words, failed = forced_alignment.retime_in_regions(audio, words, regions)
+    words, failed = forced_alignment.retime_in_regions(audio, words, regions, check)
     return words, {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
 
 
@@ -290,7 +294,9 @@ def _shifted(seg: Segment, shift: int) -> Segment:
     return out
 
 
-def _checker(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
+def cancel_checker(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
+    """A ``check()`` that raises ``errors.Cancelled`` once ``cancelled()`` is true."""
+
     def check() -> None:
         if cancelled is not None and cancelled():
             raise errors.Cancelled("timing refinement cancelled")
@@ -320,7 +326,7 @@ def speech_regions(
 ) -> tuple[SpeechMap, list[tuple[int, int]]]:
     """Where ``audio`` has speech (one Silero runtime for every path, or ``known``) and its
     regions less a steady background's onset, edges sharpened. Raises ``errors.Cancelled``."""
-    check = _checker(cancelled)
+    check = cancel_checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
     if vad and known is not None and known.duration_ms == len(audio) * 1000 // RATE:
