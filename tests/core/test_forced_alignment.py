@@ -29,6 +29,8 @@ from wavescribe.core.transcript import Word
         ("3.5%", ["three", "point", "five", "percent"]),
         ("$40", ["forty", "dollars"]),
         ("mp3", ["m", "p", "three"]),
+        ("café", ["cafe"]),
+        ("naïve,", ["naive"]),
         ("—", []),
         ("...", []),
     ],

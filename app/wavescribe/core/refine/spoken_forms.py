@@ -10,6 +10,7 @@ the right order are enough.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ARPABET for letter groups, longest first at each position (rough English spelling rules).
 _GROUPS: dict[str, str] = {
@@ -37,6 +38,8 @@ def spoken_words(written: str) -> list[str]:
     """The lower-case words a speaker says for ``written`` (one word of a transcript or script);
     empty for punctuation alone."""
     text = written.strip().lower().replace("’", "'").replace("‘", "'")
+    # Accents off ("café" -> cafe, "naïve" -> naive): the dictionary spells English words plain.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     out: list[str] = []
     for part in _SPLIT.split(text):
         part = _EDGE.sub("", part)
