@@ -27,6 +27,7 @@ _GROUPS: dict[str, str] = {
 _LONGEST = max(len(g) for g in _GROUPS)
 _VOWELS = set("aeiouy")
 
+_COLON = re.compile(r"^(\d{1,2}):(\d{1,2})$")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
 _SPLIT = re.compile(r"[-‐‑–—/_+&]+")
@@ -55,6 +56,15 @@ def _spoken_part(part: str) -> list[str]:
         part, suffix = part[1:], ["dollars"]
     if part.endswith("%"):
         part, suffix = part[:-1], ["percent"]
+    colon = _COLON.match(part)
+    if colon:  # "3:2" is a ratio (three to two); "10:30", "9:05" a time (ten thirty, nine oh five)
+        left, right = int(colon.group(1)), colon.group(2)
+        if len(right) == 2:
+            minutes = [] if right == "00" else _number_words(int(right), "cardinal")
+            if right.startswith("0") and right != "00":
+                minutes = ["oh", *minutes]
+            return _number_words(left, "cardinal") + minutes + suffix
+        return [*_number_words(left, "cardinal"), "to", *_number_words(int(right), "cardinal")]
     ordinal = _ORDINAL.match(part)
     if ordinal:
         return _number_words(int(ordinal.group(1)), "ordinal") + suffix
