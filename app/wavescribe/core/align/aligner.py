@@ -119,17 +119,15 @@ def _align_acoustically(
     forced alignment of the script's own words (:mod:`refine.forced_alignment`; English), in
     place. What it did, or ``None`` when it did not run."""
     found = [w for w in timed if w.found]
-    if not forced_alignment.enabled(language) or len(found) < 2:
+    if len(found) < 2 or not forced_alignment.enabled(language):
         return None
-    t0 = time.perf_counter()
     _, regions = speech_regions(audio, vad, cancelled, speech)
     words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
-    words, failed = forced_alignment.retime_in_regions(
-        audio, words, regions, cancel_checker(cancelled)
-    )
+    check = cancel_checker(cancelled)
+    words, report = forced_alignment.retime_words(audio, words, regions, language, check)
     for w, new in zip(found, words, strict=True):
         w.start, w.end = new.start, new.end
-    return {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
+    return report
 
 
 def align_media(

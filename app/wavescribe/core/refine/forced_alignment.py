@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
 from wavescribe.core.transcript import Word
 
-RATE = 16000
+RATE = SAMPLE_RATE
 FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
 PAD_MS = 150  # audio either side of a stretch, so its first and last words are not squeezed
 MAX_STRETCH_MS = 60_000  # longer stretches are left as they are (decoding cost grows with length)
@@ -173,6 +175,23 @@ def _get_decoder() -> Any:
             dither=True,  # digital silence (zeros) otherwise breaks the search
         )
     return _decoder
+
+
+def retime_words(
+    audio: np.ndarray,
+    words: Sequence[Word],
+    regions: Sequence[tuple[int, int]],
+    language: str | None,
+    check: Callable[[], None] | None = None,
+) -> tuple[list[Word], dict[str, Any] | None]:
+    """:func:`retime_in_regions` where it applies (:func:`enabled` for ``language``), and what it
+    did for the transcript's metadata: ``{"failed_regions", "seconds"}``, or ``None`` when it
+    did not run (the words come back as they were)."""
+    if not words or not enabled(language):
+        return list(words), None
+    t0 = time.perf_counter()
+    out, failed = retime_in_regions(audio, words, regions, check)
+    return out, {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def retime_in_regions(

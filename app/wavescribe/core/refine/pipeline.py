@@ -173,7 +173,9 @@ def refine_transcript(
     check()
     aligned = None
     if word_alignment:
-        laid, aligned = _align_acoustically(audio, laid, regions, transcript.language, check)
+        laid, aligned = forced_alignment.retime_words(
+            audio, laid, regions, transcript.language, check
+        )
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
     suspect_of = [
@@ -244,22 +246,6 @@ def retime_transcript(
     info["shift_ms"] = shift
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
-
-
-def _align_acoustically(
-    audio: np.ndarray,
-    words: list[Word],
-    regions: list[tuple[int, int]],
-    language: str | None,
-    check: Callable[[], None],
-) -> tuple[list[Word], dict[str, Any] | None]:
-    """Boundaries between the words of each region from :mod:`forced_alignment` (English),
-    and what it did (``None``: not run)."""
-    if not forced_alignment.enabled(language) or not words:
-        return words, None
-    t0 = time.perf_counter()
-    words, failed = forced_alignment.retime_in_regions(audio, words, regions, check)
-    return words, {"failed_regions": failed, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def spread_words(seg: Segment) -> list[Word]:
