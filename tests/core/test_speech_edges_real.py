@@ -71,3 +71,21 @@ def test_speech_ends_in_steady_room_noise_come_from_the_energy(clip: str) -> Non
     ref_end = 1000 + edge_b * 1000 // lf.RATE
     last = max(b for _, b in sharp if b < ref_end + 1000)
     assert abs(last - ref_end) <= 60, (last, ref_end, regions[-1])
+
+
+def test_a_bed_that_sets_in_later_in_the_pause_does_not_move_the_speech_end() -> None:
+    """The pause after "... right here" is measured up to where a hum sets in 0.9 s later: the
+    hum set the threshold once (26 dB over the quiet) and left the end at Silero's, 124 ms after
+    the last word's forced-aligned end on the long layout."""
+    audio, _ = lf.real_clip("mfa_reallylong")
+    _, edge_b = lf.speech_edges(audio)
+    lead = np.zeros(lf.RATE, np.float32)
+    quiet = np.zeros(9 * lf.RATE // 10, np.float32)
+    ends = []
+    for bed in (np.zeros(3 * lf.RATE, np.float32), lf.mains_hum(3 * lf.RATE)):
+        mix = np.concatenate([lead, audio[:edge_b], quiet, bed])
+        mix += lf.pink_noise(len(mix), -65.0, 7)
+        duration = len(mix) * 1000 // lf.RATE
+        regions = without_background_onsets(mix, detect_speech(mix, use_vad=True).regions, duration)
+        ends.append(refine_edges(mix, regions, duration)[-1][1])
+    assert abs(ends[1] - ends[0]) <= 10, ends
