@@ -106,7 +106,7 @@ def test_words_that_cannot_fit_the_audio_leave_the_stretch_as_it_was(spliced) ->
     audio = spliced[0]
     assert forced_alignment.align_words(audio, 1000, 1500, ["extraordinary"] * 50) is None
     words = [Word(1000 + 10 * k, 1010 + 10 * k, " extraordinary") for k in range(50)]
-    out, failed = forced_alignment.retime_in_regions(audio, words, [(1000, 1500)])
+    out, failed, _ = forced_alignment.retime_in_regions(audio, words, [(1000, 1500)])
     assert failed == 2**forced_alignment.SPLIT_DEPTH and out == words
 
 
@@ -125,7 +125,7 @@ def test_a_word_that_was_not_said_costs_only_its_part_of_the_region(spliced) -> 
     last = words[-1].end
     words += [Word(last + 100 * k, last + 100 * (k + 1), " hippopotamus") for k in range(4)]
     assert forced_alignment.align_words(audio, 700, words[-1].end, [w.text for w in words]) is None
-    out, failed = forced_alignment.retime_in_regions(audio, words, [(700, words[-1].end)])
+    out, failed, _ = forced_alignment.retime_in_regions(audio, words, [(700, words[-1].end)])
     assert 1 <= failed < 2**forced_alignment.SPLIT_DEPTH
     inner = [abs(w.start - t[0]) for w, t in zip(out[1 : n - 1], timed[1 : n - 1], strict=True)]  # type: ignore[index]
     assert np.median(inner) <= 40, inner
@@ -140,7 +140,7 @@ def test_only_inner_boundaries_of_each_region_change(spliced) -> None:  # type: 
     words = [
         Word(round(700 + k * step), round(700 + (k + 1) * step), t) for k, t in enumerate(texts)
     ]
-    out, failed = forced_alignment.retime_in_regions(audio, words, [(700, end)])
+    out, failed, _ = forced_alignment.retime_in_regions(audio, words, [(700, end)])
     assert failed == 0
     assert (out[0].start, out[-1].end) == (words[0].start, words[-1].end)
     assert [w.text for w in out] == texts
@@ -172,3 +172,45 @@ def test_a_cancel_stops_the_alignment_between_regions(spliced) -> None:  # type:
     with pytest.raises(errors.Cancelled):
         forced_alignment.retime_in_regions(audio, words, regions, check)
     assert len(calls) == 2
+
+
+def test_a_speech_end_in_noise_that_sharpening_doubts_is_settled_by_the_aligner() -> None:
+    """The words "Montreal forced aligner" followed by pink noise 13 dB under the speech: the
+    energy edge lies too far inside Silero's for edge sharpening to believe it there (it keeps
+    Silero's end, ~200 ms after the speech's), but the aligner ends the last word there."""
+    import longform_layout as lf
+    from wavescribe.core.refine.pipeline import speech_regions
+
+    clip, text = lf.real_clip("mfa_kmg")
+    _, b = lf.speech_edges(clip)
+    lead = np.zeros(lf.RATE, np.float32)
+    mix = np.concatenate([lead, clip[:b], lf.pink_noise(4 * lf.RATE, -35.0, seed=1)])
+    mix += lf.pink_noise(len(mix), -65.0, seed=2)
+    speech_end = 1000 + b * 1000 // lf.RATE
+    _, regions, doubted = speech_regions(mix, True, None)
+    (start, end), *_ = [r for r in regions if r[0] < speech_end < r[1] + 500]
+    assert end in doubted and end - speech_end >= 150, (end, speech_end, doubted)
+    said = text.split()
+    step = (end - start) // len(said)
+    words = [Word(start + k * step, start + (k + 1) * step, " " + w) for k, w in enumerate(said)]
+    words[-1] = Word(words[-1].start, end, words[-1].text)
+    out, failed, moved = forced_alignment.retime_in_regions(mix, words, regions, None, doubted)
+    assert (failed, moved) == (0, 1)
+    assert out[-1].end == doubted[end] and abs(out[-1].end - speech_end) <= 100, out[-1]
+    # without the doubt the end stays where sharpening put it
+    assert forced_alignment.retime_in_regions(mix, words, regions)[0][-1].end == end
+
+
+def test_the_same_words_align_the_same_whatever_was_aligned_before(spliced) -> None:  # type: ignore[no-untyped-def]
+    """The recogniser's front end kept state from one stretch to the next (its cepstral mean):
+    the same sentence came out up to 120 ms apart after another sentence. Each stretch now
+    starts afresh."""
+    audio, ref, end = spliced
+    n = next(k for k, (_, rs, _) in enumerate(ref) if rs is not None)  # clip 2's first word
+    cut: int = ref[n][1]  # type: ignore[assignment]
+    first, other = [w for w, _, _ in ref[:n]], [w for w, _, _ in ref[n:]]
+    alone = forced_alignment.align_words(audio, 700, cut, first)
+    assert alone is not None
+    for _ in range(2):
+        assert forced_alignment.align_words(audio, cut, end, other) is not None
+        assert forced_alignment.align_words(audio, 700, cut, first) == alone

@@ -121,10 +121,10 @@ def _align_acoustically(
     found = [w for w in timed if w.found]
     if len(found) < 2 or not forced_alignment.enabled(language):
         return None
-    _, regions = speech_regions(audio, vad, cancelled, speech)
+    _, regions, doubted = speech_regions(audio, vad, cancelled, speech)
     words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
     check = cancel_checker(cancelled)
-    words, report = forced_alignment.retime_words(audio, words, regions, language, check)
+    words, report = forced_alignment.retime_words(audio, words, regions, language, check, doubted)
     for w, new in zip(found, words, strict=True):
         w.start, w.end = new.start, new.end
     return report

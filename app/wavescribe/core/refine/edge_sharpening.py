@@ -66,16 +66,28 @@ def refine_edges(
     audio: np.ndarray, regions: list[tuple[int, int]], duration_ms: int
 ) -> list[tuple[int, int]]:
     """Each region with its start and end moved to where speech energy really starts and stops."""
+    return sharpen_edges(audio, regions, duration_ms)[0]
+
+
+def sharpen_edges(
+    audio: np.ndarray, regions: list[tuple[int, int]], duration_ms: int
+) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """:func:`refine_edges`, and the ends it doubts: for each end taken from the VAD because
+    the energy edge lay too far inside it in noise (``TRUST_MS``), that end -> the energy edge.
+    Nothing in the signal seen here tells the two apart; a forced alignment of the words can."""
     out: list[tuple[int, int]] = []
+    doubted: dict[int, int] = {}
     for k, (a, b) in enumerate(regions):
         prev_end = out[-1][1] if out else 0
         next_start = regions[k + 1][0] if k + 1 < len(regions) else duration_ms
         new_a = _onset(audio, a, b, prev_end)
-        new_b = _offset(audio, b, a, next_start)
+        new_b, energy_b = _offset(audio, b, a, next_start)
         new_a = max(prev_end, min(new_a, b - HOP_MS))
         new_b = min(next_start, max(new_b, new_a + HOP_MS))
+        if energy_b is not None and new_a + HOP_MS < energy_b < new_b:
+            doubted[new_b] = energy_b
         out.append((new_a, new_b))
-    return out
+    return out, doubted
 
 
 def _onset(audio: np.ndarray, edge: int, end: int, prev_end: int) -> int:
@@ -89,15 +101,16 @@ def _onset(audio: np.ndarray, edge: int, end: int, prev_end: int) -> int:
     return t
 
 
-def _offset(audio: np.ndarray, edge: int, start: int, next_start: int) -> int:
+def _offset(audio: np.ndarray, edge: int, start: int, next_start: int) -> tuple[int, int | None]:
+    """The offset, and the energy edge when that was not believed (else None)."""
     found = _energy_edge(audio, edge, start, next_start, onset=False)
     if found is None:
-        return edge
+        return edge, None
     t, noise_limited = found
     vad_guess = edge - VAD_OFFSET_LAG_MS
     if noise_limited and t < vad_guess - TRUST_MS:
-        return vad_guess
-    return t
+        return vad_guess, t
+    return t, None
 
 
 def _energy_edge(

@@ -58,7 +58,7 @@ from wavescribe.core.audio.silence import gaps
 from wavescribe.core.refine import forced_alignment
 from wavescribe.core.refine.background_onsets import without_background_onsets
 from wavescribe.core.refine.display_timing import apply_timing_rules
-from wavescribe.core.refine.edge_sharpening import refine_edges
+from wavescribe.core.refine.edge_sharpening import sharpen_edges
 from wavescribe.core.refine.hallucination import drop_unspoken
 from wavescribe.core.refine.regroup import build_cues, carry_suspect, make_cue
 from wavescribe.core.refine.vad import (
@@ -158,7 +158,7 @@ def refine_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = cancel_checker(cancelled)
-    speech, regions = speech_regions(audio, vad, cancelled, speech)
+    speech, regions, doubted = speech_regions(audio, vad, cancelled, speech)
     segments, dropped = drop_unspoken(transcript.segments, speech)
     segments = [_with_words(s) for s in segments]
     words, seg_of, spans = _words_of(segments)
@@ -174,7 +174,7 @@ def refine_transcript(
     aligned = None
     if word_alignment:
         laid, aligned = forced_alignment.retime_words(
-            audio, laid, regions, transcript.language, check
+            audio, laid, regions, transcript.language, check, doubted
         )
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
@@ -217,7 +217,7 @@ def retime_transcript(
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = cancel_checker(cancelled)
-    speech, regions = speech_regions(audio, vad, cancelled)
+    speech, regions, _ = speech_regions(audio, vad, cancelled)
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
     source = [_shifted(s, shift) for s in source] if shift else source
@@ -309,9 +309,10 @@ def speech_regions(
     vad: bool,
     cancelled: Callable[[], bool] | None,
     known: SpeechMap | None = None,
-) -> tuple[SpeechMap, list[tuple[int, int]]]:
-    """Where ``audio`` has speech (one Silero runtime for every path, or ``known``) and its
-    regions less a steady background's onset, edges sharpened. Raises ``errors.Cancelled``."""
+) -> tuple[SpeechMap, list[tuple[int, int]], dict[int, int]]:
+    """Where ``audio`` has speech (one Silero runtime for every path, or ``known``), its
+    regions less a steady background's onset, edges sharpened, and the ends sharpening doubts
+    (:func:`edge_sharpening.sharpen_edges`). Raises ``errors.Cancelled``."""
     check = cancel_checker(cancelled)
     check()
     audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
@@ -321,7 +322,8 @@ def speech_regions(
         speech = detect_speech(audio, use_vad=vad, cancelled=cancelled)
     check()
     regions = without_background_onsets(audio, speech.regions, speech.duration_ms)
-    return speech, refine_edges(audio, regions, speech.duration_ms)
+    sharp, doubted = sharpen_edges(audio, regions, speech.duration_ms)
+    return speech, sharp, doubted
 
 
 def _words_of(
