@@ -22,8 +22,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,32 +30,12 @@ from wavescribe.core import errors
 from wavescribe.core.engine import whisper_log
 from wavescribe.core.engine.compute_device import ComputeDevice
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.transcript import Segment, Transcript
+from wavescribe.core.events import EventCallback, Progress, Warning_
+from wavescribe.core.events import SegmentDecoded as SegmentDecoded  # the engine's events
+from wavescribe.core.transcript import Segment, Transcript, Word
 
 CANCEL_GRACE_S = 1.0
 LOAD_TIMEOUT_S = 300.0
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """``stage`` is one of decode, load, transcribe, refine; ``fraction`` 0..1 within it."""
-
-    stage: str
-    fraction: float
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentDecoded:
-    segment: Segment
-
-
-@dataclass(frozen=True, slots=True)
-class Warning_:
-    message: str
-
-
-Event = Progress | SegmentDecoded | Warning_
-EventCallback = Callable[[Event], None]
 
 
 class Engine:
@@ -202,6 +181,43 @@ class Engine:
                 raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
             elif kind == "error":
                 raise _error_from(*msg[1:])
+
+    def force_align(
+        self,
+        path: str | os.PathLike[str],
+        words: Sequence[Word],
+        regions: Sequence[tuple[int, int]],
+        doubted: Mapping[int, int],
+        language: str | None,
+    ) -> tuple[list[Word], dict[str, Any] | None]:
+        """``words`` of ``path`` re-timed inside ``regions`` by the acoustic forced alignment
+        (:func:`refine.forced_alignment.retime_words`), run in the worker so that a native
+        crash there costs the job, not this process. Raises EngineCrashed or Cancelled."""
+        with self._lock:
+            try:
+                self.start()
+                what = f"aligning the words of {Path(path).name}"
+                if self._cancel_requested_at is not None:
+                    raise errors.Cancelled(f"{what} cancelled")
+                self._conn.send(
+                    (
+                        "force_align",
+                        str(path),
+                        [w.to_dict() for w in words],
+                        [tuple(r) for r in regions],
+                        dict(doubted),
+                        language,
+                    )
+                )
+                msg = self._receive(timeout=None, what=what)
+                if msg[0] == "aligned":
+                    return [Word.from_dict(d) for d in msg[1]], msg[2]
+                if msg[0] == "cancelled":
+                    raise errors.Cancelled(f"{what} cancelled")
+                raise _error_from(*msg[1:])
+            finally:
+                self._cancel_requested_at = None
+                self._cancel.clear()
 
     def cancel(self) -> None:
         """Ask the running job to stop; safe from any thread and from signal handlers."""
