@@ -43,6 +43,12 @@ from wavescribe.core.transcript import Segment, Transcript, Word
 MIN_HEARD_SHARE = 0.05  # fewer script words than this heard: the script is not of this audio
 
 Cancelled = Callable[[], bool]
+# Re-times words inside speech regions by forced alignment: (words, regions, doubted ends,
+# language) -> (words, report); the engine's worker's (Engine.force_align), or this process's.
+Retime = Callable[
+    [list[Word], list[tuple[int, int]], dict[int, int], str | None],
+    tuple[list[Word], dict[str, Any] | None],
+]
 
 
 def align_transcript(
@@ -54,6 +60,7 @@ def align_transcript(
     cancelled: Cancelled | None = None,
     vad: bool = True,
     speech: SpeechMap | None = None,
+    retime: Retime | None = None,
 ) -> Transcript:
     """The script's words timed to ``audio`` (16 kHz mono float32), using ``heard``: the
     engine's refined transcript of it (``TranscribeOptions(refine=True)``), whose words are
@@ -62,7 +69,8 @@ def align_transcript(
     found (or differ from what was said) have ``suspect`` set. Raises ``errors.InputError`` when
     almost nothing of the script was heard. ``vad=False``: the loudness mask tells where speech
     is (for the words the engine did not hear), not Silero. ``speech``: that map, if the caller
-    has it already."""
+    has it already. ``retime``: where the forced alignment runs (the engine's worker, where a
+    native crash costs only it); by default in this process."""
     t0 = time.perf_counter()
     words = script.words
     heard_words = [w for s in heard.segments for w in s.words if w.text.strip()]
@@ -77,7 +85,7 @@ def align_transcript(
         speech = find_speech(audio, vad, cancelled)
     unit_of = [k for k, cue in enumerate(script.cues) for _ in cue.words]
     timed = time_words(words, heard_words, match, speech.speech_ms_in, speech.duration_ms, unit_of)
-    aligned = _align_acoustically(audio, timed, speech, heard.language, vad, cancelled)
+    aligned = _align_acoustically(audio, timed, speech, heard.language, vad, cancelled, retime)
     pieces = _pieces(script, timed)
     present = [p for p in pieces if p.found]
     for piece in present:
@@ -114,17 +122,30 @@ def _align_acoustically(
     language: str | None,
     vad: bool,
     cancelled: Cancelled | None,
+    retime: Retime | None = None,
 ) -> dict[str, Any] | None:
     """The boundaries between the found script words of each speech region from an acoustic
     forced alignment of the script's own words (:mod:`refine.forced_alignment`; English), in
-    place. What it did, or ``None`` when it did not run."""
+    place. What it did, or ``None`` when it did not run. Where ``retime`` runs it in the
+    engine's worker and that crashes, the words keep their times and the report says so."""
     found = [w for w in timed if w.found]
     if len(found) < 2 or not forced_alignment.enabled(language):
         return None
     _, regions, doubted = speech_regions(audio, vad, cancelled, speech)
     words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
     check = cancel_checker(cancelled)
-    words, report = forced_alignment.retime_words(audio, words, regions, language, check, doubted)
+    check()
+    if retime is None:
+        words, report = forced_alignment.retime_words(
+            audio, words, regions, language, check, doubted
+        )
+    else:
+        try:
+            words, report = retime(words, regions, doubted, language)
+        except errors.EngineCrashed as exc:
+            return {"crashed": str(exc)}
+    if report is None:
+        return None
     for w, new in zip(found, words, strict=True):
         w.start, w.end = new.start, new.end
     return report
@@ -142,7 +163,7 @@ def align_media(
     transcription is) and align ``script`` to it; ``options`` are its ``TranscribeOptions``.
     To cancel, call ``engine.cancel()`` (transcription) and make ``cancelled()`` true (the rest).
     """
-    from wavescribe.core.engine.client import Progress
+    from wavescribe.core.events import Progress, Warning_
 
     # Decoding the audio and finding its speech here overlap the transcription in the worker.
     pool = ThreadPoolExecutor(1, thread_name_prefix="wavescribe-align")
@@ -158,16 +179,25 @@ def align_media(
     audio, speech = prepared.result()
     if on_event:
         on_event(Progress("refine", 0.0))
+
+    def retime(
+        words: list[Word], regions: list[tuple[int, int]], doubted: dict[int, int], lang: str | None
+    ) -> tuple[list[Word], dict[str, Any] | None]:
+        return engine.force_align(media, words, regions, doubted, lang)  # type: ignore[no-any-return]
+
     result = align_transcript(
-        script, heard, audio, options.rules, cancelled=cancelled, speech=speech
+        script, heard, audio, options.rules, cancelled=cancelled, speech=speech, retime=retime
     )
     spans = sparse_spans(heard, speech) if result.metadata["alignment"]["not_found"] else []
     if spans:  # the engine skipped speech the script says something about: listen again
         heard = listen_again(engine, media, options, heard, spans, cancelled)
         result = align_transcript(
-            script, heard, audio, options.rules, cancelled=cancelled, speech=speech
+            script, heard, audio, options.rules, cancelled=cancelled, speech=speech, retime=retime
         )
         result.metadata["alignment"]["listened_again_ms"] = [list(s) for s in spans]
+    crashed = (result.metadata["alignment"].get("forced_alignment") or {}).get("crashed")
+    if crashed and on_event:
+        on_event(Warning_(f"words timed from the transcription alone: {crashed}"))
     if on_event:
         on_event(Progress("refine", 1.0))
     return result

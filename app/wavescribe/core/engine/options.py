@@ -38,6 +38,9 @@ class TranscribeOptions:
     # Transcribe only this part of the source, (start, end) in ms; the result keeps source times
     # (re-transcribing a region from the editor). None: the whole file.
     span_ms: tuple[int, int] | None = None
+    # With span_ms: time this text to the span (core/align/span.py) and return that instead of
+    # what was heard; done here in the worker, where a native crash costs only the job.
+    align_text: str | None = None
     # Find the speech first (Silero) and decode only speech, window by window, with a loop guard
     # (core/engine/speech_first.py). False: whisper.cpp over the whole file, as before.
     speech_first: bool = True

@@ -7,6 +7,7 @@ The parent talks to us over a ``multiprocessing`` pipe with plain tuples (see ``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -67,6 +68,8 @@ def worker_main(
         if msg[0] == "transcribe":
             _, path, options = msg
             _serve_transcribe(conn, cancel, ctx, model_path, path, options)
+        elif msg[0] == "force_align":
+            _serve_force_align(conn, cancel, *msg[1:])
 
 
 def _serve_transcribe(
@@ -92,6 +95,80 @@ def _serve_transcribe(
         conn.send(("error", "EngineError", f"internal error: {exc!r}"))
     else:
         conn.send(("done", transcript.to_dict()))
+
+
+def _serve_force_align(
+    conn: Connection,
+    cancel: Event,
+    path: str,
+    words: list[dict[str, Any]],
+    regions: list[tuple[int, int]],
+    doubted: dict[int, int],
+    language: str | None,
+) -> None:
+    try:
+        out, report = force_align_in_worker(
+            path, [Word.from_dict(w) for w in words], regions, doubted, language, cancel.is_set
+        )
+    except errors.Cancelled:
+        conn.send(("cancelled",))
+    except errors.WavescribeError as exc:
+        conn.send(error_message(exc))
+    except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
+        traceback.print_exc()
+        conn.send(("error", "EngineError", f"internal error: {exc!r}"))
+    else:
+        conn.send(("aligned", [w.to_dict() for w in out], report))
+
+
+def force_align_in_worker(
+    path: str,
+    words: list[Word],
+    regions: list[tuple[int, int]],
+    doubted: dict[int, int],
+    language: str | None,
+    cancelled: Any,
+) -> tuple[list[Word], dict[str, Any] | None]:
+    """:func:`refine.forced_alignment.retime_words` on ``path``'s audio, here, where a native
+    crash in the recogniser ends only this process. The audio of the file transcribed last is
+    kept for it (an alignment job transcribes the file first): no second decode."""
+    from wavescribe.core.refine import forced_alignment
+    from wavescribe.core.refine.pipeline import cancel_checker
+
+    audio = _audio_of(path, cancelled)
+    check = cancel_checker(cancelled)
+    return forced_alignment.retime_words(audio, words, regions, language, check, doubted)
+
+
+_last_audio: tuple[tuple[str, int, int], Any] | None = None
+
+
+def _file_key(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return os.path.abspath(path), st.st_size, st.st_mtime_ns
+
+
+def _remember_audio(path: str, audio: Any) -> None:
+    global _last_audio
+    _last_audio = None
+    if audio is not None:
+        with contextlib.suppress(OSError):
+            _last_audio = (_file_key(path), audio)
+
+
+def _audio_of(path: str, cancelled: Any) -> Any:
+    """The 16 kHz audio of ``path``: the last transcribed file's, if it is that file unchanged."""
+    from wavescribe.core.audio.load import load_audio
+
+    try:
+        key = _file_key(path)
+    except OSError as exc:
+        raise errors.InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if _last_audio is not None and _last_audio[0] == key:
+        return _last_audio[1]
+    audio, _ = load_audio(path, cancel=cancelled)
+    _remember_audio(path, audio)
+    return audio
 
 
 def error_message(exc: errors.WavescribeError) -> tuple[Any, ...]:
@@ -126,7 +203,11 @@ def transcribe_in_worker(
     audio, info = load_audio(
         path, progress=lambda f: send(("progress", "decode", f)), cancel=cancelled
     )
+    # A transcription for script alignment (its words are not force-aligned: the script's are,
+    # next, by force_align) keeps its audio for that; any other job lets the last one go.
+    _remember_audio(path, audio if not options.word_alignment else None)
     offset_ms = 0
+    whole = audio
     if options.span_ms is not None:
         audio, offset_ms = _span_of(audio, options.span_ms)
         send = _shifting_segments(send, offset_ms)
@@ -159,6 +240,15 @@ def transcribe_in_worker(
         _find_speakers(transcript, audio, options.speakers, send, cancelled, speech)
     if offset_ms:
         shift_segments(transcript.segments, offset_ms)
+    if options.align_text is not None:
+        from wavescribe.core.align.span import align_text_to_span
+
+        send(("progress", "align", 0.0))
+        span = options.span_ms or (0, info.duration_ms)
+        transcript = align_text_to_span(
+            options.align_text, transcript, whole, span, options.rules, cancelled
+        )
+        send(("progress", "align", 1.0))
     return transcript
 
 

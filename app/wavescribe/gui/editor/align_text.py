@@ -1,11 +1,13 @@
 """Align text to a selection in the editor: type or paste the words, they are timed to its audio.
 
 The span is the editor's region (a Shift+dragged span or the selected cues, grown to whole
-cues). Two steps run off the GUI thread, each cancellable from the same bar: the engine
-transcribes the span (refined) on this aligner's own bridge, then
-``core.align.span.align_text_to_span`` times the text's words against what was heard on the
-task pool. The result replaces the span's cues as one ``ReplaceSpan`` undo step; words that
-were not heard are flagged on their cues (F8 reaches them). An edit meanwhile voids the result.
+cues). One engine job on this aligner's own bridge, off the GUI thread and cancellable from the
+bar, transcribes the span (refined) and then times the text's words against what was heard
+(``core.align.span.align_text_to_span``, ``TranscribeOptions.align_text``), both in the
+engine's worker process, where a native crash in whisper.cpp or the forced aligner costs the
+job and not the editor. The result replaces the span's cues as one ``ReplaceSpan`` undo step;
+words that were not heard are flagged on their cues (F8 reaches them). An edit meanwhile voids
+the result.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,14 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wavescribe.core import errors
 from wavescribe.core.editing.commands import ReplaceSpan
 from wavescribe.core.editing.document import SubtitleDocument
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.subtitle_rules import SubtitleRules
 from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.retranscribe import RegionJob, Retranscriber, span_label
-from wavescribe.gui.engine_bridge import run_task
 
 
 @dataclass
@@ -64,14 +62,12 @@ class SpanAligner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._listener = Retranscriber(self, doing="Aligning text: listening to")
+        self._listener = Retranscriber(self, doing="Aligning text to")
         self._listener.progress.connect(self.progress)
         self._listener.done.connect(self._heard)
         self._listener.ended.connect(self._not_heard)
         self.job: AlignJob | None = None
         self._cancel = threading.Event()
-        self._samples: np.ndarray | None = None
-        self._rules = SubtitleRules()
 
     @property
     def busy(self) -> bool:
@@ -80,22 +76,22 @@ class SpanAligner(QObject):
     def start(
         self,
         audio_path: str,
-        samples: np.ndarray,
         doc: SubtitleDocument,
         span: tuple[int, int],
         text: str,
         options: TranscribeOptions,
         model: str | None = None,
     ) -> AlignJob:
-        """Transcribe ``span`` of ``audio_path`` (``samples``: its 16 kHz audio, already
-        decoded by the editor), then align ``text`` to it with ``options.rules``."""
+        """Transcribe ``span`` of ``audio_path``, then align ``text`` to it with
+        ``options.rules``: one job in the engine's worker."""
         if self.job is not None:
             raise RuntimeError("text is already being aligned")
         self.job = job = AlignJob(doc, span, text, doc.revision)
-        self._cancel, self._samples, self._rules = threading.Event(), samples, options.rules
+        self._cancel = threading.Event()
         self.running_changed.emit(True)
-        heard_options = replace(options, refine=True, word_alignment=False)  # aligned below
-        job.region = self._listener.start(audio_path, doc, span, heard_options, model)
+        # The heard words are not force-aligned: the text's own words are, afterwards.
+        job_options = replace(options, refine=True, word_alignment=False, align_text=text)
+        job.region = self._listener.start(audio_path, doc, span, job_options, model)
         return job
 
     def cancel(self) -> None:
@@ -110,23 +106,11 @@ class SpanAligner(QObject):
         self._listener.shutdown()
         self.job = None
 
-    def _heard(self, region: RegionJob, heard: Transcript) -> None:
+    def _heard(self, region: RegionJob, aligned: Transcript) -> None:
         job = self.job
         if job is None or job.region is not region:
             return
-        if self._cancel.is_set():
-            self._end(job, "Alignment cancelled: nothing changed")
-            return
-        samples, rules, cancel = self._samples, self._rules, self._cancel
-        assert samples is not None
-        self.progress.emit(f"Aligning text to {span_label(job.span)}", -1.0)
-        from wavescribe.core.align.span import align_text_to_span
-
-        run_task(
-            lambda: align_text_to_span(job.text, heard, samples, job.span, rules, cancel.is_set),
-            lambda result: self._aligned(job, result),
-            lambda exc: self._failed(job, exc),
-        )
+        self._aligned(job, aligned)
 
     def _not_heard(self, why: str) -> None:
         if self.job is not None:
@@ -142,12 +126,6 @@ class SpanAligner(QObject):
             self.job = None
             self.running_changed.emit(False)
             self.done.emit(job, result)
-
-    def _failed(self, job: AlignJob, exc: BaseException) -> None:
-        if isinstance(exc, errors.Cancelled):
-            self._end(job, "Alignment cancelled: nothing changed")
-        else:
-            self._end(job, f"Alignment failed: {exc}")
 
     def _end(self, job: AlignJob, why: str) -> None:
         if job is self.job:

@@ -159,9 +159,7 @@ class RegionActions:
 
             options, model = load_defaults()
         options = replace(options, rules=self.rules)
-        return self.aligner.start(
-            self.audio_path, self.samples, self.stack.doc, span, text, options, model
-        )
+        return self.aligner.start(self.audio_path, self.stack.doc, span, text, options, model)
 
     def _aligned_text(self, job: AlignJob, transcript: Transcript) -> None:
         if not self._still_current(job, "alignment"):

@@ -30,7 +30,12 @@ from wavescribe.gui.editor.transcript_view import format_ms
 from wavescribe.gui.engine_bridge import EngineBridge
 from wavescribe.gui.options import OptionsDialog, load_defaults
 
-STAGES = {"model": "preparing the model", "load": "loading the model", "decode": "reading audio"}
+STAGES = {
+    "model": "preparing the model",
+    "load": "loading the model",
+    "decode": "reading audio",
+    "align": "aligning the text",
+}
 
 
 def span_label(span: tuple[int, int]) -> str:

@@ -1,0 +1,97 @@
+"""Script alignment's forced alignment runs in the engine's worker: real whisper.cpp, real
+PocketSphinx, a real worker killed by a real signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared_data import JFK
+from wavescribe.core.align.aligner import align_media
+from wavescribe.core.align.script import parse_text
+from wavescribe.core.audio.load import load_audio
+from wavescribe.core.engine.client import Engine, Warning_
+from wavescribe.core.engine.options import TranscribeOptions
+from wavescribe.core.refine import forced_alignment
+from wavescribe.core.refine.pipeline import speech_regions
+
+JFK_TEXT = (JFK.parent / "jfk.txt").read_text(encoding="utf-8")
+HEARD = TranscribeOptions(beam_size=1, refine=True, word_alignment=False)
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_en_ggml: Path):
+    with Engine(tiny_en_ggml) as e:
+        yield e
+
+
+def test_the_worker_aligns_words_as_this_process_does(engine: Engine) -> None:
+    """The same words, regions and audio give the same boundaries in the worker (which keeps
+    the audio of the file it transcribed) as here; and they are the aligner's, not the input's."""
+    heard = engine.transcribe(JFK, HEARD)
+    words = [w for s in heard.segments for w in s.words]
+    audio, _ = load_audio(JFK)
+    _, regions, doubted = speech_regions(audio, True, None)
+    here, report = forced_alignment.retime_words(audio, words, regions, "en", None, doubted)
+    there, report_there = engine.force_align(JFK, words, regions, doubted, "en")
+    assert [(w.start, w.end, w.text) for w in there] == [(w.start, w.end, w.text) for w in here]
+    assert report is not None and report_there is not None
+    assert report_there["failed_regions"] == report["failed_regions"] == 0
+    assert sum(a.start != b.start for a, b in zip(there, words, strict=True)) >= len(words) // 3
+
+
+def test_a_crash_in_the_aligner_keeps_the_words_and_the_caller_survives(
+    engine: Engine,
+) -> None:
+    """The worker dies (SIGSEGV) while it aligns a script's words: the alignment still comes
+    back, every script word timed from the transcription, with a warning; the engine serves
+    the next job from a fresh worker."""
+    events: list[Any] = []
+    sent = engine._conn.send  # the connection of the worker alive now
+
+    def send_then_crash(msg: tuple[Any, ...]) -> None:
+        sent(msg)
+        if msg[0] == "force_align":
+            os.kill(engine._proc.pid, signal.SIGSEGV)
+
+    engine.start()
+    engine._conn.send = send_then_crash  # type: ignore[method-assign]
+    script = parse_text(JFK_TEXT)
+    result = align_media(engine, JFK, script, HEARD, events.append)
+    aligned = result.metadata["alignment"]["forced_alignment"]
+    assert "SIGSEGV" in aligned["crashed"], aligned
+    warnings = [e.message for e in events if isinstance(e, Warning_)]
+    assert any("timed from the transcription alone" in w for w in warnings), warnings
+    out = [w.text.strip() for s in result.segments for w in s.words]
+    assert out == [w.strip() for w in script.words]
+    assert all(w.start < w.end for s in result.segments for w in s.words)
+    # A fresh worker: this time the words are aligned.
+    again = align_media(engine, JFK, script, HEARD)
+    assert again.metadata["alignment"]["forced_alignment"]["failed_regions"] == 0
+
+
+def test_text_is_aligned_to_a_span_in_the_worker(engine: Engine) -> None:
+    """The editor's "Align text to selection" is one engine job: the span is heard and the text
+    timed to it in the worker; the text's own words come back, in source time, force-aligned."""
+    text = "Ask not what your country can do for you"
+    options = TranscribeOptions(
+        beam_size=1, refine=True, word_alignment=False, span_ms=(3000, 9000), align_text=text
+    )
+    events: list[Any] = []
+    result = engine.transcribe(JFK, options, events.append)
+    words = [w for s in result.segments for w in s.words]
+    assert [w.text.strip() for w in words] == text.split()
+    assert all(3000 <= w.start < w.end <= 9000 for w in words)
+    assert result.metadata["alignment"]["forced_alignment"]["failed_regions"] == 0
+    assert ("align", 1.0) in [(e.stage, e.fraction) for e in events if hasattr(e, "stage")]
+    # Text nobody says there: a clear error from the worker, which stays up.
+    from wavescribe.core import errors
+
+    with pytest.raises(errors.InputError, match="does not match the speech"):
+        engine.transcribe(JFK, replace(options, align_text="zebra quantum marmalade " * 3))
+    assert engine._proc.is_alive()
