@@ -95,3 +95,14 @@ def test_text_is_aligned_to_a_span_in_the_worker(engine: Engine) -> None:
     with pytest.raises(errors.InputError, match="does not match the speech"):
         engine.transcribe(JFK, replace(options, align_text="zebra quantum marmalade " * 3))
     assert engine._proc.is_alive()
+
+
+def test_a_cancel_before_the_alignment_stops_it_and_the_engine_stays(engine: Engine) -> None:
+    from wavescribe.core import errors
+
+    words = [w for s in engine.transcribe(JFK, HEARD).segments for w in s.words]
+    engine.cancel()
+    with pytest.raises(errors.Cancelled):
+        engine.force_align(JFK, words, [(0, 11_000)], {}, "en")
+    assert not engine.cancel_requested  # that cancel was for that job only
+    assert engine.force_align(JFK, words, [(0, 11_000)], {}, "en")[1] is not None
