@@ -38,7 +38,10 @@ def test_the_worker_aligns_words_as_this_process_does(engine: Engine) -> None:
     audio, _ = load_audio(JFK)
     _, regions, doubted = speech_regions(audio, True, None)
     here, report = forced_alignment.retime_words(audio, words, regions, "en", None, doubted)
-    there, report_there = engine.force_align(JFK, words, regions, doubted, "en")
+    events: list[Any] = []
+    there, report_there = engine.force_align(JFK, words, regions, doubted, "en", events.append)
+    shares = [e.fraction for e in events if e.stage == "align"]
+    assert shares and shares == sorted(shares) and shares[0] == 0.0, shares
     assert [(w.start, w.end, w.text) for w in there] == [(w.start, w.end, w.text) for w in here]
     assert report is not None and report_there is not None
     assert report_there["failed_regions"] == report["failed_regions"] == 0

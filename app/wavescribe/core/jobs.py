@@ -31,6 +31,7 @@ STAGE_LABELS = {
     "transcribe": "Transcribing",
     "refine": "Refining timings",
     "speakers": "Finding speakers",
+    "align": "Timing words",
 }
 
 

@@ -42,6 +42,7 @@ STAGES = {
     "decode": "Reading audio",
     "transcribe": "Listening",
     "refine": "Aligning the script",
+    "align": "Timing the script's words",
 }
 
 

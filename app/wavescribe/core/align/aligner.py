@@ -183,7 +183,7 @@ def align_media(
     def retime(
         words: list[Word], regions: list[tuple[int, int]], doubted: dict[int, int], lang: str | None
     ) -> tuple[list[Word], dict[str, Any] | None]:
-        return engine.force_align(media, words, regions, doubted, lang)  # type: ignore[no-any-return]
+        return engine.force_align(media, words, regions, doubted, lang, on_event)  # type: ignore[no-any-return]
 
     result = align_transcript(
         script, heard, audio, options.rules, cancelled=cancelled, speech=speech, retime=retime

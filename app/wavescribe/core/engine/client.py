@@ -189,6 +189,7 @@ class Engine:
         regions: Sequence[tuple[int, int]],
         doubted: Mapping[int, int],
         language: str | None,
+        on_event: EventCallback | None = None,
     ) -> tuple[list[Word], dict[str, Any] | None]:
         """``words`` of ``path`` re-timed inside ``regions`` by the acoustic forced alignment
         (:func:`refine.forced_alignment.retime_words`), run in the worker so that a native
@@ -209,12 +210,17 @@ class Engine:
                         language,
                     )
                 )
-                msg = self._receive(timeout=None, what=what)
-                if msg[0] == "aligned":
-                    return [Word.from_dict(d) for d in msg[1]], msg[2]
-                if msg[0] == "cancelled":
-                    raise errors.Cancelled(f"{what} cancelled")
-                raise _error_from(*msg[1:])
+                while True:
+                    msg = self._receive(timeout=None, what=what)
+                    if msg[0] == "progress":
+                        if on_event:
+                            on_event(Progress(msg[1], float(msg[2])))
+                    elif msg[0] == "aligned":
+                        return [Word.from_dict(d) for d in msg[1]], msg[2]
+                    elif msg[0] == "cancelled":
+                        raise errors.Cancelled(f"{what} cancelled")
+                    else:
+                        raise _error_from(*msg[1:])
             finally:
                 self._cancel_requested_at = None
                 self._cancel.clear()

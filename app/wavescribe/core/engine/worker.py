@@ -108,7 +108,13 @@ def _serve_force_align(
 ) -> None:
     try:
         out, report = force_align_in_worker(
-            path, [Word.from_dict(w) for w in words], regions, doubted, language, cancel.is_set
+            path,
+            [Word.from_dict(w) for w in words],
+            regions,
+            doubted,
+            language,
+            cancel.is_set,
+            lambda f: conn.send(("progress", "align", f)),
         )
     except errors.Cancelled:
         conn.send(("cancelled",))
@@ -128,6 +134,7 @@ def force_align_in_worker(
     doubted: dict[int, int],
     language: str | None,
     cancelled: Any,
+    progress: Any = None,
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`refine.forced_alignment.retime_words` on ``path``'s audio, here, where a native
     crash in the recogniser ends only this process. The audio of the file transcribed last is
@@ -137,7 +144,7 @@ def force_align_in_worker(
 
     audio = _audio_of(path, cancelled)
     check = cancel_checker(cancelled)
-    return forced_alignment.retime_words(audio, words, regions, language, check, doubted)
+    return forced_alignment.retime_words(audio, words, regions, language, check, doubted, progress)
 
 
 _last_audio: tuple[tuple[str, int, int], Any] | None = None

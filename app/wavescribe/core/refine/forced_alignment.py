@@ -190,6 +190,7 @@ def retime_words(
     language: str | None,
     check: Callable[[], None] | None = None,
     doubted_ends: Mapping[int, int] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`retime_in_regions` where it applies (:func:`enabled` for ``language``), and what it
     did for the transcript's metadata: ``{"failed_regions", "ends_from_energy", "seconds"}``,
@@ -197,7 +198,7 @@ def retime_words(
     if not words or not enabled(language):
         return list(words), None
     t0 = time.perf_counter()
-    out, failed, moved = retime_in_regions(audio, words, regions, check, doubted_ends)
+    out, failed, moved = retime_in_regions(audio, words, regions, check, doubted_ends, progress)
     return out, {
         "failed_regions": failed,
         "ends_from_energy": moved,
@@ -211,11 +212,13 @@ def retime_in_regions(
     regions: Sequence[tuple[int, int]],
     check: Callable[[], None] | None = None,
     doubted_ends: Mapping[int, int] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[list[Word], int, int]:
     """``words`` (each inside one of ``regions``, in order) with the boundaries between words of
     one region taken from the forced alignment; first starts and last ends stay. Also returns
     how many stretches could not be aligned (they keep their times) and how many region ends
-    were moved. ``check()`` is called before each region (it raises to cancel).
+    were moved. ``check()`` is called before each region (it raises to cancel), and
+    ``progress`` with the share of the words done.
 
     ``doubted_ends``: region end -> the energy edge that edge sharpening did not believe in noise
     (:func:`edge_sharpening.sharpen_edges`). Where the aligner ends the region's last word nearer
@@ -236,6 +239,8 @@ def retime_in_regions(
         if j - i >= 2 and region_of[i] >= 0:
             if check is not None:
                 check()
+            if progress is not None:
+                progress(i / len(words))
             out[i:j], missed, aligned_end = _retime_run(audio, out[i:j], SPLIT_DEPTH)
             failed += missed
             end = regions[region_of[i]][1]
