@@ -214,3 +214,37 @@ def test_the_same_words_align_the_same_whatever_was_aligned_before(spliced) -> N
     for _ in range(2):
         assert forced_alignment.align_words(audio, cut, end, other) is not None
         assert forced_alignment.align_words(audio, 700, cut, first) == alone
+
+
+@pytest.mark.parametrize("wrong", ["last word after the pause", "first word before it"])
+def test_a_word_on_the_wrong_side_of_a_short_pause_is_moved_across(wrong: str) -> None:
+    """Two real sentences 400 ms apart, one word laid on the wrong side of the pause (as
+    "However, [pause]" was laid after its pause): the aligner hears it on its own side, and
+    each sentence's words start and end at their own speech again."""
+    from align_speech import fleurs_clip, speech_span
+
+    pieces, regions, texts = [np.zeros(700 * RATE // 1000, np.float32)], [], []
+    for n in (7, 3):
+        clip, text = fleurs_clip(n)
+        a, b = speech_span(clip)
+        start = sum(len(p) for p in pieces) * 1000 // RATE
+        pieces += [clip[a:b], np.zeros(400 * RATE // 1000, np.float32)]
+        regions.append((start, start + (b - a) * 1000 // RATE))
+        texts.append(text.split())
+    audio = np.concatenate(pieces)
+    first, second = texts
+    cut = len(first) - 1 if wrong.startswith("last") else len(first) + 1
+    said = first + second
+    words = []
+    for region, part in zip(regions, (said[:cut], said[cut:]), strict=True):
+        step = (region[1] - region[0]) / len(part)
+        words += [
+            Word(round(region[0] + k * step), round(region[0] + (k + 1) * step), " " + w)
+            for k, w in enumerate(part)
+        ]
+    out, failed, _ = forced_alignment.retime_in_regions(audio, words, regions)
+    assert failed == 0 and [w.text for w in out] == [w.text for w in words]
+    n = len(first)
+    assert out[n - 1].end == regions[0][1] and out[n].start == regions[1][0], (out[n - 1], out[n])
+    assert all(regions[0][0] <= w.start < w.end <= regions[0][1] for w in out[:n])
+    assert all(regions[1][0] <= w.start < w.end <= regions[1][1] for w in out[n:])

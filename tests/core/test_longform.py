@@ -67,11 +67,12 @@ def test_real_speech_layout_is_transcribed_whole_and_nothing_in_silence(
     assert any(e[0] == "segment" for e in events)
     whole = lf.score(layout, _transcribe(whisper_ctx, tiny_en_ggml, wav, False).segments)
     assert scored["wer"] <= whole["wer"], (scored, whole)
-    # Each clip's first word starts and last word ends at its speech (the energy reference;
-    # before JFK's split last word was joined and room-noise ends believed, ends were 200 ms).
+    # Each clip's first word starts and last word ends at its speech: starts against the
+    # energy reference, and both against each clip's gold text force-aligned (measured 24 / 36
+    # ms). Not ends against the energy reference: on this layout 3 of its 7 ends are sounds
+    # after the words (JFK's crowd, a click 1 s after "stop", a breath), and where the aligner
+    # hears JFK's "country." before the short pause ahead of the crowd noise, the cue ends there.
     assert scored["median_start_err_ms"] <= 80, scored["clip_bounds"]
-    assert scored["median_end_err_ms"] <= 80, scored["clip_bounds"]
-    # ... and against each clip's forced-aligned words (measured 31 / 36 ms)
     assert scored["median_start_err_aligned_ms"] <= 60, scored
     assert scored["median_end_err_aligned_ms"] <= 60, scored
 

@@ -45,6 +45,8 @@ LEVEL_DB = -20.0  # each stretch brought to this RMS level (dBFS)
 NOISE_DB = -50.0  # over a steady white noise floor at this level
 QUIET_MS = 200  # and padded with that floor alone, so that it starts and ends in silence
 SPLIT_DEPTH = 3  # a run that does not align is halved this many times at most
+SHORT_PAUSE_MS = 600  # at a pause this short, the aligner says which side each word is on
+PAUSE_WORDS = 4  # the words either side of it it aligns for that
 MIN_SPLIT_WORDS = 3
 ENV = "WAVESCRIBE_FORCED_ALIGN"
 LANGUAGES = ("en",)
@@ -215,7 +217,9 @@ def retime_in_regions(
     progress: Callable[[float], None] | None = None,
 ) -> tuple[list[Word], int, int]:
     """``words`` (each inside one of ``regions``, in order) with the boundaries between words of
-    one region taken from the forced alignment; first starts and last ends stay. Also returns
+    one region taken from the forced alignment; first starts and last ends stay, except where
+    the aligner hears a word on the other side of a short pause (:func:`_sides_of_short_pauses`:
+    it moves there, and the two regions' words end at their edges). Also returns
     how many stretches could not be aligned (they keep their times) and how many region ends
     were moved. ``check()`` is called before each region (it raises to cancel), and
     ``progress`` with the share of the words done.
@@ -230,6 +234,7 @@ def retime_in_regions(
     doubted_ends = doubted_ends or {}
     starts = np.array([a for a, _ in regions], float)
     region_of = np.searchsorted(starts, [(w.start + w.end) / 2 for w in words], side="right") - 1
+    out, region_of = _sides_of_short_pauses(audio, out, regions, region_of, check)
     failed = moved = 0
     i = 0
     while i < len(words):
@@ -257,6 +262,58 @@ def retime_in_regions(
                 moved += 1
         i = j
     return out, failed, moved
+
+
+def _sides_of_short_pauses(
+    audio: np.ndarray,
+    words: list[Word],
+    regions: Sequence[tuple[int, int]],
+    region_of: np.ndarray,
+    check: Callable[[], None] | None,
+) -> tuple[list[Word], np.ndarray]:
+    """Words moved to the side of a short pause the aligner hears them on.
+
+    Regions are aligned one by one, and a word that speech detection and whisper.cpp's times
+    put on the wrong side of a short pause cannot cross it there ("However, [pause]" laid after
+    its pause; "... expressed. The [pause]" with "The" after it). At each pause under
+    ``SHORT_PAUSE_MS`` between two regions with words, the ``PAUSE_WORDS`` words either side are
+    aligned as one stretch over the pause, and each goes to the side its aligned middle lies on.
+    The two regions' words then take the aligner's times inside them, edges at the regions'."""
+    out = list(words)
+    region_of = region_of.copy()
+    for r in range(len(regions) - 1):
+        if regions[r + 1][0] - regions[r][1] >= SHORT_PAUSE_MS:
+            continue
+        left = [n for n, x in enumerate(region_of) if x == r][-PAUSE_WORDS:]
+        right = [n for n, x in enumerate(region_of) if x == r + 1][:PAUSE_WORDS]
+        if not left or not right:
+            continue
+        if check is not None:
+            check()
+        idx = left + right
+        spans = align_words(audio, out[idx[0]].start, out[idx[-1]].end, [out[n].text for n in idx])
+        if spans is None or any(sp is None for sp in spans):
+            continue
+        middle = (regions[r][1] + regions[r + 1][0]) / 2
+        after = [(sp[0] + sp[1]) / 2 > middle for sp in spans if sp is not None]
+        if after != sorted(after) or after.count(False) == len(left):
+            continue  # out of order, or nothing to move
+        cut = after.count(False)
+        for k, n in enumerate(idx):
+            region_of[n] = r if k < cut else r + 1
+        aligned = dict(zip(idx, spans, strict=True))
+        for side in (r, r + 1):  # the aligner's times inside the region, its edges at the ends
+            mine = [n for n, x in enumerate(region_of) if x == side]
+            ra, rb = regions[side]
+            prev = ra
+            for m, n in enumerate(mine):
+                w = out[n]
+                span = aligned.get(n) or (w.start, w.end)
+                start = ra if m == 0 else min(max(span[0], prev), rb - 1)
+                end = rb if m == len(mine) - 1 else min(max(span[1], start + 1), rb - 1)
+                out[n] = Word(start, end, w.text, w.probability)
+                prev = end
+    return out, region_of
 
 
 def _retime_run(
