@@ -101,7 +101,17 @@ What is left is mostly the reference, not the words: aligning the gold text of e
 speech span holds a sound that is not a word (clip 1: a breath 0.3 s before "All"; clip 2: a
 sound 0.8 s after "sentence."; clip 8: 0.9 s before "The", 1.2 s after "3:2") or (clip 4) ends
 before its last words "and can fly" are said. Whisper.cpp's own errors add the rest ("Lord
-Byron" heard as "a lawyer,"; "However," placed after its pause by word placement)."""
+Byron" heard as "a lawyer,"; "However," placed after its pause by word placement).
+
+Then (same day) each short pause between regions is aligned over with the 4 words either side,
+and a word on the wrong side moves across (``forced_alignment._sides_of_short_pauses``); same
+transcript both ways:
+
+    forced alignment + pause sides  transcription  start  90 (p90 909)  end  90 (p90 775)
+                                    alignment      start  75 (p90 917)  end 110 (p90 796)
+
+"However," now starts 20 ms from its splice (993 ms before). The 6 aligned splices still over
+300 ms are at clips 1, 2 and 8, whose reference edges are sounds that are not words."""
 
 from __future__ import annotations
 
