@@ -103,7 +103,7 @@ sound 0.8 s after "sentence."; clip 8: 0.9 s before "The", 1.2 s after "3:2") or
 before its last words "and can fly" are said. Whisper.cpp's own errors add the rest ("Lord
 Byron" heard as "a lawyer,"; "However," placed after its pause by word placement).
 
-Then (same day) each short pause between regions is aligned over with the 4 words either side,
+Then (same day) each short pause between regions is aligned over with the 3 words either side,
 and a word on the wrong side moves across (``forced_alignment._sides_of_short_pauses``); same
 transcript both ways:
 
