@@ -70,6 +70,7 @@ def test_a_crash_in_the_aligner_keeps_the_words_and_the_caller_survives(
     assert "SIGSEGV" in aligned["crashed"], aligned
     warnings = [e.message for e in events if isinstance(e, Warning_)]
     assert any("timed from the transcription alone" in w for w in warnings), warnings
+    assert "the forced aligner crashed" in result.metadata["alignment"]["summary"]
     out = [w.text.strip() for s in result.segments for w in s.words]
     assert out == [w.strip() for w in script.words]
     assert all(w.start < w.end for s in result.segments for w in s.words)

@@ -101,8 +101,11 @@ def align_transcript(
     out = _with_absent_pieces(pieces, rules, speech.duration_ms)
     report = AlignReport.from_words(timed)
     metadata = dict(heard.metadata)
+    summary = report.summary()
+    if aligned is not None and "crashed" in aligned:
+        summary += "; word boundaries from the transcription (the forced aligner crashed)"
     metadata["alignment"] = report.to_dict() | {
-        "summary": report.summary(),
+        "summary": summary,
         "seconds": round(time.perf_counter() - t0, 3),
         "forced_alignment": aligned,
     }
