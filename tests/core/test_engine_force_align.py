@@ -110,3 +110,12 @@ def test_a_cancel_before_the_alignment_stops_it_and_the_engine_stays(engine: Eng
         engine.force_align(JFK, words, [(0, 11_000)], {}, "en")
     assert not engine.cancel_requested  # that cancel was for that job only
     assert engine.force_align(JFK, words, [(0, 11_000)], {}, "en")[1] is not None
+
+
+def test_refinement_reports_the_forced_alignment_as_it_goes(engine: Engine) -> None:
+    """On a long file the aligner is refinement's longest step: its progress is passed on."""
+    events: list[Any] = []
+    engine.transcribe(JFK, TranscribeOptions(beam_size=1), events.append)
+    shares = [e.fraction for e in events if getattr(e, "stage", None) == "refine"]
+    assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares), shares
+    assert any(0.0 < f < 1.0 for f in shares), shares

@@ -334,6 +334,7 @@ def _refine(
             cancelled=cancelled,
             speech=speech.get() if speech is not None else None,
             word_alignment=options.word_alignment,
+            progress=lambda f: send(("progress", "refine", f)),
         )
     except errors.Cancelled:
         raise

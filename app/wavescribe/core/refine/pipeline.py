@@ -145,6 +145,7 @@ def refine_transcript(
     lite: bool | None = None,
     speech: SpeechMap | None = None,
     word_alignment: bool = True,
+    progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Whisper output re-timed to the speech and re-cut into cues that keep ``rules``.
 
@@ -152,7 +153,8 @@ def refine_transcript(
     ``lite``; ``None``: as ``WAVESCRIBE_REFINE_LITE`` says) the lite path runs: no torch, no
     silence suppression. ``speech``: Silero's map of this same audio when the caller already has
     it (the worker's speech-first decoding), so that VAD is not run twice. ``word_alignment``:
-    force-align the words inside each region (English; :mod:`forced_alignment`). Raises
+    force-align the words inside each region (English; :mod:`forced_alignment`), the longest
+    step on a long file: ``progress`` hears its share done, from ``ALIGN_FROM`` to 1. Raises
     ``errors.Cancelled`` if ``cancelled()``.
     """
     t0 = time.perf_counter()
@@ -173,8 +175,9 @@ def refine_transcript(
     check()
     aligned = None
     if word_alignment:
+        aligning = None if progress is None else _from(ALIGN_FROM, progress)
         laid, aligned = forced_alignment.retime_words(
-            audio, laid, regions, transcript.language, check, doubted
+            audio, laid, regions, transcript.language, check, doubted, aligning
         )
     cues = build_cues(laid, rules)
     # A cue made from words of a suspect segment stays suspect (laid keeps the placed words).
@@ -191,6 +194,13 @@ def refine_transcript(
     info["forced_alignment"] = aligned
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
+
+
+ALIGN_FROM = 0.3  # the share of refinement done when the forced alignment starts (rough)
+
+
+def _from(start: float, progress: Callable[[float], None]) -> Callable[[float], None]:
+    return lambda f: progress(start + (1.0 - start) * f)
 
 
 def retime_transcript(
