@@ -283,11 +283,13 @@ def _sides_of_short_pauses(
     The two regions' words then take the aligner's times inside them, edges at the regions'."""
     out = list(words)
     region_of = region_of.copy()
+    if np.any(np.diff(region_of) < 0):  # not in time order: nothing here to go by
+        return out, region_of
     for r in range(len(regions) - 1):
         if regions[r + 1][0] - regions[r][1] >= SHORT_PAUSE_MS:
             continue
-        left = [n for n, x in enumerate(region_of) if x == r][-PAUSE_WORDS:]
-        right = [n for n, x in enumerate(region_of) if x == r + 1][:PAUSE_WORDS]
+        left = list(_words_in(region_of, r))[-PAUSE_WORDS:]
+        right = list(_words_in(region_of, r + 1))[:PAUSE_WORDS]
         if not left or not right:
             continue
         if check is not None:
@@ -297,7 +299,7 @@ def _sides_of_short_pauses(
         if spans is None or any(sp is None for sp in spans):
             continue
         middle = (regions[r][1] + regions[r + 1][0]) / 2
-        after = [(sp[0] + sp[1]) / 2 > middle for sp in spans if sp is not None]
+        after = [(sp[0] + sp[1]) / 2 > middle for sp in spans if sp is not None]  # all are
         if after != sorted(after) or after.count(False) == len(left):
             continue  # out of order, or nothing to move
         cut = after.count(False)
@@ -305,7 +307,7 @@ def _sides_of_short_pauses(
             region_of[n] = r if k < cut else r + 1
         aligned = dict(zip(idx, spans, strict=True))
         for side in (r, r + 1):  # the aligner's times inside the region, its edges at the ends
-            mine = [n for n, x in enumerate(region_of) if x == side]
+            mine = _words_in(region_of, side)
             ra, rb = regions[side]
             prev = ra
             for m, n in enumerate(mine):
@@ -316,6 +318,13 @@ def _sides_of_short_pauses(
                 out[n] = Word(start, end, w.text, w.probability)
                 prev = end
     return out, region_of
+
+
+def _words_in(region_of: np.ndarray, r: int) -> range:
+    """The indices of region ``r``'s words (``region_of`` runs in time order)."""
+    return range(
+        int(np.searchsorted(region_of, r, "left")), int(np.searchsorted(region_of, r, "right"))
+    )
 
 
 def _retime_run(
