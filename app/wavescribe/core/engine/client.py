@@ -149,38 +149,15 @@ class Engine:
 
         options = options or TranscribeOptions()
         probe(path)  # fail fast, in this process, on missing or non-audio input
-        with self._lock:
-            try:
-                return self._run_job(path, options, on_event)
-            finally:  # the cancel (if any) was for this job: the next one starts clean
-                self._cancel_requested_at = None
-                self._cancel.clear()
-
-    def _run_job(
-        self,
-        path: str | os.PathLike[str],
-        options: TranscribeOptions,
-        on_event: EventCallback | None,
-    ) -> Transcript:
-        self.start(on_event)
-        if self._cancel_requested_at is not None:
-            raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
-        self._conn.send(("transcribe", str(path), options.to_dict()))
-        while True:
-            msg = self._receive(timeout=None, what=f"transcribing {Path(path).name}")
-            kind = msg[0]
-            if kind == "progress" and on_event:
-                on_event(Progress(msg[1], float(msg[2])))
-            elif kind == "segment" and on_event:
-                on_event(SegmentDecoded(Segment.from_dict(msg[1])))
-            elif kind == "warning" and on_event:
-                on_event(Warning_(msg[1]))
-            elif kind == "done":
-                return Transcript.from_dict(msg[1])
-            elif kind == "cancelled":
-                raise errors.Cancelled(f"transcription of {Path(path).name} cancelled")
-            elif kind == "error":
-                raise _error_from(*msg[1:])
+        name = Path(path).name
+        (result,) = self._job(
+            ("transcribe", str(path), options.to_dict()),
+            "done",
+            f"transcribing {name}",
+            f"transcription of {name} cancelled",
+            on_event,
+        )
+        return Transcript.from_dict(result)
 
     def force_align(
         self,
@@ -194,32 +171,54 @@ class Engine:
         """``words`` of ``path`` re-timed inside ``regions`` by the acoustic forced alignment
         (:func:`refine.forced_alignment.retime_words`), run in the worker so that a native
         crash there costs the job, not this process. Raises EngineCrashed or Cancelled."""
+        what = f"aligning the words of {Path(path).name}"
+        out, report = self._job(
+            (
+                "force_align",
+                str(path),
+                [w.to_dict() for w in words],
+                [tuple(r) for r in regions],
+                dict(doubted),
+                language,
+            ),
+            "aligned",
+            what,
+            f"{what} cancelled",
+            on_event,
+        )
+        return [Word.from_dict(d) for d in out], report
+
+    def _job(
+        self,
+        request: tuple[Any, ...],
+        done: str,
+        what: str,
+        stopped: str,
+        on_event: EventCallback | None,
+    ) -> tuple[Any, ...]:
+        """Hand ``request`` to the worker (started if need be) and pass its events on until the
+        ``done`` message, whose payload is returned; ``stopped`` is the Cancelled message. The
+        cancel (if any) was for this job: the next one starts clean."""
         with self._lock:
             try:
-                self.start()
-                what = f"aligning the words of {Path(path).name}"
+                self.start(on_event)
                 if self._cancel_requested_at is not None:
-                    raise errors.Cancelled(f"{what} cancelled")
-                self._conn.send(
-                    (
-                        "force_align",
-                        str(path),
-                        [w.to_dict() for w in words],
-                        [tuple(r) for r in regions],
-                        dict(doubted),
-                        language,
-                    )
-                )
+                    raise errors.Cancelled(stopped)
+                self._conn.send(request)
                 while True:
                     msg = self._receive(timeout=None, what=what)
-                    if msg[0] == "progress":
-                        if on_event:
-                            on_event(Progress(msg[1], float(msg[2])))
-                    elif msg[0] == "aligned":
-                        return [Word.from_dict(d) for d in msg[1]], msg[2]
-                    elif msg[0] == "cancelled":
-                        raise errors.Cancelled(f"{what} cancelled")
-                    else:
+                    kind = msg[0]
+                    if kind == done:
+                        return msg[1:]
+                    if kind == "progress" and on_event:
+                        on_event(Progress(msg[1], float(msg[2])))
+                    elif kind == "segment" and on_event:
+                        on_event(SegmentDecoded(Segment.from_dict(msg[1])))
+                    elif kind == "warning" and on_event:
+                        on_event(Warning_(msg[1]))
+                    elif kind == "cancelled":
+                        raise errors.Cancelled(stopped)
+                    elif kind == "error":
                         raise _error_from(*msg[1:])
             finally:
                 self._cancel_requested_at = None

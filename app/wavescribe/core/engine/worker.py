@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -75,7 +76,7 @@ def worker_main(
 def _serve_transcribe(
     conn: Connection, cancel: Event, ctx: Any, model_path: str, path: str, options: dict[str, Any]
 ) -> None:
-    try:
+    def work() -> tuple[Any, ...]:
         transcript = transcribe_in_worker(
             ctx,
             model_path,
@@ -84,17 +85,9 @@ def _serve_transcribe(
             send=conn.send,
             cancelled=cancel.is_set,
         )
-    except errors.Cancelled:
-        conn.send(("cancelled",))
-    except errors.WavescribeError as exc:
-        conn.send(error_message(exc))
-    except MemoryError:
-        conn.send(("error", "EngineError", f"out of memory while transcribing {path}"))
-    except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
-        traceback.print_exc()
-        conn.send(("error", "EngineError", f"internal error: {exc!r}"))
-    else:
-        conn.send(("done", transcript.to_dict()))
+        return ("done", transcript.to_dict())
+
+    _answer(conn, work, f"transcribing {path}")
 
 
 def _serve_force_align(
@@ -106,7 +99,7 @@ def _serve_force_align(
     doubted: dict[int, int],
     language: str | None,
 ) -> None:
-    try:
+    def work() -> tuple[Any, ...]:
         out, report = force_align_in_worker(
             path,
             [Word.from_dict(w) for w in words],
@@ -116,15 +109,27 @@ def _serve_force_align(
             cancel.is_set,
             lambda f: conn.send(("progress", "align", f)),
         )
+        return ("aligned", [w.to_dict() for w in out], report)
+
+    _answer(conn, work, f"aligning the words of {path}")
+
+
+def _answer(conn: Connection, work: Callable[[], tuple[Any, ...]], what: str) -> None:
+    """Send what ``work()`` returns, or how it failed: cancelled, a one-line error, out of
+    memory, or a bug (its traceback to the log); the worker stays up for the next job."""
+    try:
+        answer = work()
     except errors.Cancelled:
         conn.send(("cancelled",))
     except errors.WavescribeError as exc:
         conn.send(error_message(exc))
+    except MemoryError:
+        conn.send(("error", "EngineError", f"out of memory while {what}"))
     except Exception as exc:  # a bug: report it with its traceback, keep the worker alive
         traceback.print_exc()
         conn.send(("error", "EngineError", f"internal error: {exc!r}"))
     else:
-        conn.send(("aligned", [w.to_dict() for w in out], report))
+        conn.send(answer)
 
 
 def force_align_in_worker(
