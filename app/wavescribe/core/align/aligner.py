@@ -43,12 +43,7 @@ from wavescribe.core.transcript import Segment, Transcript, Word
 MIN_HEARD_SHARE = 0.05  # fewer script words than this heard: the script is not of this audio
 
 Cancelled = Callable[[], bool]
-# Re-times words inside speech regions by forced alignment: (words, regions, doubted ends,
-# language) -> (words, report); the engine's worker's (Engine.force_align), or this process's.
-Retime = Callable[
-    [list[Word], list[tuple[int, int]], dict[int, int], str | None],
-    tuple[list[Word], dict[str, Any] | None],
-]
+Retime = forced_alignment.Retime
 
 
 def align_transcript(
@@ -138,15 +133,9 @@ def _align_acoustically(
     words = [Word(w.start or 0, w.end or 0, w.text) for w in found]
     check = cancel_checker(cancelled)
     check()
-    if retime is None:
-        words, report = forced_alignment.retime_words(
-            audio, words, regions, language, check, doubted
-        )
-    else:
-        try:
-            words, report = retime(words, regions, doubted, language)
-        except errors.EngineCrashed as exc:
-            return {"crashed": str(exc)}
+    words, report = forced_alignment.retime_by(
+        retime, audio, words, regions, doubted, language, check
+    )
     if report is None:
         return None
     for w, new in zip(found, words, strict=True):

@@ -42,14 +42,17 @@ class Engine:
     """A whisper.cpp model loaded in a child process. Use as a context manager or call close()."""
 
     def __init__(
-        self, model_path: str | os.PathLike[str], *, use_gpu: bool = True, dtw: bool = True
+        self, model_path: str | os.PathLike[str] | None, *, use_gpu: bool = True, dtw: bool = True
     ) -> None:
         """``dtw``: load the model with DTW token timestamps (word times refinement keeps); off
-        for raw output (``--no-refine``), which keeps whisper.cpp's own times and its speed."""
+        for raw output (``--no-refine``), which keeps whisper.cpp's own times and its speed.
+        ``model_path`` None: a worker that only force-aligns words (:meth:`force_align`), for
+        subtitles re-timed in the editor; it loads no whisper model."""
         from wavescribe.core.models.ggml_file import validate_ggml
 
-        self.model_path = str(model_path)
-        self.model_info = validate_ggml(self.model_path)  # never hand whisper.cpp a bad file
+        self.model_path = "" if model_path is None else str(model_path)
+        # never hand whisper.cpp a bad file
+        self.model_info = validate_ggml(self.model_path) if self.model_path else None
         self.use_gpu = use_gpu
         self.system_info: dict[str, Any] = {}
         self.device: ComputeDevice | None = None  # known once the worker has loaded the model
@@ -89,7 +92,8 @@ class Engine:
         if on_event:
             on_event(Progress("load", 0.0))
         try:
-            msg = self._receive(timeout=LOAD_TIMEOUT_S, what="loading the model")
+            what = "loading the model" if self.model_path else "starting"
+            msg = self._receive(timeout=LOAD_TIMEOUT_S, what=what)
         except errors.EngineCrashed:
             if not self.dtw or self._cancel_requested_at is not None:
                 raise
@@ -147,6 +151,8 @@ class Engine:
         """Transcribe one file; raises InputError, EngineError, EngineCrashed or Cancelled."""
         from wavescribe.core.audio.load import probe
 
+        if not self.model_path:
+            raise errors.EngineError("this engine has no whisper model: it only aligns words")
         options = options or TranscribeOptions()
         probe(path)  # fail fast, in this process, on missing or non-audio input
         name = Path(path).name
@@ -230,6 +236,14 @@ class Engine:
         if self._cancel_requested_at is None:
             self._cancel_requested_at = time.monotonic()
 
+    def drop_cancel(self) -> None:
+        """Forget a cancel asked for work that ended before it reached the engine (the caller's
+        own steps were cancelled first), so that it does not stop the next job. Only for a
+        caller that knows no job of this engine is running."""
+        if not self._lock.locked():
+            self._cancel_requested_at = None
+            self._cancel.clear()
+
     @property
     def cancel_requested(self) -> bool:
         """Whether :meth:`cancel` was asked since the current (or last) job began; work the
@@ -275,6 +289,11 @@ class Engine:
         last = whisper_log.last_problem(whisper_log.read_tail(self._log_path))
         self._discard_worker()
         detail = f" Last engine message: {last}" if last else ""
+        if not self.model_path:
+            return errors.EngineCrashed(
+                f"The word aligner {how} while {what}; nothing was changed and the app is "
+                f"unharmed.{detail}"
+            )
         return errors.EngineCrashed(
             f"The whisper.cpp engine {how} while {what}; nothing was written and the app is "
             f"unharmed. Try again, or try another model.{detail}"

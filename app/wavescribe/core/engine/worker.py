@@ -50,14 +50,18 @@ def worker_main(
     if policy is not None:
         os.environ["OMP_WAIT_POLICY"] = policy
     _redirect_native_stderr(log_path)
-    try:
-        ctx = load_model(model_path, use_gpu)
-    except errors.WavescribeError as exc:
-        conn.send(error_message(exc))
-        return
-    info = system_info(log_path, use_gpu)
-    heads = loaded_heads(model_path)
-    info["alignment_heads"] = None if heads is None else [heads.preset, heads.n_top]
+    ctx: Any = None
+    if model_path:  # none: this worker only force-aligns words (Engine(None))
+        try:
+            ctx = load_model(model_path, use_gpu)
+        except errors.WavescribeError as exc:
+            conn.send(error_message(exc))
+            return
+        info = system_info(log_path, use_gpu)
+        heads = loaded_heads(model_path)
+        info["alignment_heads"] = None if heads is None else [heads.preset, heads.n_top]
+    else:
+        info = {}
     conn.send(("ready", info))
     while True:
         try:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from wavescribe.core import errors
 from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
 from wavescribe.core.transcript import Word
@@ -52,7 +53,19 @@ PAUSE_WORDS = 3
 MIN_SPLIT_WORDS = 3
 ENV = "WAVESCRIBE_FORCED_ALIGN"
 LANGUAGES = ("en",)
+# Words of unknown language (opened subtitles) are taken for English when the pronouncing
+# dictionary has this share of them: 0.94-1.00 on the FLEURS English texts, 0.28-0.71 on its
+# German, Spanish, French and Portuguese ones.
+ENGLISH_SHARE = 0.85
+AUTO = "auto"
 _FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "(NULL)")
+
+# Re-times words inside speech regions by forced alignment: (words, regions, doubted ends,
+# language) -> (words, report); the engine's worker's (Engine.force_align) or this process's.
+Retime = Callable[
+    [list[Word], list[tuple[int, int]], dict[int, int], str | None],
+    tuple[list[Word], dict[str, Any] | None],
+]
 
 _lock = threading.Lock()
 _decoder: Any = None
@@ -71,6 +84,36 @@ def enabled(language: str | None) -> bool:
     except ImportError:
         return False
     return True
+
+
+def looks_english(words: Sequence[Word]) -> bool:
+    """Whether words of no stated language read as English (:data:`ENGLISH_SHARE` known)."""
+    texts = [w.text for w in words if any(c.isalpha() for c in w.text)]
+    if not texts:
+        return False
+    known = sum(known_word(t) for t in texts)
+    return known >= ENGLISH_SHARE * len(texts)
+
+
+def retime_by(
+    retime: Retime | None,
+    audio: np.ndarray,
+    words: list[Word],
+    regions: list[tuple[int, int]],
+    doubted: dict[int, int],
+    language: str | None,
+    check: Callable[[], None] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[list[Word], dict[str, Any] | None]:
+    """:func:`retime_words` in this process (``retime`` None) or through ``retime`` (the engine's
+    worker). If the worker crashes, the words keep their times and the report says
+    ``{"crashed": why}``."""
+    if retime is None:
+        return retime_words(audio, words, regions, language, check, doubted, progress)
+    try:
+        return retime(words, regions, doubted, language)
+    except errors.EngineCrashed as exc:
+        return list(words), {"crashed": str(exc)}
 
 
 def align_words(
@@ -198,7 +241,10 @@ def retime_words(
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`retime_in_regions` where it applies (:func:`enabled` for ``language``), and what it
     did for the transcript's metadata: ``{"failed_regions", "ends_from_energy", "seconds"}``,
-    or ``None`` when it did not run (the words come back as they were)."""
+    or ``None`` when it did not run (the words come back as they were). ``language`` ``AUTO``:
+    not known (opened subtitles); aligned if the words read as English (:func:`looks_english`)."""
+    if language == AUTO:
+        language = "en" if words and enabled("en") and looks_english(words) else "und"
     if not words or not enabled(language):
         return list(words), None
     t0 = time.perf_counter()
