@@ -82,13 +82,18 @@ SPLICEABLE = (0, 1, 2, 3, 4, 7, 8, 9)
 
 
 def fleurs_spliced(
-    order: list[int], per_run: int = 4, gap_ms: int = 1500, lead_ms: int = 700
+    order: list[int],
+    per_run: int = 4,
+    gap_ms: int = 1500,
+    lead_ms: int = 700,
+    sentences: list[tuple[int, int, str]] | None = None,
 ) -> tuple[np.ndarray, list[tuple[str, int | None, int | None]]]:
     """FLEURS sentences cut to their speech span and butted together, ``per_run`` at a time with
     ``gap_ms`` of silence between runs: inside a run, one sentence's last word ends and the next
     one's first word starts exactly at the splice, with no pause (real speech, exact boundary
     up to the span's 20 ms margin). Returns the audio and every word as (text, start, end), the
-    times known only at splices inside a run (None elsewhere)."""
+    times known only at splices inside a run (None elsewhere). ``sentences``, if given, gets
+    each sentence's (start, end, text) in ms: its span, exact (subtitles timed to the speech)."""
     pieces = [np.zeros(lead_ms * RATE // 1000, np.float32)]
     pos = len(pieces[0])
     ref: list[tuple[str, int | None, int | None]] = []
@@ -106,6 +111,8 @@ def fleurs_spliced(
             ref.append((words[0], None, None))
         ref += [(w, None, None) for w in words[1:]]
         pieces.append(audio[a:b].astype(np.float32))
+        if sentences is not None:
+            sentences.append((splice, (pos + b - a) * 1000 // RATE, text))
         pos += b - a
         if (k + 1) % per_run == 0:
             pieces.append(np.zeros(gap_ms * RATE // 1000, np.float32))

@@ -212,6 +212,9 @@ def retime_transcript(
     vad: bool = True,
     resegment: bool = False,
     lite: bool | None = None,
+    word_alignment: bool = True,
+    retime: forced_alignment.Retime | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Re-time existing subtitles (e.g. an imported SRT/VTT) to ``audio``; no text is dropped.
 
@@ -222,12 +225,15 @@ def retime_transcript(
     belongs to and laid out in it, so each cue starts at its speech onset and ends at its offset.
     The cues keep their text and line breaks as authored unless ``resegment`` asks to re-cut them
     by ``rules``; the display rules (gap, minimum duration, reading speed) are applied either way.
-    ``lite`` as in :func:`refine_transcript`.
+    ``lite`` as in :func:`refine_transcript`. ``word_alignment``: the boundaries between the words
+    of each region from the forced alignment, as in transcription (the transcript's language,
+    or English if its words read as English), in this process or through ``retime`` (the
+    engine's worker); ``progress`` hears its share done.
     """
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
     check = cancel_checker(cancelled)
-    speech, regions, _ = speech_regions(audio, vad, cancelled)
+    speech, regions, doubted = speech_regions(audio, vad, cancelled)
     source = [s for s in transcript.segments if s.text.strip()]
     shift = estimate_offset([(s.start, s.end) for s in source], regions, speech.duration_ms)
     source = [_shifted(s, shift) for s in source] if shift else source
@@ -238,6 +244,13 @@ def retime_transcript(
         laid = _suppress_silence(sw, layout_words(words, placement, regions), speech, regions)
     else:  # no speech found at all: nothing to time against, keep the times as they are
         laid = [Word(w.start, w.end, w.text, w.probability) for w in words]
+    check()
+    aligned = None
+    if word_alignment and regions:
+        language = transcript.language or forced_alignment.AUTO
+        laid, aligned = forced_alignment.retime_by(
+            retime, audio, laid, regions, doubted, language, check, progress
+        )
     if resegment:
         cues = build_cues(laid, rules)
     else:
@@ -254,6 +267,7 @@ def retime_transcript(
     info = _info(speech, sw, why_lite)
     info["retimed"] = True
     info["shift_ms"] = shift
+    info["forced_alignment"] = aligned
     info["seconds"] = round(time.perf_counter() - t0, 3)
     return _result(transcript, cues, info)
 

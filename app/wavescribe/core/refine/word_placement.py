@@ -307,23 +307,32 @@ def estimate_offset(
 
     Old subtitle files are often out of sync by a constant offset (another cut, another frame
     rate start); word placement can fix small errors but not a shift as long as the pauses.
-    The shift maximises the overlap of cue time with speech time (an FFT cross-correlation of
-    the two 10 ms masks); it is only taken when it beats no shift by a clear margin.
+    The shift maximises cue time over speech less cue time over silence (an FFT
+    cross-correlation of the cue mask with a +1/-1 speech mask on a 10 ms grid), and is taken
+    when that gains at least ``MIN_OFFSET_GAIN`` of the cue time over no shift. Counting cue
+    time over silence against a shift matters for subtitles of continuous speech: a plain
+    overlap gained only 10 % (the margin asked for) at a 2 s shift of sentence cues whose speech
+    pauses for 1.5 s every 40 s, and the shift was missed.
     """
     n = duration_ms // step_ms + 1
     if not spans or not regions or n < 2:
         return 0
     cues = _mask(spans, n, step_ms)
-    speech = _mask(regions, n, step_ms)
+    speech = 2.0 * _mask(regions, n, step_ms) - 1.0
     size = 1 << int(np.ceil(np.log2(2 * n)))
     corr = np.fft.irfft(np.fft.rfft(speech, size) * np.conj(np.fft.rfft(cues, size)), size)
     k = max_shift_ms // step_ms
     lags = np.concatenate((np.arange(0, k + 1), np.arange(-k, 0)))
     values = np.concatenate((corr[: k + 1], corr[size - k :]))
     best = int(np.argmax(values))
-    if values[best] <= 1.1 * max(corr[0], 0.0) + 0.02 * cues.sum():
+    if values[best] - corr[0] < MIN_OFFSET_GAIN * cues.sum():
         return 0
     return int(lags[best]) * step_ms
+
+
+# A shift gaining less than this share of the cue time is left to word placement, which moves
+# each cue's words to the speech nearby (300 ms on sentence cues of continuous speech: 2 %).
+MIN_OFFSET_GAIN = 0.03
 
 
 def _mask(spans: Sequence[tuple[int, int]], n: int, step_ms: int) -> np.ndarray:
