@@ -7,6 +7,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from shared_data import JFK
 from wavescribe.core.transcript import Segment, Transcript
+from wavescribe.gui.editor.retime import plan as plan_retime
 
 # JFK's three phrases, timed as a careless subtitle file would: cues end to end, far too long.
 CUES = [
@@ -96,3 +97,84 @@ def test_plan_takes_the_range_between_the_neighbours():
     assert plan(overlapping, [1], 11_000) is None  # the neighbour would be taken along
     zero = SubtitleDocument(Transcript([Segment(5000, 5000, ""), Segment(5000, 8000, "b")]))
     assert plan(zero, [1], 11_000) is None
+
+
+def _words(segments) -> list[tuple[int, int, str]]:
+    return [(w.start, w.end, w.text) for s in segments for w in s.words]
+
+
+def _retimed_here(editor, word_alignment: bool):
+    """What the re-timing of all three cues gives in this process (the reference)."""
+    from wavescribe.core.refine.pipeline import retime_transcript
+
+    transcript = Transcript([Segment(a, b, text) for a, b, text in CUES])
+    job = plan_retime(editor.stack.doc, [0, 1, 2], len(editor.samples) * 1000 // 16_000)
+    audio = editor.samples[: job.window[1] * 16]
+    return retime_transcript(transcript, audio, editor.rules, word_alignment=word_alignment)
+
+
+def test_words_in_the_cues_are_force_aligned_in_the_aligners_own_process(window, qtbot):
+    """The boundaries between the words come from the forced alignment, as in transcription, run
+    in a worker process (a native crash there cannot take the editor): the same words as the
+    aligner gives here, not the cue shared out by character counts; its progress shows."""
+    editor = _open(window, qtbot)
+    _select(editor, [0, 1, 2])
+    shown: list[tuple[str, float]] = []
+    editor.retimer.progress.connect(lambda what, f: shown.append((what, f)))
+    with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
+        editor.actions_by_name["retime"].trigger()
+    aligned, spread = _retimed_here(editor, True), _retimed_here(editor, False)
+    assert aligned.metadata["refinement"]["forced_alignment"]["failed_regions"] == 0
+    assert _words(editor.stack.doc.segments) == _words(aligned.segments)
+    assert _words(aligned.segments) != _words(spread.segments)
+    assert any("timing words" in what and f >= 0 for what, f in shown), shown
+    engine = editor.retimer._engine
+    assert engine is not None and engine.model_path == "" and engine._proc.is_alive()
+    editor.retimer.shutdown()
+    assert editor.retimer._engine is None and not engine._proc
+
+
+def test_a_crash_in_the_word_aligner_still_retimes_the_cues(window, qtbot):
+    """The aligner's process dies (SIGSEGV) as it aligns: the cues are re-timed all the same,
+    their words shared out by length, and the status bar says why; the next run aligns."""
+    import os
+    import signal
+
+    editor = _open(window, qtbot)
+    engine = editor.retimer._aligner()
+    engine.start()
+    sent = engine._conn.send
+
+    def send_then_crash(msg) -> None:
+        sent(msg)
+        if msg[0] == "force_align":
+            os.kill(engine._proc.pid, signal.SIGSEGV)
+
+    engine._conn.send = send_then_crash
+    messages: list[str] = []
+    editor.message.connect(messages.append)
+    _select(editor, [0, 1, 2])
+    with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
+        editor.actions_by_name["retime"].trigger()
+    assert any("words not aligned" in m and "SIGSEGV" in m for m in messages), messages
+    assert _words(editor.stack.doc.segments) == _words(_retimed_here(editor, False).segments)
+    editor.undo_action.trigger()
+    _select(editor, [0, 1, 2])
+    with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
+        editor.actions_by_name["retime"].trigger()
+    assert _words(editor.stack.doc.segments) == _words(_retimed_here(editor, True).segments)
+
+
+def test_a_cancel_before_the_aligner_runs_does_not_stop_the_next_run(window, qtbot):
+    editor = _open(window, qtbot)
+    messages: list[str] = []
+    editor.message.connect(messages.append)
+    _select(editor, [0, 1, 2])
+    editor.actions_by_name["retime"].trigger()
+    editor.retime_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: not editor.retimer.busy, timeout=60_000)
+    assert "Re-timing cancelled: nothing changed" in messages
+    assert _cues(editor) == CUES
+    with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
+        editor.actions_by_name["retime"].trigger()
+    assert _words(editor.stack.doc.segments) == _words(_retimed_here(editor, True).segments)

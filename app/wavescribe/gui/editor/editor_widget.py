@@ -472,7 +472,7 @@ class EditorPanel(CueActions, ViewActions, RegionActions, QWidget):
         self.save_layout()
         self.video.shutdown()
         self.player.stop()
-        self.retimer.cancel()
+        self.retimer.shutdown()
         self.retranscriber.shutdown()
         self.aligner.shutdown()
         self.speaker_actions.shutdown()

@@ -17,7 +17,7 @@ from wavescribe.core.transcript import Transcript
 from wavescribe.gui.editor.align_text import AlignJob, ask_text
 from wavescribe.gui.editor.align_text import command_for as align_command
 from wavescribe.gui.editor.retime import RATE as RETIME_RATE
-from wavescribe.gui.editor.retime import RetimeJob
+from wavescribe.gui.editor.retime import Retimed, RetimeJob
 from wavescribe.gui.editor.retime import command_for as retime_command
 from wavescribe.gui.editor.retime import plan as plan_retime
 from wavescribe.gui.editor.retranscribe import RegionJob, ask_options, span_label
@@ -190,12 +190,13 @@ class RegionActions:
                 "Not changed: a neighbouring cue overlaps the selection; fix it first"
             )
             return
-        self.retimer.start(job, self.samples, self.rules)
+        self.retimer.start(job, self.samples, self.rules, self.audio_path)
 
-    def _retimed(self, job: RetimeJob, cues: list) -> None:
+    def _retimed(self, job: RetimeJob, result: Retimed) -> None:
         if not self._still_current(job, "re-timing"):
             return
-        command = retime_command(job, cues)
+        command = retime_command(job, result.cues)
         if self.stack.push(command):
             self.select(command.first)
-            self.message.emit(f"{command.label}: done (Undo puts the old times back)")
+            note = f"; {result.warning}" if result.warning else ""
+            self.message.emit(f"{command.label}: done (Undo puts the old times back){note}")

@@ -2,15 +2,20 @@
 
 For opened subtitles (or any transcript): the cues from the first selected to the last keep their
 text, line breaks and order; ``core.refine.pipeline.retime_transcript`` snaps each to the speech it
-overlaps (words spread over a cue that has none). It runs on the audio between the neighbouring
-cues only, off the GUI thread, and its result replaces the range as one ``ReplaceSpan`` step,
-never reaching over the cues around it. Cues without text are kept as they are.
+overlaps (words spread over a cue that has none), and the boundaries between the words of each
+stretch of speech come from the forced alignment, as in transcription. That runs in a worker
+process of its own (``Engine(None)``: no whisper model), so that a native crash there costs the
+word boundaries, not the editor; the cues are then re-timed without it and the status bar says
+so. It runs on the audio between the neighbouring cues only, off the GUI thread, and its result
+replaces the range as one ``ReplaceSpan`` step, never reaching over the cues around it. Cues
+without text are kept as they are.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -19,8 +24,12 @@ from wavescribe.core import errors
 from wavescribe.core.editing.commands import ReplaceSpan
 from wavescribe.core.editing.document import SubtitleDocument, clone_segment
 from wavescribe.core.subtitle_rules import SubtitleRules
-from wavescribe.core.transcript import Segment, Transcript
+from wavescribe.core.transcript import Segment, Transcript, Word
 from wavescribe.gui.engine_bridge import run_task
+
+if TYPE_CHECKING:
+    from wavescribe.core.engine.client import Engine
+    from wavescribe.core.refine.forced_alignment import Retime
 
 RATE = 16_000  # the editor's samples (core.audio.load)
 
@@ -56,13 +65,25 @@ def plan(doc: SubtitleDocument, rows: list[int], duration_ms: int) -> RetimeJob 
     return RetimeJob(doc, first, last, (lo, hi), doc.revision)
 
 
+@dataclass
+class Retimed:
+    """The re-timed cues (absolute ms), and why words were not aligned, if they were not."""
+
+    cues: list[Segment]
+    warning: str | None = None
+
+
 def retime_cues(
     job: RetimeJob,
     samples: np.ndarray,
     rules: SubtitleRules,
     cancelled: threading.Event | None = None,
-) -> list[Segment]:
-    """The range's cues re-timed to the speech in the job's window (absolute ms); blocking."""
+    retime: Retime | None = None,
+    progress: Any = None,
+) -> Retimed:
+    """The range's cues re-timed to the speech in the job's window (absolute ms); blocking.
+    ``retime``: the forced alignment's runner, in window time (:func:`aligner_in`); none: the
+    words of a cue are spread over it by their length."""
     from wavescribe.core.refine.pipeline import retime_transcript
 
     lo, hi = job.window
@@ -78,6 +99,9 @@ def retime_cues(
         audio,
         rules,
         cancelled=cancelled.is_set if cancelled is not None else None,
+        word_alignment=retime is not None,
+        retime=retime,
+        progress=progress,
     )
     out = [clone_segment(s) for s in result.segments]
     for seg in out:
@@ -85,7 +109,35 @@ def retime_cues(
         for w in seg.words:
             w.start, w.end = w.start + lo, w.end + lo
     out += [s for s in source if not s.text.strip()]  # no speech to find: left where they were
-    return sorted(out, key=lambda s: s.start)
+    crashed = (result.metadata["refinement"].get("forced_alignment") or {}).get("crashed")
+    warning = f"words not aligned: {crashed}" if crashed else None
+    return Retimed(sorted(out, key=lambda s: s.start), warning)
+
+
+def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None) -> Retime:
+    """The forced alignment of words of the window that starts at ``origin_ms`` of ``media``,
+    run by ``engine`` (on the file's own timeline) and handed back in window time."""
+
+    def shifted(words: list[Word], by: int) -> list[Word]:
+        return [Word(w.start + by, w.end + by, w.text, w.probability) for w in words]
+
+    def retime(
+        words: list[Word],
+        regions: list[tuple[int, int]],
+        doubted: dict[int, int],
+        language: str | None,
+    ) -> tuple[list[Word], dict[str, Any] | None]:
+        out, report = engine.force_align(
+            media,
+            shifted(words, origin_ms),
+            [(a + origin_ms, b + origin_ms) for a, b in regions],
+            {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
+            language,
+            on_event,
+        )
+        return shifted(out, -origin_ms), report
+
+    return retime
 
 
 def command_for(job: RetimeJob, cues: list[Segment]) -> ReplaceSpan:
@@ -99,11 +151,12 @@ class Retimer(QObject):
     """Runs one re-timing at a time in a worker thread; signals arrive on the GUI thread.
 
     Its signals match :class:`~wavescribe.gui.editor.retranscribe.Retranscriber`'s, so the same
-    progress bar (with Cancel) shows it.
+    progress bar (with Cancel) shows it. The word aligner's process starts on first use and
+    stays for the next re-timing (it keeps the file's audio) until :meth:`shutdown`.
     """
 
     progress = Signal(str, float)  # what it is doing, fraction (-1: unknown)
-    done = Signal(object, object)  # RetimeJob, list[Segment]
+    done = Signal(object, object)  # RetimeJob, Retimed
     ended = Signal(str)  # cancelled or failed: why, for the status bar
     running_changed = Signal(bool)
 
@@ -111,32 +164,80 @@ class Retimer(QObject):
         super().__init__(parent)
         self.job: RetimeJob | None = None
         self._cancel = threading.Event()
+        self._engine: Engine | None = None
 
     @property
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, job: RetimeJob, samples: np.ndarray, rules: SubtitleRules) -> None:
+    def start(
+        self,
+        job: RetimeJob,
+        samples: np.ndarray,
+        rules: SubtitleRules,
+        media: str | None = None,
+    ) -> None:
+        """``media``: the file ``samples`` were decoded from, for the word aligner (none: the
+        words of each cue are spread over it)."""
         if self.job is not None:
             raise RuntimeError("cues are already being re-timed")
         self.job, self._cancel = job, threading.Event()
         cancel = self._cancel
         n = job.last - job.first + 1
+        what = f"Re-timing {n} cue{'s' if n != 1 else ''} to the speech"
         self.running_changed.emit(True)
-        self.progress.emit(f"Re-timing {n} cue{'s' if n != 1 else ''} to the speech", -1.0)
+        self.progress.emit(what, -1.0)
+        retime = None
+        if media is not None:
+            retime = aligner_in(self._aligner(), media, job.window[0], self._relay(job, what))
         run_task(
-            lambda: retime_cues(job, samples, rules, cancel),
-            lambda cues: self._finished(job, cues),
+            lambda: retime_cues(job, samples, rules, cancel, retime),
+            lambda result: self._finished(job, result),
             lambda exc: self._failed(job, exc),
         )
 
     def cancel(self) -> None:
         self._cancel.set()
+        if self._engine is not None and self.job is not None:
+            self._engine.cancel()
 
-    def _finished(self, job: RetimeJob, cues: list[Segment]) -> None:
+    def shutdown(self) -> None:
+        """Cancel what runs and stop the word aligner's process."""
+        self.cancel()
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def _aligner(self) -> Engine:
+        if self._engine is None:
+            from wavescribe.core.engine.client import Engine
+
+            self._engine = Engine(None)
+        return self._engine
+
+    def _relay(self, job: RetimeJob, what: str) -> Any:
+        """The aligner's progress events, brought to the GUI thread as ``progress``."""
+        from wavescribe.core.events import Progress
+        from wavescribe.core.throttle import Throttle
+        from wavescribe.gui.engine_bridge import PROGRESS_INTERVAL_S, install
+
+        runner, throttle = install(), Throttle(PROGRESS_INTERVAL_S)
+
+        def on_event(event: Any) -> None:
+            aligning = isinstance(event, Progress) and event.stage == "align"
+            if aligning and throttle.ready(force=event.fraction >= 1.0):
+                runner.to_gui(self._progress, job, f"{what}: timing words", event.fraction)
+
+        return on_event
+
+    def _progress(self, job: RetimeJob, what: str, fraction: float) -> None:
+        if job is self.job:
+            self.progress.emit(what, fraction)
+
+    def _finished(self, job: RetimeJob, result: Retimed) -> None:
         if job is self.job:
             self._end()
-            self.done.emit(job, cues)
+            self.done.emit(job, result)
 
     def _failed(self, job: RetimeJob, exc: BaseException) -> None:
         if job is self.job:
@@ -148,4 +249,6 @@ class Retimer(QObject):
 
     def _end(self) -> None:
         self.job = None
+        if self._engine is not None:  # a cancel that came before the aligner ran
+            self._engine.drop_cancel()
         self.running_changed.emit(False)
