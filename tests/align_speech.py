@@ -27,12 +27,12 @@ class Clip:
     text: str
 
 
-def fleurs_clip(n: int) -> tuple[np.ndarray, str]:
+def fleurs_clip(n: int, language: str = "en") -> tuple[np.ndarray, str]:
     from wavescribe.core.audio.load import load_audio
 
-    path = FLEURS / f"fleurs-en-{n:03d}.ogg"
+    path = FLEURS / f"fleurs-{language}-{n:03d}.ogg"
     audio, _ = load_audio(path)
-    return audio, (FLEURS / f"fleurs-en-{n:03d}.txt").read_text(encoding="utf-8").strip()
+    return audio, path.with_suffix(".txt").read_text(encoding="utf-8").strip()
 
 
 def speech_span(clip: np.ndarray, above_floor_db: float = 15.0) -> tuple[int, int]:
@@ -87,18 +87,20 @@ def fleurs_spliced(
     gap_ms: int = 1500,
     lead_ms: int = 700,
     sentences: list[tuple[int, int, str]] | None = None,
+    language: str = "en",
 ) -> tuple[np.ndarray, list[tuple[str, int | None, int | None]]]:
     """FLEURS sentences cut to their speech span and butted together, ``per_run`` at a time with
     ``gap_ms`` of silence between runs: inside a run, one sentence's last word ends and the next
     one's first word starts exactly at the splice, with no pause (real speech, exact boundary
     up to the span's 20 ms margin). Returns the audio and every word as (text, start, end), the
     times known only at splices inside a run (None elsewhere). ``sentences``, if given, gets
-    each sentence's (start, end, text) in ms: its span, exact (subtitles timed to the speech)."""
+    each sentence's (start, end, text) in ms: its span, exact (subtitles timed to the speech).
+    ``language``: FLEURS's en, de, es, fr or pt clips (SPLICEABLE is for English)."""
     pieces = [np.zeros(lead_ms * RATE // 1000, np.float32)]
     pos = len(pieces[0])
     ref: list[tuple[str, int | None, int | None]] = []
     for k, n in enumerate(order):
-        audio, text = fleurs_clip(n)
+        audio, text = fleurs_clip(n, language)
         audio = audio * (10 ** (-23.0 / 20) / max(float(np.sqrt(np.mean(audio**2))), 1e-9))
         a, b = speech_span(audio)
         words = text.split()

@@ -40,6 +40,20 @@ def tiny_en_ggml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def base_ggml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The multilingual base model (the ``multilingual`` extra) as an f16 GGML file."""
+    from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml
+    from wavescribe.core.models.starter import multilingual_base_dir
+
+    src = multilingual_base_dir(tmp_path_factory.mktemp("base_ct2"))
+    if src is None:
+        pytest.fail("the multilingual base is not installed: pip install -e '.[dev]'")
+    dest = tmp_path_factory.mktemp("base_ggml") / "ggml-base.bin"
+    convert_ct2_to_ggml(src, dest, "f16")
+    return dest
+
+
 # --- Test speech -----------------------------------------------------------------------------
 # espeak-ng speaks known sentences at known offsets (tests/speech_synth.py); made once a session.
 

@@ -82,7 +82,15 @@ def _word_timing_check(sample: Path, words: list[str]) -> tuple[bool, str]:
     placed = [s for s in spans or [] if s is not None]
     ok = len(placed) == len(words) and all(a[0] <= b[0] for a, b in itertools.pairwise(placed))
     took = time.monotonic() - started
-    return ok, f"{len(placed)} of {len(words)} words force-aligned (PocketSphinx, {took:.2f} s)"
+    # The other languages' words are spelled by the bundled espeak-ng.
+    from wavescribe.core.refine import espeak_phones
+
+    spelled = [code for code in ("de", "es", "fr", "pt") if espeak_phones.phones("casa", code)]
+    ok = ok and len(spelled) == 4
+    return ok, (
+        f"{len(placed)} of {len(words)} words force-aligned (PocketSphinx, {took:.2f} s); "
+        f"phones by espeak-ng for {', '.join(spelled) or 'no other language'}"
+    )
 
 
 def _resource(name: str) -> Path | None:

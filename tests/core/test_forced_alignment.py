@@ -148,11 +148,14 @@ def test_only_inner_boundaries_of_each_region_change(spliced) -> None:  # type: 
     assert sum(a.start != b.start for a, b in zip(out, words, strict=True)) > len(words) // 2
 
 
-def test_enabled_for_english_only_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enabled_for_the_measured_languages_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert forced_alignment.enabled("en") and forced_alignment.enabled(None)
-    assert not forced_alignment.enabled("de")
+    assert all(forced_alignment.enabled(code) for code in ("de", "es", "fr", "pt", "pt-BR"))
+    assert not forced_alignment.enabled("it") and not forced_alignment.enabled("ja")
     monkeypatch.setenv(forced_alignment.ENV, "0")
-    assert not forced_alignment.enabled("en")
+    assert not forced_alignment.enabled("en") and not forced_alignment.enabled("es")
 
 
 def test_a_cancel_stops_the_alignment_between_regions(spliced) -> None:  # type: ignore[no-untyped-def]

@@ -71,6 +71,7 @@ def test_frozen_cpu_build_passes_its_self_test_without_python(tmp_path: Path) ->
     # Speaker labels without torch: the voice encoder converted to numpy at build time.
     assert "speakers: 1 voice in the sample (encoder: bundled, no torch)" in proc.stdout
     assert "words:    19 of 19 words force-aligned (PocketSphinx" in proc.stdout
+    assert "phones by espeak-ng for de, es, fr, pt" in proc.stdout
     assert proc.stdout.rstrip().endswith("PASS")
     # Nothing was converted or installed into the (empty) home at run time.
     assert not list(home.rglob("*.bin")) and not list(home.rglob("*.npz"))

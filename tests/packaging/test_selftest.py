@@ -51,5 +51,6 @@ def test_self_test_passes_from_source(tmp_path: Path) -> None:
     assert "WER:" in out
     assert "speakers: 1 voice in the sample" in out  # the speakers extra is installed here
     assert "words:    19 of 19 words force-aligned (PocketSphinx" in out
+    assert "phones by espeak-ng for de, es, fr, pt" in out
     # It used the isolated data dir, not the user's.
     assert (tmp_path / "data" / "models" / "tiny.en-starter.bin").is_file()

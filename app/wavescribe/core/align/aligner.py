@@ -173,9 +173,13 @@ def align_media(
         on_event(Progress("refine", 0.0))
 
     def retime(
-        words: list[Word], regions: list[tuple[int, int]], doubted: dict[int, int], lang: str | None
+        words: list[Word],
+        regions: list[tuple[int, int]],
+        doubted: dict[int, int],
+        language: str | None,
+        rough: bool = False,
     ) -> tuple[list[Word], dict[str, Any] | None]:
-        return engine.force_align(media, words, regions, doubted, lang, on_event)  # type: ignore[no-any-return]
+        return engine.force_align(media, words, regions, doubted, language, on_event, rough)  # type: ignore[no-any-return]
 
     result = align_transcript(
         script, heard, audio, options.rules, cancelled=cancelled, speech=speech, retime=retime

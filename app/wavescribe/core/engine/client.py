@@ -173,10 +173,12 @@ class Engine:
         doubted: Mapping[int, int],
         language: str | None,
         on_event: EventCallback | None = None,
+        rough: bool = False,
     ) -> tuple[list[Word], dict[str, Any] | None]:
         """``words`` of ``path`` re-timed inside ``regions`` by the acoustic forced alignment
-        (:func:`refine.forced_alignment.retime_words`), run in the worker so that a native
-        crash there costs the job, not this process. Raises EngineCrashed or Cancelled."""
+        (:func:`refine.forced_alignment.retime_words`; ``rough`` as there), run in the worker so
+        that a native crash there costs the job, not this process. Raises EngineCrashed or
+        Cancelled."""
         what = f"aligning the words of {Path(path).name}"
         out, report = self._job(
             (
@@ -186,6 +188,7 @@ class Engine:
                 [tuple(r) for r in regions],
                 dict(doubted),
                 language,
+                rough,
             ),
             "aligned",
             what,

@@ -102,6 +102,7 @@ def _serve_force_align(
     regions: list[tuple[int, int]],
     doubted: dict[int, int],
     language: str | None,
+    rough: bool = False,
 ) -> None:
     def work() -> tuple[Any, ...]:
         out, report = force_align_in_worker(
@@ -112,6 +113,7 @@ def _serve_force_align(
             language,
             cancel.is_set,
             lambda f: conn.send(("progress", "align", f)),
+            rough,
         )
         return ("aligned", [w.to_dict() for w in out], report)
 
@@ -144,6 +146,7 @@ def force_align_in_worker(
     language: str | None,
     cancelled: Any,
     progress: Any = None,
+    rough: bool = False,
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`refine.forced_alignment.retime_words` on ``path``'s audio, here, where a native
     crash in the recogniser ends only this process. The audio of the file transcribed last is
@@ -153,7 +156,9 @@ def force_align_in_worker(
 
     audio = _audio_of(path, cancelled)
     check = cancel_checker(cancelled)
-    return forced_alignment.retime_words(audio, words, regions, language, check, doubted, progress)
+    return forced_alignment.retime_words(
+        audio, words, regions, language, check, doubted, progress, rough
+    )
 
 
 _last_audio: tuple[tuple[str, int, int], Any] | None = None

@@ -1,4 +1,4 @@
-"""Word boundaries inside a stretch of speech from an acoustic forced alignment (English).
+"""Word boundaries inside a stretch of speech from an acoustic forced alignment.
 
 whisper.cpp's DTW times a word by where the decoder's attention looked, which on real read
 speech puts half the boundaries inside a run of speech more than 160 ms off. Once the words are
@@ -15,8 +15,9 @@ its words do not come back in order) returns ``None``; :func:`retime_in_regions`
 without its last word, without its first, and in halves, and what still fails keeps its earlier
 times. Measured in ``benchmarks/word_timing.py`` and ``benchmarks/sentence_joins.py``.
 
-English only: other languages keep whisper.cpp's times. ``WAVESCRIBE_FORCED_ALIGN=0`` turns it
-off (for comparisons).
+English, and the languages in :data:`LANGUAGES` whose words espeak-ng spells in phones for the
+same English phone models (:mod:`espeak_phones`); other languages keep whisper.cpp's times.
+``WAVESCRIBE_FORCED_ALIGN=0`` turns it off (for comparisons).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from wavescribe.core import errors
 from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.refine import espeak_phones
 from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
 from wavescribe.core.transcript import Word
 
@@ -52,7 +54,12 @@ SHORT_PAUSE_MS = 600  # at a pause this short, the aligner says which side each 
 PAUSE_WORDS = 3
 MIN_SPLIT_WORDS = 3
 ENV = "WAVESCRIBE_FORCED_ALIGN"
-LANGUAGES = ("en",)
+# English from the CMU dictionary; the others spelled by espeak-ng, each kept because it measured
+# better than whisper.cpp's DTW times at the splices of its FLEURS sentences (multilingual base,
+# 15 splices each; median start/end ms, transcription and aligned script, DTW -> aligned):
+# de 100/130 -> 98/80 and 100/158 -> 150/55; es 100/176 -> 25/110 and 102/176 -> 40/50;
+# fr 95/178 -> 40/130 and 98/174 -> 60/60; pt 102/182 -> 23/90 and 102/182 -> 26/26.
+LANGUAGES = ("en", "de", "es", "fr", "pt")
 # Words of unknown language (opened subtitles) are taken for English when the pronouncing
 # dictionary has this share of them: 0.94-1.00 on the FLEURS English texts, 0.28-0.71 on its
 # German, Spanish, French and Portuguese ones.
@@ -60,16 +67,26 @@ ENGLISH_SHARE = 0.85
 AUTO = "auto"
 _FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "(NULL)")
 
-# Re-times words inside speech regions by forced alignment: (words, regions, doubted ends,
-# language) -> (words, report); the engine's worker's (Engine.force_align) or this process's.
-Retime = Callable[
-    [list[Word], list[tuple[int, int]], dict[int, int], str | None],
-    tuple[list[Word], dict[str, Any] | None],
-]
+
+class Retime(Protocol):
+    """Re-times words inside speech regions by forced alignment, as :func:`retime_words` does:
+    the engine's worker's (``Engine.force_align``), or this process's."""
+
+    def __call__(
+        self,
+        words: list[Word],
+        regions: list[tuple[int, int]],
+        doubted: dict[int, int],
+        language: str | None,
+        rough: bool = False,
+    ) -> tuple[list[Word], dict[str, Any] | None]: ...
+
 
 _lock = threading.Lock()
 _decoder: Any = None
 _known: set[str] = set()
+_spelled: dict[tuple[str, str], str] = {}  # (language, word) -> its token in the dictionary
+_phones_of: dict[str, str] = {}  # such a token -> its phones
 
 
 def enabled(language: str | None) -> bool:
@@ -77,13 +94,18 @@ def enabled(language: str | None) -> bool:
     turned off by ``WAVESCRIBE_FORCED_ALIGN=0``)."""
     if os.environ.get(ENV, "").strip().lower() in ("0", "false", "no", "off"):
         return False
-    if (language or "en").split("-")[0].lower() not in LANGUAGES:
+    code = _code(language)
+    if code not in LANGUAGES:
         return False
     try:
         import pocketsphinx  # noqa: F401
     except ImportError:
         return False
-    return True
+    return code == "en" or espeak_phones.available(code)
+
+
+def _code(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
 
 
 def looks_english(words: Sequence[Word]) -> bool:
@@ -104,25 +126,26 @@ def retime_by(
     language: str | None,
     check: Callable[[], None] | None = None,
     progress: Callable[[float], None] | None = None,
+    rough: bool = False,
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`retime_words` in this process (``retime`` None) or through ``retime`` (the engine's
     worker). If the worker crashes, the words keep their times and the report says
     ``{"crashed": why}``."""
     if retime is None:
-        return retime_words(audio, words, regions, language, check, doubted, progress)
+        return retime_words(audio, words, regions, language, check, doubted, progress, rough)
     try:
-        return retime(words, regions, doubted, language)
+        return retime(words, regions, doubted, language, rough)
     except errors.EngineCrashed as exc:
         return list(words), {"crashed": str(exc)}
 
 
 def align_words(
-    audio: np.ndarray, start_ms: int, end_ms: int, words: Sequence[str]
+    audio: np.ndarray, start_ms: int, end_ms: int, words: Sequence[str], language: str = "en"
 ) -> list[tuple[int, int] | None] | None:
     """Each written word's (start, end) in ms on the audio's timeline, aligned in
     ``start_ms``-``end_ms``; ``None`` for a word with nothing to say (punctuation), and ``None``
     for the whole when the stretch could not be aligned."""
-    spoken = [spoken_words(w) for w in words]
+    spoken = [_tokens(w, language) for w in words]
     tokens = [t for s in spoken for t in s]
     if not tokens or end_ms - start_ms > MAX_STRETCH_MS:
         return None
@@ -146,6 +169,28 @@ def align_words(
         out.append((origin + first[0], origin + last[1]))
         k += len(s)
     return out
+
+
+def _tokens(word: str, language: str) -> list[str]:
+    """The dictionary words ``word`` is said as: English ones (numbers spelled out), or one
+    token of its own whose phones espeak-ng gives; [] for a word with nothing to say."""
+    code = _code(language)
+    if code == "en":
+        return spoken_words(word)
+    key = word.strip().strip(_EDGE_PUNCTUATION).lower()
+    if not key:
+        return []
+    with _lock:
+        token = _spelled.get((code, key))
+        if token is None:
+            said = espeak_phones.phones(key, code)
+            token = _spelled[(code, key)] = f"_{code}{len(_spelled)}" if said else ""
+            if said:
+                _phones_of[token] = said
+    return [token] if token else []
+
+
+_EDGE_PUNCTUATION = "\"'.,;:!?¿¡()[]{}«»“”„‘’‚‹›-–—…"
 
 
 def _conditioned(x: np.ndarray) -> bytes:
@@ -183,7 +228,7 @@ def _align(pcm: bytes, tokens: list[str]) -> list[tuple[int, int]] | None:
     for t in tokens:
         if t not in _known:
             if decoder.lookup_word(t) is None:
-                decoder.add_word(t, rough_phones(t), True)
+                decoder.add_word(t, _phones_of.get(t) or rough_phones(t), True)
             _known.add(t)
     try:
         # Each stretch on its own: the feature front end (its cepstral mean above all) carries
@@ -238,17 +283,24 @@ def retime_words(
     check: Callable[[], None] | None = None,
     doubted_ends: Mapping[int, int] | None = None,
     progress: Callable[[float], None] | None = None,
+    rough: bool = False,
 ) -> tuple[list[Word], dict[str, Any] | None]:
     """:func:`retime_in_regions` where it applies (:func:`enabled` for ``language``), and what it
     did for the transcript's metadata: ``{"failed_regions", "ends_from_energy", "seconds"}``,
     or ``None`` when it did not run (the words come back as they were). ``language`` ``AUTO``:
-    not known (opened subtitles); aligned if the words read as English (:func:`looks_english`)."""
+    not known (opened subtitles); aligned if the words read as English (:func:`looks_english`).
+    ``rough``: the words were laid by length, not heard (re-timed subtitles): first the aligner
+    says which region each word is in (:func:`regions_by_alignment`)."""
     if language == AUTO:
         language = "en" if words and enabled("en") and looks_english(words) else "und"
     if not words or not enabled(language):
         return list(words), None
     t0 = time.perf_counter()
-    out, failed, moved = retime_in_regions(audio, words, regions, check, doubted_ends, progress)
+    if rough:
+        words = regions_by_alignment(audio, words, regions, _code(language), check)
+    out, failed, moved = retime_in_regions(
+        audio, words, regions, check, doubted_ends, progress, _code(language)
+    )
     return out, {
         "failed_regions": failed,
         "ends_from_energy": moved,
@@ -263,6 +315,7 @@ def retime_in_regions(
     check: Callable[[], None] | None = None,
     doubted_ends: Mapping[int, int] | None = None,
     progress: Callable[[float], None] | None = None,
+    language: str = "en",
 ) -> tuple[list[Word], int, int]:
     """``words`` (each inside one of ``regions``, in order) with the boundaries between words of
     one region taken from the forced alignment; first starts and last ends stay, except where
@@ -282,7 +335,7 @@ def retime_in_regions(
     doubted_ends = doubted_ends or {}
     starts = np.array([a for a, _ in regions], float)
     region_of = np.searchsorted(starts, [(w.start + w.end) / 2 for w in words], side="right") - 1
-    out, region_of = _sides_of_short_pauses(audio, out, regions, region_of, check)
+    out, region_of = _sides_of_short_pauses(audio, out, regions, region_of, check, language)
     failed = moved = 0
     i = 0
     while i < len(words):
@@ -294,7 +347,7 @@ def retime_in_regions(
                 check()
             if progress is not None:
                 progress(i / len(words))
-            out[i:j], missed, aligned_end = _retime_run(audio, out[i:j], SPLIT_DEPTH)
+            out[i:j], missed, aligned_end = _retime_run(audio, out[i:j], SPLIT_DEPTH, language)
             failed += missed
             end = regions[region_of[i]][1]
             energy_end = doubted_ends.get(end)
@@ -318,6 +371,7 @@ def _sides_of_short_pauses(
     regions: Sequence[tuple[int, int]],
     region_of: np.ndarray,
     check: Callable[[], None] | None,
+    language: str = "en",
 ) -> tuple[list[Word], np.ndarray]:
     """Words moved to the side of a short pause the aligner hears them on.
 
@@ -341,7 +395,8 @@ def _sides_of_short_pauses(
         if check is not None:
             check()
         idx = left + right
-        spans = align_words(audio, out[idx[0]].start, out[idx[-1]].end, [out[n].text for n in idx])
+        texts = [out[n].text for n in idx]
+        spans = align_words(audio, out[idx[0]].start, out[idx[-1]].end, texts, language)
         if spans is None or any(sp is None for sp in spans):
             continue
         middle = (regions[r][1] + regions[r + 1][0]) / 2
@@ -366,6 +421,82 @@ def _sides_of_short_pauses(
     return out, region_of
 
 
+def regions_by_alignment(
+    audio: np.ndarray,
+    words: Sequence[Word],
+    regions: Sequence[tuple[int, int]],
+    language: str = "en",
+    check: Callable[[], None] | None = None,
+) -> list[Word]:
+    """Words laid by length (subtitles without word times) moved to the region the aligner hears
+    them in. Regions apart by less than ``SHORT_PAUSE_MS`` are aligned together with all their
+    words (up to ``MAX_STRETCH_MS``), and each word goes to the region its aligned middle is
+    nearest, laid there at its aligned times, the region's first and last word at its edges. A
+    length layout puts a cue's words across a short pause in proportion to the speech either
+    side, and every word it puts on the wrong side makes both regions' alignments fail (French
+    cues: 4 of 9 regions). Groups that do not align keep their words as they were."""
+    out = list(words)
+    starts = np.array([a for a, _ in regions], float)
+    region_of = np.searchsorted(starts, [(w.start + w.end) / 2 for w in words], side="right") - 1
+    if len(regions) < 2 or np.any(np.diff(region_of) < 0) or np.any(region_of < 0):
+        return out
+    first = 0
+    while first < len(regions):
+        last = first
+        while (
+            last + 1 < len(regions)
+            and regions[last + 1][0] - regions[last][1] < SHORT_PAUSE_MS
+            and regions[last + 1][1] - regions[first][0] <= MAX_STRETCH_MS
+        ):
+            last += 1
+        if last > first:
+            idx = list(
+                range(
+                    int(np.searchsorted(region_of, first, "left")),
+                    int(np.searchsorted(region_of, last, "right")),
+                )
+            )
+            if len(idx) >= 2:
+                if check is not None:
+                    check()
+                texts = [out[n].text for n in idx]
+                spans = align_words(audio, regions[first][0], regions[last][1], texts, language)
+                if spans is not None:
+                    _lay_in_nearest(out, idx, spans, regions[first : last + 1], first, region_of)
+        first = last + 1
+    return out
+
+
+def _lay_in_nearest(
+    out: list[Word],
+    idx: list[int],
+    spans: Sequence[tuple[int, int] | None],
+    group: Sequence[tuple[int, int]],
+    offset: int,
+    region_of: np.ndarray,
+) -> None:
+    """The words ``idx`` each in the region of ``group`` nearest its aligned middle, in place."""
+    side: list[int] = []
+    for n, span in zip(idx, spans, strict=True):
+        w = out[n]
+        a, b = span if span is not None else (w.start, w.end)
+        middle = (a + b) / 2
+        near = min(range(len(group)), key=lambda g: max(group[g][0] - middle, middle - group[g][1]))
+        side.append(max(near, side[-1]) if side else near)  # never back: words stay in order
+    for g, (ra, rb) in enumerate(group):
+        mine = [k for k, s in enumerate(side) if s == g]
+        prev = ra
+        for m, k in enumerate(mine):
+            n = idx[k]
+            w = out[n]
+            span = spans[k] or (w.start, w.end)
+            start = ra if m == 0 else min(max(span[0], prev), rb - 1)
+            end = rb if m == len(mine) - 1 else min(max(span[1], start + 1), rb - 1)
+            out[n] = Word(start, end, w.text, w.probability)
+            region_of[n] = offset + g
+            prev = end
+
+
 def _words_in(region_of: np.ndarray, r: int) -> range:
     """The indices of region ``r``'s words (``region_of`` runs in time order)."""
     return range(
@@ -374,7 +505,7 @@ def _words_in(region_of: np.ndarray, r: int) -> range:
 
 
 def _retime_run(
-    audio: np.ndarray, run: list[Word], depth: int
+    audio: np.ndarray, run: list[Word], depth: int, language: str = "en"
 ) -> tuple[list[Word], int, int | None]:
     """One region's words re-timed inside. A run that does not align is tried again without
     its last word, then without its first (a word that speech detection put on the wrong side
@@ -382,13 +513,13 @@ def _retime_run(
     boundary as it was, each half on its own, ``depth`` times at most: one bad word costs only
     its part. Also returns how many stretches stayed as they were, and where the aligner ended
     the last word (None: not aligned, or a word whisper.cpp doubts)."""
-    spans = align_words(audio, run[0].start, run[-1].end, [w.text for w in run])
+    spans = align_words(audio, run[0].start, run[-1].end, [w.text for w in run], language)
     if spans is not None:
         return _interior(run, spans), 0, _last_end(run, spans)
     if depth == 0 or len(run) < MIN_SPLIT_WORDS:
         return run, 1, None
     for part, rest, at_end in ((run[:-1], run[-1:], True), (run[1:], run[:1], False)):
-        spans = align_words(audio, part[0].start, part[-1].end, [w.text for w in part])
+        spans = align_words(audio, part[0].start, part[-1].end, [w.text for w in part], language)
         if spans is not None:
             done = _interior(part, spans)
             if at_end:
@@ -397,8 +528,8 @@ def _retime_run(
     if len(run) < 2 * MIN_SPLIT_WORDS:
         return run, 1, None
     half = len(run) // 2
-    left, f1, _ = _retime_run(audio, run[:half], depth - 1)
-    right, f2, end = _retime_run(audio, run[half:], depth - 1)
+    left, f1, _ = _retime_run(audio, run[:half], depth - 1, language)
+    right, f2, end = _retime_run(audio, run[half:], depth - 1, language)
     return left + right, f1 + f2, end
 
 

@@ -248,8 +248,9 @@ def retime_transcript(
     aligned = None
     if word_alignment and regions:
         language = transcript.language or forced_alignment.AUTO
+        rough = not any(s.words for s in source)  # no word times: laid by length
         laid, aligned = forced_alignment.retime_by(
-            retime, audio, laid, regions, doubted, language, check, progress
+            retime, audio, laid, regions, doubted, language, check, progress, rough
         )
     if resegment:
         cues = build_cues(laid, rules)

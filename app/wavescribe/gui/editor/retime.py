@@ -126,6 +126,7 @@ def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None)
         regions: list[tuple[int, int]],
         doubted: dict[int, int],
         language: str | None,
+        rough: bool = False,
     ) -> tuple[list[Word], dict[str, Any] | None]:
         out, report = engine.force_align(
             media,
@@ -134,6 +135,7 @@ def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None)
             {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
             language,
             on_event,
+            rough,
         )
         return shifted(out, -origin_ms), report
 
