@@ -52,24 +52,43 @@ def test_phones_come_from_espeak_in_the_language() -> None:
     assert espeak_phones.to_cmu("ˈaʊszˌɪçtən") == "AW S Z IH HH T AH N"
 
 
-def test_spanish_transcription_times_words_by_the_forced_alignment(
-    base_ggml: Path, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def spanish(base_ggml: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Spanish sentences butted together, their file, and an engine with the base model."""
     audio, ref = fleurs_spliced(SPANISH, language="es")
-    wav = write_wav(tmp_path / "es.wav", audio)
-    options = TranscribeOptions(language="es", beam_size=1)
+    wav = write_wav(tmp_path_factory.mktemp("es") / "es.wav", audio)
     with Engine(base_ggml) as engine:
-        refined = engine.transcribe(wav, options)  # as the app does it: aligned in the worker
-        raw = engine.transcribe(wav, TranscribeOptions(language="es", beam_size=1, refine=False))
+        yield audio, ref, wav, engine
+
+
+def test_spanish_transcription_times_words_by_the_forced_alignment(spanish) -> None:  # type: ignore[no-untyped-def]
+    audio, ref, wav, engine = spanish
+    refined = engine.transcribe(wav, TranscribeOptions(language="es", beam_size=1))  # as the app
+    raw = engine.transcribe(wav, TranscribeOptions(language="es", beam_size=1, refine=False))
     report = refined.metadata["refinement"]["forced_alignment"]
     assert report is not None and report["failed_regions"] < 8, report
     aligned = splice_errors(ref, _words(refined))
-    dtw = splice_errors(
-        ref, _words(refine_transcript(raw, audio, SubtitleRules(), word_alignment=False))
-    )
+    dtw_only = refine_transcript(raw, audio, SubtitleRules(), word_alignment=False)
+    dtw = splice_errors(ref, _words(dtw_only))
     assert len(aligned) >= 6 and len(dtw) == len(aligned)
     # Measured: 0/90 ms median start/end aligned, 86/178 with DTW alone (greedy, 2 threads).
     assert np.median(aligned) <= 80 and np.median(dtw) >= 1.5 * np.median(aligned)
+
+
+def test_a_spanish_script_is_aligned_word_for_word(spanish) -> None:  # type: ignore[no-untyped-def]
+    """``wavescribe align``'s path: the script's own words, force-aligned in the worker."""
+    from wavescribe.core.align.aligner import align_media
+    from wavescribe.core.align.script import parse_text
+
+    _, ref, wav, engine = spanish
+    script = parse_text(" ".join(r[0] for r in ref))
+    result = align_media(engine, wav, script, TranscribeOptions(language="es", beam_size=1))
+    words = _words(result)
+    assert [w.text.strip() for w in words] == [r[0] for r in ref]
+    assert result.metadata["alignment"]["forced_alignment"]["failed_regions"] < 8
+    errors = [abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None]
+    errors += [abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None]
+    assert len(errors) == 12 and np.median(errors) <= 80, errors
 
 
 @pytest.mark.parametrize("language", ["es", "de", "fr"])
