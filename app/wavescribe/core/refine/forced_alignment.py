@@ -117,6 +117,16 @@ def looks_english(words: Sequence[Word]) -> bool:
     return known >= ENGLISH_SHARE * len(texts)
 
 
+def _language_of(words: Sequence[Word]) -> str:
+    """The language of words that came with none: English if they read as English, else the
+    one their function words say (:func:`languages.guess_language`), else "und"."""
+    from wavescribe.core.languages import guess_language
+
+    if words and enabled("en") and looks_english(words):
+        return "en"
+    return guess_language([w.text for w in words]) or "und"
+
+
 def retime_by(
     retime: Retime | None,
     audio: np.ndarray,
@@ -288,11 +298,11 @@ def retime_words(
     """:func:`retime_in_regions` where it applies (:func:`enabled` for ``language``), and what it
     did for the transcript's metadata: ``{"failed_regions", "ends_from_energy", "seconds"}``,
     or ``None`` when it did not run (the words come back as they were). ``language`` ``AUTO``:
-    not known (opened subtitles); aligned if the words read as English (:func:`looks_english`).
+    not known (opened subtitles); found from the words (:func:`_language_of`).
     ``rough``: the words were laid by length, not heard (re-timed subtitles): first the aligner
     says which region each word is in (:func:`regions_by_alignment`)."""
     if language == AUTO:
-        language = "en" if words and enabled("en") and looks_english(words) else "und"
+        language = _language_of(words)
     if not words or not enabled(language):
         return list(words), None
     t0 = time.perf_counter()

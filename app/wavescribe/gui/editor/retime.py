@@ -95,7 +95,7 @@ def retime_cues(
             w.start, w.end = w.start - lo, w.end - lo
     audio = samples[lo * RATE // 1000 : hi * RATE // 1000]
     result = retime_transcript(
-        Transcript(spoken),
+        Transcript(spoken, language=job.doc.transcript.language),
         audio,
         rules,
         cancelled=cancelled.is_set if cancelled is not None else None,
