@@ -2,6 +2,7 @@
 one's first word starts, with no pause between them.
 
     python benchmarks/sentence_joins.py [--model PATH] [--threads N] [--beam-size N]
+    python benchmarks/sentence_joins.py --language es    # de, es, fr, pt: the multilingual base
 
 ``word_timing.py`` has an exact word reference only for synthetic speech (espeak) and, on real
 speech, only clip edges next to silence (FLEURS) or a silver reference (Apollo 11). Here FLEURS
