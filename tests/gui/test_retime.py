@@ -178,3 +178,24 @@ def test_a_cancel_before_the_aligner_runs_does_not_stop_the_next_run(window, qtb
     with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
         editor.actions_by_name["retime"].trigger()
     assert _words(editor.stack.doc.segments) == _words(_retimed_here(editor, True).segments)
+
+
+def test_cues_are_retimed_when_the_file_is_gone(window, qtbot, tmp_path):
+    """The media file moved after it was opened: the editor still has its audio, so the cues
+    are re-timed (words by length) and the status bar says why the words were not aligned."""
+    import shutil
+
+    copy = tmp_path / "jfk.flac"
+    shutil.copy(JFK, copy)
+    t = Transcript([Segment(a, b, text) for a, b, text in CUES])
+    window.workspace.add_transcript(copy, t)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.samples is not None)
+    editor = window.editor
+    copy.unlink()
+    messages: list[str] = []
+    editor.message.connect(messages.append)
+    _select(editor, [0, 1, 2])
+    with qtbot.waitSignal(editor.stack.changed, timeout=60_000):
+        editor.actions_by_name["retime"].trigger()
+    assert any("words not aligned" in m for m in messages), messages
+    assert _words(editor.stack.doc.segments) == _words(_retimed_here(editor, False).segments)

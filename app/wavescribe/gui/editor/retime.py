@@ -109,8 +109,9 @@ def retime_cues(
         for w in seg.words:
             w.start, w.end = w.start + lo, w.end + lo
     out += [s for s in source if not s.text.strip()]  # no speech to find: left where they were
-    crashed = (result.metadata["refinement"].get("forced_alignment") or {}).get("crashed")
-    warning = f"words not aligned: {crashed}" if crashed else None
+    report = result.metadata["refinement"].get("forced_alignment") or {}
+    why = report.get("crashed") or report.get("error")
+    warning = f"words not aligned: {why}" if why else None
     return Retimed(sorted(out, key=lambda s: s.start), warning)
 
 
@@ -128,15 +129,22 @@ def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None)
         language: str | None,
         rough: bool = False,
     ) -> tuple[list[Word], dict[str, Any] | None]:
-        out, report = engine.force_align(
-            media,
-            shifted(words, origin_ms),
-            [(a + origin_ms, b + origin_ms) for a, b in regions],
-            {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
-            language,
-            on_event,
-            rough,
-        )
+        try:
+            out, report = engine.force_align(
+                media,
+                shifted(words, origin_ms),
+                [(a + origin_ms, b + origin_ms) for a, b in regions],
+                {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
+                language,
+                on_event,
+                rough,
+            )
+        except errors.EngineCrashed:
+            raise  # reported as a crash by the caller
+        except (errors.InputError, errors.EngineError) as exc:
+            # The file moved or cannot be read now: the cues are re-timed all the same (the
+            # editor has the audio), with words by length.
+            return list(words), {"error": str(exc)}
         return shifted(out, -origin_ms), report
 
     return retime
