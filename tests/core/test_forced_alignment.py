@@ -251,3 +251,26 @@ def test_a_word_on_the_wrong_side_of_a_short_pause_is_moved_across(wrong: str) -
     assert out[n - 1].end == regions[0][1] and out[n].start == regions[1][0], (out[n - 1], out[n])
     assert all(regions[0][0] <= w.start < w.end <= regions[0][1] for w in out[:n])
     assert all(regions[1][0] <= w.start < w.end <= regions[1][1] for w in out[n:])
+
+
+def test_a_first_word_said_before_its_region_began_gets_its_start_back() -> None:
+    """Speech detection began a region at the second word ("The | cabbage ...": a soft first
+    word after a noise, as in the long layout's "[noise] The hospital", 350 ms late): the
+    aligner squeezes "The" into nothing at the edge; looking back from there finds it."""
+    audio, ref, end = _run([3, 9])
+    texts = [" " + w for w, _, _ in ref]
+    step = (end - 700) / len(texts)
+    laid = [
+        Word(round(700 + k * step), round(700 + (k + 1) * step), t) for k, t in enumerate(texts)
+    ]
+    truth, failed, _ = forced_alignment.retime_in_regions(audio, laid, [(700, end)])
+    assert failed == 0 and texts[:2] == [" the", " cabbage"]
+    late = truth[1].start  # the region begins with "cabbage"
+    squeezed = [Word(late, late, truth[0].text), *truth[1:]]
+    out, failed, _ = forced_alignment.retime_in_regions(audio, squeezed, [(late, end)])
+    assert failed == 0
+    assert abs(out[0].start - truth[0].start) <= 40 and out[0].end - out[0].start >= 50, out[:2]
+    assert abs(out[1].start - truth[1].start) <= 40
+    # A first word of its own length is left where the region begins.
+    kept, _, _ = forced_alignment.retime_in_regions(audio, truth, [(truth[0].start, end)])
+    assert kept[0].start == truth[0].start

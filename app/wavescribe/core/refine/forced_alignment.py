@@ -357,7 +357,14 @@ def retime_in_regions(
                 check()
             if progress is not None:
                 progress(i / len(words))
-            out[i:j], missed, aligned_end = _retime_run(audio, out[i:j], SPLIT_DEPTH, language)
+            given = out[i:j]
+            out[i:j], missed, aligned_end = _retime_run(audio, given, SPLIT_DEPTH, language)
+            floor = regions[region_of[i] - 1][1] if region_of[i] > 0 else 0
+            earlier = _squeezed_start(audio, out[i:j], floor, language)
+            if earlier is not None:  # the speech began before speech detection heard it
+                first = given[0]
+                given = [Word(earlier, first.end, first.text, first.probability), *given[1:]]
+                out[i:j], missed, aligned_end = _retime_run(audio, given, SPLIT_DEPTH, language)
             failed += missed
             end = regions[region_of[i]][1]
             energy_end = doubted_ends.get(end)
@@ -373,6 +380,39 @@ def retime_in_regions(
                 moved += 1
         i = j
     return out, failed, moved
+
+
+SQUEEZED_MS = 50  # a region's first word shorter than this was likely said before it began
+LOOKBACK_MS = 600  # how far before the region the aligner then looks for it
+
+
+def _squeezed_start(
+    audio: np.ndarray, run: Sequence[Word], floor_ms: int, language: str
+) -> int | None:
+    """Where a region's first word starts when speech detection began the region too late.
+
+    Silero sometimes starts a region at the second word when a soft first word follows a noise
+    ("[noise] The hospital ...": the region began at "hos-", 350 ms after "The"), and the
+    aligner then squeezes the first word into nothing at the region's edge. For a first word
+    under ``SQUEEZED_MS``, its first few words are aligned again from up to ``LOOKBACK_MS``
+    earlier (not before ``floor_ms``, the previous region's end); an earlier start the aligner
+    finds, with a word of at least ``SQUEEZED_MS``, is returned."""
+    if len(run) < 2:
+        return None
+    first = run[0]
+    if first.end - first.start >= SQUEEZED_MS:
+        return None
+    k = min(len(run), PAUSE_WORDS + 1)
+    start = max(floor_ms + FRAME_MS, first.start - LOOKBACK_MS)
+    if start >= first.start:
+        return None
+    spans = align_words(audio, start, run[k - 1].end, [w.text for w in run[:k]], language)
+    if spans is None or spans[0] is None:
+        return None
+    a, b = spans[0]
+    if a >= first.start - 3 * FRAME_MS or b - a < SQUEEZED_MS:
+        return None
+    return max(a, start)
 
 
 def _sides_of_short_pauses(
