@@ -119,3 +119,32 @@ def test_refinement_reports_the_forced_alignment_as_it_goes(engine: Engine) -> N
     shares = [e.fraction for e in events if getattr(e, "stage", None) == "refine"]
     assert shares[0] == 0.0 and shares[-1] == 1.0 and shares == sorted(shares), shares
     assert any(0.0 < f < 1.0 for f in shares), shares
+
+
+def test_an_engine_without_a_model_only_aligns() -> None:
+    """``Engine(None)`` (the editor's word aligner) loads no whisper model: it refuses to
+    transcribe, and force-aligns words laid by length (``rough``: it first says which speech
+    region each word is in) exactly as this process does."""
+    from wavescribe.core import errors
+    from wavescribe.core.transcript import Word
+
+    audio, _ = load_audio(JFK)
+    _, regions, doubted = speech_regions(audio, True, None)
+    texts = JFK_TEXT.split()
+    a, b = regions[0][0], regions[-1][1]
+    laid = [
+        Word(a + (b - a) * k // len(texts), a + (b - a) * (k + 1) // len(texts), " " + t)
+        for k, t in enumerate(texts)
+    ]
+    with Engine(None) as aligner:
+        with pytest.raises(errors.EngineError, match="only aligns"):
+            aligner.transcribe(JFK)
+        out, report = aligner.force_align(JFK, laid, regions, doubted, "en", rough=True)
+    assert report is not None
+    assert [w.text for w in out] == [w.text for w in laid]
+    here, mine = forced_alignment.retime_words(
+        audio, laid, regions, "en", None, doubted, rough=True
+    )
+    assert mine is not None and report["failed_regions"] == mine["failed_regions"]
+    assert [(w.start, w.end) for w in out] == [(w.start, w.end) for w in here]
+    assert sum(a.start != b.start for a, b in zip(out, laid, strict=True)) >= len(laid) // 2
