@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import word_timing  # noqa: E402
+from align_speech import heard_errors  # noqa: E402
 from wavescribe.core.transcript import Segment, Transcript, Word  # noqa: E402
 
 DTW_LAG_MS = 100  # t_dtw comes this much after the token's end (measured: 90-180 ms)
@@ -142,11 +143,7 @@ def refined_rows(name: str, audio: np.ndarray, ref: word_timing.Ref, toks: list[
             ):
                 refined = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
             words = [w for s in refined.segments for w in s.words]
-            print(word_timing._row(f"{name} {label} refined, {layout}", *_errors(ref, words)))
-
-
-def _errors(ref: word_timing.Ref, words: list[Word]) -> tuple[list[int], list[int]]:
-    return word_timing.errors_against(ref, words)
+            print(word_timing._row(f"{name} {label} refined, {layout}", *heard_errors(ref, words)))
 
 
 def _corpus_joins() -> tuple[np.ndarray, word_timing.Ref]:

@@ -153,7 +153,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from align_speech import fleurs_spliced, write_wav
+    from align_speech import fleurs_spliced, heard_errors, write_wav
     from wavescribe.core.align.aligner import align_transcript
     from wavescribe.core.align.script import parse_text
     from wavescribe.core.engine.client import Engine
@@ -161,7 +161,7 @@ def main() -> None:
     from wavescribe.core.refine.pipeline import refine_transcript, retime_transcript, warm_up
     from wavescribe.core.subtitle_rules import SubtitleRules
     from wavescribe.core.transcript import Segment, Transcript
-    from word_timing import _model_path, _row, aligned_errors, errors_against
+    from word_timing import _model_path, _row, aligned_errors
 
     rules = SubtitleRules()
     warm_up()
@@ -182,13 +182,13 @@ def main() -> None:
     aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), under, audio, rules)
     print(f"{'':<34} {'start median':>7} {'p90':>7} {'end med':>7} {'p90':>7}   n start/end")
     raw_words = [w for s in heard.segments for w in s.words]
-    print(_row("raw whisper", *errors_against(ref, raw_words)))
+    print(_row("raw whisper", *heard_errors(ref, raw_words)))
     words = [w for s in refined.segments for w in s.words]
-    print(_row("transcription", *errors_against(ref, words)))
+    print(_row("transcription", *heard_errors(ref, words)))
     print(_row("alignment, all words", *aligned_errors(ref, aligned, True)))
     if lang != "en":  # the same two without the forced alignment (whisper.cpp's DTW times)
         off = [w for s in under.segments for w in s.words]
-        print(_row("  transcription, DTW alone", *errors_against(ref, off)))
+        print(_row("  transcription, DTW alone", *heard_errors(ref, off)))
         with _forced_alignment_off():
             unaligned = align_transcript(
                 parse_text(" ".join(r[0] for r in ref)), under, audio, rules
@@ -198,7 +198,7 @@ def main() -> None:
     cues = Transcript([Segment(a, b, text) for a, b, text in sentences], language=lang)
     for word_alignment, name in ((True, "re-timed subtitles"), (False, "  words by length")):
         out = retime_transcript(cues, audio, rules, word_alignment=word_alignment)
-        print(_row(name, *errors_against(ref, [w for s in out.segments for w in s.words])))
+        print(_row(name, *heard_errors(ref, [w for s in out.segments for w in s.words])))
     if args.dtw:
         _dtw_rows(audio, ref, args.model, args.threads or 2)
 
@@ -230,13 +230,14 @@ def _dtw_rows(audio, ref, model_arg, threads) -> None:  # type: ignore[no-untype
     each word kept in place in its speech region (not re-laid)."""
     from unittest import mock
 
+    from align_speech import heard_errors
     from dtw_token_times import DTW_LAG_MS, _kept_in_place, dtw_tokens, transcript_of
     from wavescribe.core.align.aligner import align_transcript
     from wavescribe.core.align.script import parse_text
     from wavescribe.core.refine import word_placement
     from wavescribe.core.refine.pipeline import refine_transcript
     from wavescribe.core.subtitle_rules import SubtitleRules
-    from word_timing import _model_path, _row, aligned_errors, errors_against
+    from word_timing import _model_path, _row, aligned_errors
 
     rules = SubtitleRules()
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -246,10 +247,10 @@ def _dtw_rows(audio, ref, model_arg, threads) -> None:  # type: ignore[no-untype
         refined = refine_transcript(heard, audio, rules)
         aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), refined, audio, rules)
     print(
-        _row("raw whisper, DTW", *errors_against(ref, [w for s in heard.segments for w in s.words]))
+        _row("raw whisper, DTW", *heard_errors(ref, [w for s in heard.segments for w in s.words]))
     )
     words = [w for s in refined.segments for w in s.words]
-    print(_row("transcription, DTW in place", *errors_against(ref, words)))
+    print(_row("transcription, DTW in place", *heard_errors(ref, words)))
     print(_row("alignment, DTW in place", *aligned_errors(ref, aligned, True)))
 
 

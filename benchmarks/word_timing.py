@@ -149,10 +149,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from align_speech import Ref, heard_errors  # noqa: E402
 from wavescribe.core.subtitle_rules import SubtitleRules  # noqa: E402
-from wavescribe.core.transcript import Transcript, Word  # noqa: E402
-
-Ref = list[tuple[str, int | None, int | None]]  # word, start, end (None: unknown)
+from wavescribe.core.transcript import Transcript  # noqa: E402
 
 
 def _model_path(arg: str | None, tmp: Path) -> Path:
@@ -203,21 +202,6 @@ def corpus_fleurs() -> tuple[np.ndarray, Ref]:
             (last[0], last[1], c.end_ms) if len(words) > 1 else (words[0], c.start_ms, c.end_ms)
         )
     return audio, ref
-
-
-def errors_against(ref: Ref, words: list[Word]) -> tuple[list[int], list[int]]:
-    from wavescribe.core.align.word_match import Match, match_words
-
-    m = match_words([r[0] for r in ref], [w.text for w in words])
-    starts, ends = [], []
-    for (_, rs, re_), h, kind in zip(ref, m.heard_index, m.kind, strict=True):
-        if h is None or kind is not Match.EXACT:
-            continue
-        if rs is not None:
-            starts.append(abs(words[h].start - rs))
-        if re_ is not None:
-            ends.append(abs(words[h].end - re_))
-    return starts, ends
 
 
 def aligned_errors(ref: Ref, aligned: Transcript, flagged: bool) -> tuple[list[int], list[int]]:
@@ -289,7 +273,7 @@ def main() -> None:
                     under = refine_transcript(heard, audio, rules, word_alignment=False)
                     aligned = align_transcript(script, under, audio, rules)
                     words = [w for s in refined.segments for w in s.words]
-                    print(_row(f"{label} transcription", *errors_against(ref, words)))
+                    print(_row(f"{label} transcription", *heard_errors(ref, words)))
                     print(_row(f"{label} alignment, all", *aligned_errors(ref, aligned, True)))
                     print(
                         _row(f"{label} alignment, unflagged", *aligned_errors(ref, aligned, False))

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shared_data import DATA
+
+if TYPE_CHECKING:
+    from wavescribe.core.transcript import Word
+
+# Every word of a splice layout: (text, start, end), times known only at the splices.
+Ref = list[tuple[str, int | None, int | None]]
 
 RATE = 16000
 FLEURS = DATA / "speech" / "fleurs"
@@ -120,3 +127,35 @@ def fleurs_spliced(
             pieces.append(np.zeros(gap_ms * RATE // 1000, np.float32))
             pos += gap_ms * RATE // 1000
     return np.concatenate(pieces), ref
+
+
+def splice_errors(ref: Ref, words: list[Word]) -> list[int]:
+    """|error| of every known start and end (at the splices) of ``words``, which are the
+    reference's own words one for one (an aligned script, re-timed subtitles)."""
+    assert [w.text.strip() for w in words] == [r[0] for r in ref]
+    starts = [abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None]
+    ends = [abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None]
+    return starts + ends
+
+
+def heard_errors(ref: Ref, words: list[Word]) -> tuple[list[int], list[int]]:
+    """|error| of the known starts, and of the known ends, of the reference words that
+    ``words`` (a transcription's) match exactly."""
+    from wavescribe.core.align.word_match import Match, match_words
+
+    m = match_words([r[0] for r in ref], [w.text for w in words])
+    starts, ends = [], []
+    for (_, rs, re_), h, kind in zip(ref, m.heard_index, m.kind, strict=True):
+        if h is None or kind is not Match.EXACT:
+            continue
+        if rs is not None:
+            starts.append(abs(words[h].start - rs))
+        if re_ is not None:
+            ends.append(abs(words[h].end - re_))
+    return starts, ends
+
+
+def heard_splice_errors(ref: Ref, words: list[Word]) -> list[int]:
+    """:func:`heard_errors`, starts and ends together."""
+    starts, ends = heard_errors(ref, words)
+    return starts + ends

@@ -7,22 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from align_speech import FLEURS, fleurs_spliced
+from align_speech import FLEURS, fleurs_spliced, splice_errors
 from wavescribe.core.audio.load import load_audio
 from wavescribe.core.refine.pipeline import retime_transcript
 from wavescribe.core.subtitle_rules import SubtitleRules
-from wavescribe.core.transcript import Segment, Transcript, Word
+from wavescribe.core.transcript import Segment, Transcript
 
 # Clips whose speech span holds all of their words and nothing else (see align_speech): clip 4's
 # span cuts its quiet last word short, clips 1, 2 and 8 carry a breath or a sound past their words.
 ORDER = [0, 3, 7, 9, 3, 0, 9, 7]
-
-
-def _splice_errors(ref: list[tuple[str, int | None, int | None]], words: list[Word]) -> list[int]:
-    assert [w.text.strip() for w in words] == [r[0] for r in ref]
-    starts = [abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None]
-    ends = [abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None]
-    return starts + ends
 
 
 def test_words_of_retimed_cues_meet_at_the_splices() -> None:
@@ -33,7 +26,7 @@ def test_words_of_retimed_cues_meet_at_the_splices() -> None:
     for aligned in (True, False):
         out = retime_transcript(cues, audio, SubtitleRules(), word_alignment=aligned)
         assert [s.text for s in out.segments] == [t for *_, t in sentences]
-        errors[aligned] = _splice_errors(ref, [w for s in out.segments for w in s.words])
+        errors[aligned] = splice_errors(ref, [w for s in out.segments for w in s.words])
         report = out.metadata["refinement"]["forced_alignment"]
         assert report is None if not aligned else report["failed_regions"] == 0
     assert len(errors[True]) == 12
@@ -82,5 +75,5 @@ def test_subtitles_of_continuous_speech_out_of_sync_come_back(shift_ms: int) -> 
     cues = Transcript([Segment(a + shift_ms, b + shift_ms, t) for a, b, t in sentences])
     out = retime_transcript(cues, audio, SubtitleRules())
     assert abs(out.metadata["refinement"]["shift_ms"] + shift_ms) <= 20
-    errors = _splice_errors(ref, [w for s in out.segments for w in s.words])
+    errors = splice_errors(ref, [w for s in out.segments for w in s.words])
     assert np.median(errors) <= 80 and max(errors) <= 200

@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align_speech import fleurs_spliced, write_wav
-from wavescribe.core.align.word_match import Match, match_words
+from align_speech import fleurs_spliced, heard_splice_errors, splice_errors, write_wav
 from wavescribe.core.engine.client import Engine
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.refine import forced_alignment
@@ -36,18 +35,6 @@ def joins(tiny_en_ggml: Path, tmp_path_factory: pytest.TempPathFactory):  # type
 
 def _words(t: Transcript) -> list[Word]:
     return [w for s in t.segments for w in s.words]
-
-
-def _splice_errors(ref: list[tuple[str, int | None, int | None]], words: list[Word]) -> list[int]:
-    """|error| of every known word start and end (at the splices) of exactly matched words."""
-    m = match_words([r[0] for r in ref], [w.text for w in words])
-    out = []
-    for (_, rs, re_), h, kind in zip(ref, m.heard_index, m.kind, strict=True):
-        if h is None or kind is not Match.EXACT:
-            continue
-        out += [abs(words[h].start - rs)] if rs is not None else []
-        out += [abs(words[h].end - re_)] if re_ is not None else []
-    return out
 
 
 def test_refinement_keeps_dtw_timed_words_in_place(joins, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -87,8 +74,8 @@ def test_forced_alignment_times_words_at_joins_better_than_dtw_alone(
     monkeypatch.setenv(forced_alignment.ENV, "0")
     without = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
     assert without.metadata["refinement"]["forced_alignment"] is None
-    on = np.median(_splice_errors(ref, _words(with_fa)))
-    off = np.median(_splice_errors(ref, _words(without)))
+    on = np.median(heard_splice_errors(ref, _words(with_fa)))
+    off = np.median(heard_splice_errors(ref, _words(without)))
     assert on <= off - 30, (on, off)
 
 
@@ -100,7 +87,7 @@ def test_words_at_sentence_joins_are_timed_within_300_ms(joins) -> None:  # type
     bar (see the benchmark)."""
     audio, ref, heard, speech = joins
     refined = refine_transcript(heard, audio, SubtitleRules(), speech=speech)
-    errors = _splice_errors(ref, _words(refined))
+    errors = heard_splice_errors(ref, _words(refined))
     assert len(errors) >= 15
     assert np.median(errors) <= 300, sorted(errors)
 
@@ -130,17 +117,12 @@ def test_words_at_clean_sentence_joins_are_timed_within_60_ms(clean_joins) -> No
     audio, ref, heard = clean_joins
     rules = SubtitleRules()
     refined = refine_transcript(heard, audio, rules)
-    heard_errors = _splice_errors(ref, _words(refined))
+    heard_errors = heard_splice_errors(ref, _words(refined))
     under = refine_transcript(heard, audio, rules, word_alignment=False)
     aligned = align_transcript(parse_text(" ".join(r[0] for r in ref)), under, audio, rules)
     words = _words(aligned)
     assert [w.text.strip() for w in words] == [r[0] for r in ref]
-    script_errors = [
-        abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None
-    ]
-    script_errors += [
-        abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None
-    ]
+    script_errors = splice_errors(ref, words)
     assert len(heard_errors) >= 6 and len(script_errors) == 18
     assert np.median(heard_errors) <= 60, sorted(heard_errors)
     assert np.median(script_errors) <= 60, sorted(script_errors)

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align_speech import fleurs_spliced, write_wav
-from wavescribe.core.align.word_match import Match, match_words
+from align_speech import fleurs_spliced, heard_splice_errors, splice_errors, write_wav
 from wavescribe.core.engine.client import Engine
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.refine import espeak_phones
@@ -23,18 +22,6 @@ from wavescribe.core.transcript import Segment, Transcript, Word
 SPANISH = [0, 2, 3, 6, 7, 8, 9, 3]
 # Per language, clips whose gold text the aligner fits into their span on its own.
 CLEAN = {"es": SPANISH, "de": [0, 1, 3, 4, 5, 6, 7, 8], "fr": [0, 2, 3, 4, 5, 6, 7, 8]}
-
-
-def splice_errors(ref: list[tuple[str, int | None, int | None]], words: list[Word]) -> list[int]:
-    """|error| at each known boundary of a reference word the words match exactly."""
-    m = match_words([r[0] for r in ref], [w.text for w in words])
-    out = []
-    for (_, rs, re_), h, kind in zip(ref, m.heard_index, m.kind, strict=True):
-        if h is None or kind is not Match.EXACT:
-            continue
-        out += [abs(words[h].start - rs)] if rs is not None else []
-        out += [abs(words[h].end - re_)] if re_ is not None else []
-    return out
 
 
 def _words(t: Transcript) -> list[Word]:
@@ -67,9 +54,9 @@ def test_spanish_transcription_times_words_by_the_forced_alignment(spanish) -> N
     raw = engine.transcribe(wav, TranscribeOptions(language="es", beam_size=1, refine=False))
     report = refined.metadata["refinement"]["forced_alignment"]
     assert report is not None and report["failed_regions"] < 8, report
-    aligned = splice_errors(ref, _words(refined))
+    aligned = heard_splice_errors(ref, _words(refined))
     dtw_only = refine_transcript(raw, audio, SubtitleRules(), word_alignment=False)
-    dtw = splice_errors(ref, _words(dtw_only))
+    dtw = heard_splice_errors(ref, _words(dtw_only))
     assert len(aligned) >= 6 and len(dtw) == len(aligned)
     # Measured: 0/90 ms median start/end aligned, 86/178 with DTW alone (greedy, 2 threads).
     assert np.median(aligned) <= 80 and np.median(dtw) >= 1.5 * np.median(aligned)
@@ -86,8 +73,7 @@ def test_a_spanish_script_is_aligned_word_for_word(spanish) -> None:  # type: ig
     words = _words(result)
     assert [w.text.strip() for w in words] == [r[0] for r in ref]
     assert result.metadata["alignment"]["forced_alignment"]["failed_regions"] < 8
-    errors = [abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None]
-    errors += [abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None]
+    errors = splice_errors(ref, words)
     assert len(errors) == 12 and np.median(errors) <= 80, errors
 
 
@@ -102,12 +88,7 @@ def test_retimed_subtitles_in_other_languages_are_aligned(language: str) -> None
         out = retime_transcript(cues, audio, SubtitleRules(), word_alignment=aligned)
         words = _words(out)
         assert [w.text.strip() for w in words] == [r[0] for r in ref]
-        errors[aligned] = [
-            abs(w.start - r[1]) for w, r in zip(words, ref, strict=True) if r[1] is not None
-        ]
-        errors[aligned] += [
-            abs(w.end - r[2]) for w, r in zip(words, ref, strict=True) if r[2] is not None
-        ]
+        errors[aligned] = splice_errors(ref, words)
     # Measured (median ms, aligned / by length): es 65 / 202, de 75 / 495, fr 85 / 260.
     assert np.median(errors[True]) <= 100
     assert np.median(errors[False]) >= 2 * np.median(errors[True])
