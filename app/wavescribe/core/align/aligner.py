@@ -172,15 +172,7 @@ def align_media(
     if on_event:
         on_event(Progress("refine", 0.0))
 
-    def retime(
-        words: list[Word],
-        regions: list[tuple[int, int]],
-        doubted: dict[int, int],
-        language: str | None,
-        rough: bool = False,
-    ) -> tuple[list[Word], dict[str, Any] | None]:
-        return engine.force_align(media, words, regions, doubted, language, on_event, rough)  # type: ignore[no-any-return]
-
+    retime = engine.retimer(media, on_event)
     result = align_transcript(
         script, heard, audio, options.rules, cancelled=cancelled, speech=speech, retime=retime
     )

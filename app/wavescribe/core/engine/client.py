@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wavescribe.core import errors
 from wavescribe.core.engine import whisper_log
@@ -33,6 +33,9 @@ from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.events import EventCallback, Progress, Warning_
 from wavescribe.core.events import SegmentDecoded as SegmentDecoded  # the engine's events
 from wavescribe.core.transcript import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from wavescribe.core.refine.forced_alignment import Retime
 
 CANCEL_GRACE_S = 1.0
 LOAD_TIMEOUT_S = 300.0
@@ -196,6 +199,39 @@ class Engine:
             on_event,
         )
         return [Word.from_dict(d) for d in out], report
+
+    def retimer(
+        self,
+        path: str | os.PathLike[str],
+        on_event: EventCallback | None = None,
+        origin_ms: int = 0,
+    ) -> Retime:
+        """:meth:`force_align` on ``path`` as a ``forced_alignment.Retime``. The words and
+        regions it is given are on the timeline of a window ``origin_ms`` into the file (the
+        editor's selection), and come back on it."""
+
+        def shifted(words: Sequence[Word], by: int) -> list[Word]:
+            return [Word(w.start + by, w.end + by, w.text, w.probability) for w in words]
+
+        def retime(
+            words: list[Word],
+            regions: list[tuple[int, int]],
+            doubted: dict[int, int],
+            language: str | None,
+            rough: bool = False,
+        ) -> tuple[list[Word], dict[str, Any] | None]:
+            out, report = self.force_align(
+                path,
+                shifted(words, origin_ms),
+                [(a + origin_ms, b + origin_ms) for a, b in regions],
+                {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
+                language,
+                on_event,
+                rough,
+            )
+            return shifted(out, -origin_ms), report
+
+        return retime
 
     def _job(
         self,

@@ -117,10 +117,10 @@ def retime_cues(
 
 def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None) -> Retime:
     """The forced alignment of words of the window that starts at ``origin_ms`` of ``media``,
-    run by ``engine`` (on the file's own timeline) and handed back in window time."""
-
-    def shifted(words: list[Word], by: int) -> list[Word]:
-        return [Word(w.start + by, w.end + by, w.text, w.probability) for w in words]
+    run by ``engine`` (:meth:`Engine.retimer`). A file that moved or cannot be read now leaves
+    the words as they were, with the reason: the cues are re-timed all the same (the editor
+    holds the audio), with words by length."""
+    aligned = engine.retimer(media, on_event, origin_ms)
 
     def retime(
         words: list[Word],
@@ -130,22 +130,11 @@ def aligner_in(engine: Engine, media: str, origin_ms: int, on_event: Any = None)
         rough: bool = False,
     ) -> tuple[list[Word], dict[str, Any] | None]:
         try:
-            out, report = engine.force_align(
-                media,
-                shifted(words, origin_ms),
-                [(a + origin_ms, b + origin_ms) for a, b in regions],
-                {end + origin_ms: edge + origin_ms for end, edge in doubted.items()},
-                language,
-                on_event,
-                rough,
-            )
+            return aligned(words, regions, doubted, language, rough)
         except errors.EngineCrashed:
             raise  # reported as a crash by the caller
         except (errors.InputError, errors.EngineError) as exc:
-            # The file moved or cannot be read now: the cues are re-timed all the same (the
-            # editor has the audio), with words by length.
             return list(words), {"error": str(exc)}
-        return shifted(out, -origin_ms), report
 
     return retime
 
