@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from align_speech import RATE, fleurs_spliced
-from wavescribe.core.refine import forced_alignment
+from wavescribe.core.refine import forced_alignment, phone_alignment
 from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
 from wavescribe.core.transcript import Word
 
@@ -44,7 +44,7 @@ def test_written_words_become_what_is_said(written: str, said: list[str]) -> Non
 
 
 def test_rough_pronunciations_use_the_models_phones() -> None:
-    lines = (forced_alignment.model_dir() / "cmudict-en-us.dict").read_text().splitlines()
+    lines = (phone_alignment.model_dir() / "cmudict-en-us.dict").read_text().splitlines()
     phones = {p for line in lines for p in line.split()[1:]}
     assert {"AA", "CH", "ZH"} <= phones and len(phones) == 39
     for word in ("kubernetes", "wavescribe", "yttrium", "schmoozing", "xyzzy", "e"):

@@ -3,10 +3,9 @@
 whisper.cpp's DTW times a word by where the decoder's attention looked, which on real read
 speech puts half the boundaries inside a run of speech more than 160 ms off. Once the words are
 known, an HMM forced alignment of their phones against the audio finds where the sounds change
-instead; that is what forced aligners (MFA, Gentle) do. We use CMU PocketSphinx (BSD): its PyPI
-wheel carries the US English acoustic model and the CMU pronouncing dictionary, so it works
-offline with nothing to download. Unknown words get a rough pronunciation
-(:mod:`spoken_forms`).
+instead; that is what forced aligners (MFA, Gentle) do. One stretch is aligned by
+:mod:`phone_alignment` (CMU PocketSphinx and its US English model); this module decides what to
+align and keeps of it what is better than what speech detection and whisper.cpp said.
 
 Callers take only the boundaries *between* words of one speech region from here: a region's
 outer edges are sharpened from the signal (:mod:`edge_sharpening`) to a few ms, better than the
@@ -23,30 +22,24 @@ same English phone models (:mod:`espeak_phones`); other languages keep whisper.c
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from wavescribe.core import errors
-from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.refine import espeak_phones
-from wavescribe.core.refine.spoken_forms import rough_phones, spoken_words
+from wavescribe.core.refine.phone_alignment import (
+    FRAME_MS,
+    MAX_STRETCH_MS,
+    align_words,
+    base_language,
+    known_word,
+)
 from wavescribe.core.transcript import Word
 
-RATE = SAMPLE_RATE
-FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
-PAD_MS = 150  # audio either side of a stretch, so its first and last words are not squeezed
-MAX_STRETCH_MS = 60_000  # longer stretches are left as they are (decoding cost grows with length)
 DOUBTFUL = 0.3  # whisper.cpp's word probability under which a word keeps its DTW edges
-# Audio conditioning (espeak, 71 words: 26/29 ms median start/end error without it, 8/7 with;
-# stretches left unaligned on sentence_joins.py's transcript 23 -> 3):
-LEVEL_DB = -20.0  # each stretch brought to this RMS level (dBFS)
-NOISE_DB = -50.0  # over a steady white noise floor at this level
-QUIET_MS = 200  # and padded with that floor alone, so that it starts and ends in silence
 SPLIT_DEPTH = 3  # a run that does not align is halved this many times at most
 SHORT_PAUSE_MS = 600  # at a pause this short, the aligner says which side each word is on
 # The words either side of it aligned for that: 2, 3 and 4 moved the same words on the joins
@@ -65,7 +58,6 @@ LANGUAGES = ("en", "de", "es", "fr", "pt")
 # German, Spanish, French and Portuguese ones.
 ENGLISH_SHARE = 0.85
 AUTO = "auto"
-_FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]", "(NULL)")
 
 
 class Retime(Protocol):
@@ -82,19 +74,12 @@ class Retime(Protocol):
     ) -> tuple[list[Word], dict[str, Any] | None]: ...
 
 
-_lock = threading.Lock()
-_decoder: Any = None
-_known: set[str] = set()
-_spelled: dict[tuple[str, str], str] = {}  # (language, word) -> its token in the dictionary
-_phones_of: dict[str, str] = {}  # such a token -> its phones
-
-
 def enabled(language: str | None) -> bool:
     """Whether words in ``language`` are aligned here (English, PocketSphinx installed, not
     turned off by ``WAVESCRIBE_FORCED_ALIGN=0``)."""
     if os.environ.get(ENV, "").strip().lower() in ("0", "false", "no", "off"):
         return False
-    code = _code(language)
+    code = base_language(language)
     if code not in LANGUAGES:
         return False
     try:
@@ -102,10 +87,6 @@ def enabled(language: str | None) -> bool:
     except ImportError:
         return False
     return code == "en" or espeak_phones.available(code)
-
-
-def _code(language: str | None) -> str:
-    return (language or "en").split("-")[0].lower()
 
 
 def looks_english(words: Sequence[Word]) -> bool:
@@ -149,142 +130,6 @@ def retime_by(
         return list(words), {"crashed": str(exc)}
 
 
-def align_words(
-    audio: np.ndarray, start_ms: int, end_ms: int, words: Sequence[str], language: str = "en"
-) -> list[tuple[int, int] | None] | None:
-    """Each written word's (start, end) in ms on the audio's timeline, aligned in
-    ``start_ms``-``end_ms``; ``None`` for a word with nothing to say (punctuation), and ``None``
-    for the whole when the stretch could not be aligned."""
-    spoken = [_tokens(w, language) for w in words]
-    tokens = [t for s in spoken for t in s]
-    if not tokens or end_ms - start_ms > MAX_STRETCH_MS:
-        return None
-    # On the 10 ms frame grid of the whole file: the same words get the same frames whatever
-    # the stretch's edges (which differ by a few ms with and without stable-ts).
-    a = max(0, (start_ms - PAD_MS) // FRAME_MS * FRAME_MS * RATE // 1000)
-    b = min(len(audio), (end_ms + PAD_MS) * RATE // 1000)
-    pcm = _conditioned(audio[a:b])
-    with _lock:
-        spans = _align(pcm, tokens)
-    if spans is None:
-        return None
-    origin = a * 1000 // RATE - QUIET_MS
-    out: list[tuple[int, int] | None] = []
-    k = 0
-    for s in spoken:
-        if not s:
-            out.append(None)
-            continue
-        first, last = spans[k], spans[k + len(s) - 1]
-        out.append((origin + first[0], origin + last[1]))
-        k += len(s)
-    return out
-
-
-def _tokens(word: str, language: str) -> list[str]:
-    """The dictionary words ``word`` is said as: English ones (numbers spelled out), or one
-    token of its own whose phones espeak-ng gives; [] for a word with nothing to say."""
-    code = _code(language)
-    if code == "en":
-        return spoken_words(word)
-    key = word.strip().strip(_EDGE_PUNCTUATION).lower()
-    if not key:
-        return []
-    with _lock:
-        token = _spelled.get((code, key))
-        if token is None:
-            said = espeak_phones.phones(key, code)
-            token = _spelled[(code, key)] = f"_{code}{len(_spelled)}" if said else ""
-            if said:
-                _phones_of[token] = said
-    return [token] if token else []
-
-
-_EDGE_PUNCTUATION = "\"'.,;:!?¿¡()[]{}«»“”„‘’‚‹›-–—…"
-
-
-def _conditioned(x: np.ndarray) -> bytes:
-    """16-bit PCM at one level with a faint steady noise floor: the model was trained on
-    recorded speech, and near-digital silence (synthetic speech, band-limited or gated audio)
-    makes the aligner give up or misplace words."""
-    x = np.asarray(x, np.float64)
-    rms = float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
-    if rms > 1e-6:
-        x = x * (10 ** (LEVEL_DB / 20) / rms)
-    quiet = np.zeros(QUIET_MS * RATE // 1000)
-    x = np.concatenate((quiet, x, quiet))
-    x = x + np.random.default_rng(len(x)).normal(0.0, 10 ** (NOISE_DB / 20), len(x))
-    pcm: bytes = (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-    return pcm
-
-
-def known_word(word: str) -> bool:
-    """Whether the pronouncing dictionary has every word said for ``word`` (else: rough)."""
-    with _lock:
-        decoder = _get_decoder()
-        return all(decoder.lookup_word(t) is not None for t in spoken_words(word))
-
-
-def model_dir() -> Path:
-    """The wheel's US English model folder (acoustic model ``en-us/`` and the dictionary), found
-    beside the package so that the frozen app, which bundles only these two, finds it too."""
-    import pocketsphinx
-
-    return Path(pocketsphinx.__file__).parent / "model" / "en-us"
-
-
-def _align(pcm: bytes, tokens: list[str]) -> list[tuple[int, int]] | None:
-    decoder = _get_decoder()
-    for t in tokens:
-        if t not in _known:
-            if decoder.lookup_word(t) is None:
-                decoder.add_word(t, _phones_of.get(t) or rough_phones(t), True)
-            _known.add(t)
-    try:
-        # Each stretch on its own: the feature front end (its cepstral mean above all) carries
-        # state over from the stretch before, and the same words in the same audio came out up
-        # to 120 ms apart depending on what was aligned earlier. Resetting costs 0.1 ms.
-        decoder.reinit_feat()
-        decoder.set_align_text(" ".join(tokens))
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-    except RuntimeError:
-        return None
-    if decoder.hyp() is None:
-        return None
-    found = [
-        (seg.word.split("(")[0], seg.start_frame, seg.end_frame)
-        for seg in decoder.seg()
-        if seg.word not in _FILLERS
-    ]
-    if [w for w, _, _ in found] != tokens:
-        return None
-    return [(s * FRAME_MS, (e + 1) * FRAME_MS) for _, s, e in found]
-
-
-def _get_decoder() -> Any:
-    global _decoder
-    if _decoder is None:
-        from pocketsphinx import Decoder
-
-        # Wide beams: the words are known, and narrow ones give up on long stretches.
-        model = model_dir()
-        _decoder = Decoder(
-            hmm=str(model / "en-us"),
-            dict=str(model / "cmudict-en-us.dict"),
-            lm=None,
-            loglevel="FATAL",
-            beam=1e-60,
-            wbeam=1e-40,
-            pbeam=1e-60,
-            # dither draws from a time-seeded generator; the conditioning's seeded noise floor
-            # does what it did for digital silence (see _align for the other half).
-            dither=False,
-        )
-    return _decoder
-
-
 def retime_words(
     audio: np.ndarray,
     words: Sequence[Word],
@@ -307,9 +152,9 @@ def retime_words(
         return list(words), None
     t0 = time.perf_counter()
     if rough:
-        words = regions_by_alignment(audio, words, regions, _code(language), check)
+        words = regions_by_alignment(audio, words, regions, base_language(language), check)
     out, failed, moved = retime_in_regions(
-        audio, words, regions, check, doubted_ends, progress, _code(language)
+        audio, words, regions, check, doubted_ends, progress, base_language(language)
     )
     return out, {
         "failed_regions": failed,
