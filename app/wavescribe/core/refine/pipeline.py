@@ -153,7 +153,7 @@ def refine_transcript(
     ``lite``; ``None``: as ``WAVESCRIBE_REFINE_LITE`` says) the lite path runs: no torch, no
     silence suppression. ``speech``: Silero's map of this same audio when the caller already has
     it (the worker's speech-first decoding), so that VAD is not run twice. ``word_alignment``:
-    force-align the words inside each region (English; :mod:`forced_alignment`), the longest
+    force-align the words inside each region (:mod:`forced_alignment`'s languages), the longest
     step on a long file: ``progress`` hears its share done, from ``ALIGN_FROM`` to 1. Raises
     ``errors.Cancelled`` if ``cancelled()``.
     """
@@ -227,8 +227,8 @@ def retime_transcript(
     by ``rules``; the display rules (gap, minimum duration, reading speed) are applied either way.
     ``lite`` as in :func:`refine_transcript`. ``word_alignment``: the boundaries between the words
     of each region from the forced alignment, as in transcription (the transcript's language,
-    or English if its words read as English), in this process or through ``retime`` (the
-    engine's worker); ``progress`` hears its share done.
+    or the one its words read as), in this process or through ``retime`` (the engine's
+    worker); ``progress`` hears its share done.
     """
     t0 = time.perf_counter()
     sw, why_lite = _stable_whisper(lite)
