@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from wavescribe.core.engine.decode_guard import (
     compression_ratio,
+    doubled_phrase,
+    loops,
     repeated_ngram,
     window_tell,
     words_of,
@@ -46,6 +48,21 @@ def test_the_sentence_of_the_window_before_said_again_is_caught():
     recent = [" ".join(words_of(LOOP[0]))]
     assert window_tell([LOOP[0]], -0.2, recent) == "repeats text decoded just before"
     assert window_tell([LOOP[0]], -0.2, []) is None
+
+
+def test_a_sentence_said_twice_in_a_row_is_an_echo():
+    # tiny.en on the Apollo 11 radio recording (beam 5): the decoder's echo of its own sentence.
+    echo = ["We're going to be on the way. We're going to be on the way."]
+    assert window_tell(echo, -0.4) == "says “we're going to be on the way” twice in a row"
+    assert loops(echo[0])
+    # Speakers repeat a word or a short phrase (the Apollo 11 reference says "Okay, no problem.
+    # Okay, no problem, ..."), and the same phrase far apart is not an echo.
+    said_twice = "Okay, no problem. Okay, no problem, we'll let you know"
+    assert doubled_phrase(words_of(said_twice)) is None
+    assert window_tell([JFK], -0.3) is None
+    apart = "we're going to be on the way now and later today we're going to be on the way"
+    assert doubled_phrase(words_of(apart)) is None
+    assert not loops(JFK)
 
 
 def test_improbable_text_is_caught():

@@ -162,6 +162,53 @@ def test_a_window_that_keeps_its_tell_is_redecoded_and_its_cues_marked_suspect(
     assert (clean.tell, tries) == (None, 1)
 
 
+def test_a_region_decoded_alone_is_guarded_too(whisper_ctx: Any) -> None:
+    """A speech region that got no word in its window is decoded alone (``_decode_region``): on
+    the Apollo 11 radio that decode echoed one sentence twice, unchecked. Now the guard sees it:
+    JFK decoded alone after a window that said the same is kept only marked suspect, or not at
+    all if every setting repeats it; decoded with nothing before, it is clean."""
+    import _pywhispercpp as pw
+    import numpy as np
+
+    from shared_data import JFK
+    from wavescribe.core.audio.load import load_audio
+    from wavescribe.core.engine import speech_first as sf
+    from wavescribe.core.engine.decode_guard import words_of
+    from wavescribe.core.engine.whisper_run import full_params
+
+    audio, _ = load_audio(str(JFK))
+    options = TranscribeOptions(language="en", threads=2, beam_size=1)
+
+    def params_for(attempt: sf.Attempt) -> Any:
+        p = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
+        p.temperature = attempt.temperature
+        return p
+
+    region = (300, 10_500)
+    args = (pw, whisper_ctx, np.asarray(audio), region, sf.attempts_for(options), params_for)
+    _span, clean, _dtw = sf._decode_region(*args, lambda: False)
+    assert "ask not what your country" in " ".join(s.text for s in clean).lower()
+    assert all(s.suspect is None for s in clean)
+    said = [" ".join(words_of(s.text)) for s in clean]
+    said.append(" ".join(said))  # however the retries cut it into segments
+    _span, again, _dtw = sf._decode_region(*args, lambda: False, said)
+    assert again, "a region that yields words is not dropped by the guard"
+    if any(" ".join(words_of(seg.text)) in said for seg in again):
+        assert {seg.suspect for seg in again} == {"repeats text decoded just before"}
+
+
+def test_of_doubtful_attempts_one_without_a_loop_is_kept() -> None:
+    from wavescribe.core.engine.speech_first import Decoded, _least_doubtful
+    from wavescribe.core.transcript import Segment
+
+    echo = "We're going to be on the way. We're going to be on the way."
+    looping = Decoded([Segment(0, 3000, echo)], "loop", mean_logprob=-0.3)
+    improbable = Decoded([Segment(0, 3000, "Okay, we're on the way.")], "low", mean_logprob=-1.2)
+    assert _least_doubtful([looping, improbable]) is improbable
+    sure = Decoded([Segment(0, 3000, "Okay, on the way.")], "low", mean_logprob=-1.1)
+    assert _least_doubtful([improbable, sure]) is sure
+
+
 def test_suspect_survives_refinement_into_the_cues() -> None:
     from shared_data import JFK
     from wavescribe.core.audio.load import load_audio

@@ -17,6 +17,7 @@ COMPRESSION_RATIO_MAX = 2.4
 LOGPROB_MIN = -1.0
 NGRAM = 4  # a 4-word phrase (of at least two distinct words) said 3 times is a loop
 NGRAM_REPEATS = 3
+DOUBLED_MIN_WORDS = 5  # a phrase this long said twice in a row is a loop (speakers rarely do it)
 RECENT_MIN_WORDS = 6  # a sentence this long, said again from one window to the next, is a loop
 MIN_TEXT_CHARS = 40  # gzip on very short text says nothing
 
@@ -43,6 +44,27 @@ def repeated_ngram(words: Sequence[str], n: int = NGRAM, times: int = NGRAM_REPE
     return " ".join(gram) if count >= times else None
 
 
+def doubled_phrase(words: Sequence[str], min_words: int = DOUBLED_MIN_WORDS) -> str | None:
+    """The longest phrase of at least ``min_words`` words said twice in a row, or None: "we're
+    going to be on the way we're going to be on the way" is a decoder echo, not a speaker's
+    emphasis (which repeats a word or two, "no no", "okay, no problem, okay, no problem")."""
+    for k in range(len(words) // 2, min_words - 1, -1):
+        for i in range(len(words) - 2 * k + 1):
+            if words[i : i + k] == words[i + k : i + 2 * k]:
+                return " ".join(words[i : i + k])
+    return None
+
+
+def loops(text: str) -> bool:
+    """Whether ``text`` repeats itself the way a looping decoder does."""
+    words = words_of(text)
+    return (
+        repeated_ngram(words) is not None
+        or doubled_phrase(words) is not None
+        or (len(text) >= MIN_TEXT_CHARS and compression_ratio(text) > COMPRESSION_RATIO_MAX)
+    )
+
+
 def window_tell(
     sentences: Sequence[str], mean_logprob: float | None, recent: Sequence[str] = ()
 ) -> str | None:
@@ -57,6 +79,9 @@ def window_tell(
     gram = repeated_ngram(words)
     if gram is not None:
         return f"repeats “{gram}”"
+    doubled = doubled_phrase(words)
+    if doubled is not None:
+        return f"says “{doubled}” twice in a row"
     if len(text) >= MIN_TEXT_CHARS:
         ratio = compression_ratio(text)
         if ratio > COMPRESSION_RATIO_MAX:

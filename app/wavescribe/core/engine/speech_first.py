@@ -28,7 +28,7 @@ merging stay in time order, so N decoders give the words one gives. Automatic: o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from wavescribe.core import errors
-from wavescribe.core.engine.decode_guard import window_tell, words_of
+from wavescribe.core.engine.decode_guard import loops, window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.options import TranscribeOptions
@@ -202,13 +202,16 @@ def decode_speech_first(
                     seg.suspect = result.tell
             missed = _regions_without_words(regions, window, result.segments)
             for region in missed:
+                said = [s for sentences in recent for s in sentences]
+                said += [" ".join(words_of(s.text)) for s in result.segments]
                 span, found, found_dtw = _decode_region(
-                    pw, dec, audio, region, attempts, params_for, cancelled
+                    pw, dec, audio, region, attempts, params_for, cancelled, said
                 )
                 before = _words_in(result.segments, span)
                 if len([w for s in found for w in s.words]) > before:
                     result.segments = [*_without(result.segments, span), *found]
                     report.count_timing(found_dtw, found)
+                    report.suspect_windows += any(s.suspect for s in found)
                 elif before == 0:
                     report.speech_without_text.append(region)
                     send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
@@ -272,8 +275,19 @@ def _decode_guarded(
         if result.tell is None:
             return result, len(tried) + 1
         tried.append(result)
-    best = max(tried, key=lambda d: -99.0 if d.mean_logprob is None else d.mean_logprob)
-    return best, len(tried)
+    return _least_doubtful(tried), len(tried)
+
+
+def _least_doubtful(tried: list[Decoded]) -> Decoded:
+    """Of attempts that all show a tell, the one without a loop, then the most probable: a loop
+    left in the text is worse than improbable words, it is what people see first."""
+    return max(
+        tried,
+        key=lambda d: (
+            not loops(" ".join(s.text for s in d.segments)),
+            -99.0 if d.mean_logprob is None else d.mean_logprob,
+        ),
+    )
 
 
 def decode_window(
@@ -389,18 +403,30 @@ def _decode_region(
     attempts: list[Attempt],
     params_for: Callable[[Attempt], Any],
     cancelled: Callable[[], bool],
+    recent: Sequence[str] = (),
 ) -> tuple[tuple[int, int], list[Segment], bool]:
     """A region decoded alone (its padded span, the segments and whether DTW timed them), with
-    each setting in turn until one yields words."""
+    each setting in turn until one yields words without a tell (else the least doubtful words,
+    marked suspect)."""
     from wavescribe.core.engine.speech_windows import PAD_BEFORE_MS, PAD_MS
 
     duration_ms = len(audio) * 1000 // RATE
     window = Window(((max(0, region[0] - PAD_BEFORE_MS), min(duration_ms, region[1] + PAD_MS)),))
+    tried: list[Decoded] = []
     for attempt in attempts:
         result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
-        if any(s.words for s in result.segments):
+        if not any(s.words for s in result.segments):
+            continue
+        result.tell = window_tell([s.text for s in result.segments], result.mean_logprob, recent)
+        if result.tell is None:
             return window.pieces[0], result.segments, result.dtw
-    return window.pieces[0], [], False
+        tried.append(result)
+    if not tried:
+        return window.pieces[0], [], False
+    best = _least_doubtful(tried)
+    for seg in best.segments:
+        seg.suspect = best.tell
+    return window.pieces[0], best.segments, best.dtw
 
 
 def _clock(ms: int) -> str:
