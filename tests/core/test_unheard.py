@@ -71,3 +71,51 @@ def test_falsetto_clip_is_transcribed_and_the_beds_stay_empty(
     falsetto = layout.clips[1]
     unheard = tr.metadata["decoding"]["unheard_speech"]
     assert any(a < falsetto.end_ms and falsetto.start_ms < b for a, b in unheard), unheard
+
+
+# Whispered speech (Silero misses it) right after a music bed, then falsetto after noise.
+BESIDE_BEDS = [
+    ("fleurs-en-009", 10_000, "music"),
+    ("whisper2", 2_000, "noise"),
+    ("falsetto", 2_000, "silence"),
+]
+
+
+@pytest.fixture(scope="module")
+def beside_beds() -> lf.Layout:
+    return lf.build("beside-beds", BESIDE_BEDS, {n: lf.real_clip(n) for n, _, _ in BESIDE_BEDS})
+
+
+def test_a_bed_next_to_unheard_speech_is_not_taken_for_speech(beside_beds: lf.Layout) -> None:
+    """The swing is measured around each point: in a 269 s layout (seed 1 of the session's
+    alternative layouts), music then whispering measured as one loud stretch swung like speech,
+    and the whispered words were spread over 10 s of music (6 words in a speechless stretch)."""
+    speech = detect_speech(beside_beds.audio)
+    found = unheard_stretches(beside_beds.audio, speech.regions)
+    whispered = beside_beds.clips[1]
+    assert any(a < whispered.end_ms and whispered.start_ms < b for a, b in found), found
+    music = beside_beds.fillers[0]
+    # at most the half second of music next to the whisper, where the measure straddles both
+    assert all(min(b, music[1]) - max(a, music[0]) <= 800 for a, b in found), (music, found)
+
+
+def test_unheard_clips_beside_beds_keep_their_words_at_beam_5(
+    beside_beds: lf.Layout, tiny_en_ggml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each unheard stretch is decoded on its own: packed into one window at beam 5, a clip's
+    sentence was timed into the piece before and then moved to another clip."""
+    import _pywhispercpp as pw
+
+    monkeypatch.setenv("WAVESCRIBE_REFINE_LITE", "1")
+    ctx = pw.whisper_init_from_file_with_params(
+        str(tiny_en_ggml), pw.whisper_context_default_params()
+    )
+    wav = lf.write(beside_beds, tmp_path / "beside-beds.wav")
+    options = TranscribeOptions(language="en", threads=2, beam_size=5)
+    tr: Any = transcribe_in_worker(
+        ctx, str(tiny_en_ggml), str(wav), options, lambda _e: None, lambda: False
+    )
+    scored = lf.score(beside_beds, tr.segments)
+    assert scored["words_in_silence"] == 0, scored["words_in_silence_list"]
+    assert scored["lost_clips"] == [], scored["clip_texts"]
+    assert scored["repeats"] == 0

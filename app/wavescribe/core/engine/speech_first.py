@@ -13,10 +13,11 @@
 5. A speech region of at least ``MIN_REGION_MS`` that got no word is decoded again on its own;
    one that still yields nothing is reported (a warning and ``metadata["speech_without_text"]``).
 6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
-   whose level swings like speech, not like hum, noise or a music bed) is decoded in windows of
-   its own; its text is kept only when the guard finds no tell (else dropped, not flagged: it
-   may be made up over noise), and its span is added to ``speech`` (shared with refinement,
-   which would otherwise drop text where Silero found no speech).
+   whose level swings like speech, not like hum, noise or a music bed) is decoded stretch by
+   stretch, each a window of its own; its text is kept only when the guard finds no tell and
+   the decoder is fairly sure of it (else dropped, not flagged: it may be made up over noise),
+   and its span is added to ``speech`` (shared with refinement, which would otherwise drop text
+   where Silero found no speech).
 
 Parallel decoders (``TranscribeOptions.decoders``, :mod:`decoder_pool`): the ``_pywhispercpp``
 binding (pywhispercpp 1.5.1) has no ``whisper_init_state`` / ``whisper_full_with_state``, but its
@@ -59,6 +60,10 @@ RETRY_TEMPERATURE = 0.5
 # deal with it); speech never decoded is lost for good. Soft onsets ("And so" in JFK) score
 # 0.3-0.5 in Silero.
 DECODE_THRESHOLD = 0.35
+# Words decoded where only the level found speech (:mod:`unheard`) are kept at this mean
+# probability: a creaky voice's noisy tail beside a noise bed gave one word at 0.51 ("There's"
+# over 2.5 s); whispered and falsetto speech Silero missed came out at 0.7 and above.
+UNHEARD_MIN_PROBABILITY = 0.6
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -163,9 +168,15 @@ def decode_speech_first(
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
     pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
-    unheard = plan_windows(
-        plan_pieces(unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0)
-    )
+    # Each stretch Silero missed is a window of its own: packed together, whisper's times at
+    # beam 5 put one clip's sentence in the piece before, so its own piece was never marked as
+    # speech and refinement moved the words to another clip.
+    unheard = [
+        Window((piece,))
+        for piece in plan_pieces(
+            unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0
+        )
+    ]
     windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
@@ -241,11 +252,21 @@ def _keep_unheard(
     if result.tell is not None:
         result.segments = []
         return
-    # Also each segment on its own: a stock phrase or improbable words over music are dropped.
-    result.segments = [s for s in result.segments if segment_tell(s, ()) is None]
+    # Also each segment on its own: a stock phrase or improbable words over music are dropped,
+    # and words the decoder is unsure of: only the level said speech was there.
+    result.segments = [
+        s
+        for s in result.segments
+        if segment_tell(s, ()) is None and _mean_probability(s) >= UNHEARD_MIN_PROBABILITY
+    ]
     spans = [p for p in window.pieces if _words_in(result.segments, p)]
     report.unheard_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
+
+
+def _mean_probability(seg: Segment) -> float:
+    probs = [w.probability for w in seg.words if w.probability is not None]
+    return sum(probs) / len(probs) if probs else 0.0
 
 
 def _decode_guarded(
