@@ -197,6 +197,34 @@ def test_a_region_decoded_alone_is_guarded_too(whisper_ctx: Any) -> None:
         assert {seg.suspect for seg in again} == {"repeats text decoded just before"}
 
 
+def test_pieces_that_say_the_same_are_not_taken_for_a_loop(
+    whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path
+) -> None:
+    """One speaker says the same sentence four times, 2 s apart: the pieces share one window,
+    whose text repeats a 4-word phrase 4 times. That looked like a loop, and every setting said
+    it again, so the least doubtful attempt was kept and marked suspect (on five "Montreal
+    Forced Aligner" clips the sampled attempt kept was a mess: 8 repeated 5-grams). Now the
+    pieces are decoded one by one, and each says its sentence once."""
+    clip = lf.real_clip("mfa_thoughts")
+    layout = lf.build(
+        "said-again",
+        [
+            ("a", 2_000, "silence"),
+            ("b", 2_000, "silence"),
+            ("c", 2_000, "noise"),
+            ("d", 0, "silence"),
+        ],
+        {k: clip for k in "abcd"},
+    )
+    wav = lf.write(layout, tmp_path / "said-again.wav")
+    tr = _transcribe(whisper_ctx, tiny_en_ggml, wav, True)
+    decoding = tr.metadata["decoding"]
+    assert decoding["windows"] == 1 and decoding["redecoded_windows"] == 1, decoding
+    _check_layout(layout, tr)
+    assert decoding["suspect_windows"] == 0 and not any(s.suspect for s in tr.segments)
+    assert tr.text.lower().count("thousand thoughts") == 4, tr.text
+
+
 def test_of_doubtful_attempts_one_without_a_loop_is_kept() -> None:
     from wavescribe.core.engine.speech_first import Decoded, _least_doubtful
     from wavescribe.core.transcript import Segment

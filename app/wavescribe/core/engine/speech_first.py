@@ -207,10 +207,11 @@ def decode_speech_first(
             report.redecoded_windows += tries > 1
             if window in unheard:
                 _keep_unheard(result, window, speech, report)
-            elif result.tell is not None:
-                report.suspect_windows += 1
-                for seg in result.segments:
-                    seg.suspect = result.tell
+            else:
+                if result.tell is not None:
+                    for seg in result.segments:
+                        seg.suspect = result.tell
+                report.suspect_windows += any(seg.suspect for seg in result.segments)
             missed = _regions_without_words(regions, window, result.segments)
             for region in missed:
                 said = [s for sentences in recent for s in sentences]
@@ -295,8 +296,32 @@ def _decode_guarded(
         )
         if result.tell is None:
             return result, len(tried) + 1
+        if i == 0 and len(window.pieces) > 1 and loops(" ".join(s.text for s in result.segments)):
+            # Separate pieces may say the same thing (five clips of "Montreal Forced Aligner"
+            # in one window), and a loop may carry from one piece into the next: decoded on its
+            # own, each piece says only what it says.
+            alone = [
+                _decode_guarded(
+                    pw, ctx, audio, Window((p,)), attempts, params_for, recent, cancelled, split
+                )
+                for p in window.pieces
+            ]
+            return _joined([d for d, _ in alone]), 1 + sum(t for _, t in alone)
         tried.append(result)
     return _least_doubtful(tried), len(tried)
+
+
+def _joined(pieces: list[Decoded]) -> Decoded:
+    """Pieces decoded one by one as one window's result; a piece that kept its tell has its
+    segments marked suspect (the window as a whole has none)."""
+    segments: list[Segment] = []
+    for d in pieces:
+        for seg in d.segments:
+            seg.suspect = d.tell
+        segments += d.segments
+    probs = [d.mean_logprob for d in pieces if d.mean_logprob is not None]
+    mean = sum(probs) / len(probs) if probs else None
+    return Decoded(segments, None, mean, all(d.dtw for d in pieces))
 
 
 def _least_doubtful(tried: list[Decoded]) -> Decoded:
