@@ -225,6 +225,34 @@ def test_pieces_that_say_the_same_are_not_taken_for_a_loop(
     assert tr.text.lower().count("thousand thoughts") == 4, tr.text
 
 
+def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None:
+    """Speech-first decodes what Silero scores over 0.35; refinement's map holds what it scores
+    over 0.5. A falsetto clip between the two (one of the session's alternative layouts) was
+    decoded well, "This is all very high...", then dropped as "no speech under it"."""
+    from wavescribe.core.engine.speech_first import Decoded, SpeechFirstReport, _keep_faint
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.refine.vad import SpeechMap
+    from wavescribe.core.transcript import Word
+
+    def said(text: str, start: int, p: float) -> Segment:
+        words = [
+            Word(start + 100 * i, start + 100 * i + 90, f" {w}", p)
+            for i, w in enumerate(text.split())
+        ]
+        return Segment(words[0].start, words[-1].end, text, words)
+
+    window = Window(((189_086, 200_122), (219_504, 220_282), (230_000, 231_000)))
+    speech = SpeechMap([(189_100, 199_800)], 240_000, "silero-onnx")
+    sure = said("This is all very high", 219_504, 0.85)
+    unsure = said("Thank you so much", 230_100, 0.45)
+    result = Decoded([said("And so my fellow Americans", 189_100, 0.9), sure, unsure])
+    report = SpeechFirstReport()
+    _keep_faint(result, window, speech, report)
+    assert report.faint_speech == [(219_504, 220_282)]
+    assert speech.speech_ms_in(219_504, 220_282) == 778
+    assert speech.speech_ms_in(230_000, 231_000) == 0
+
+
 def test_of_doubtful_attempts_one_without_a_loop_is_kept() -> None:
     from wavescribe.core.engine.speech_first import Decoded, _least_doubtful
     from wavescribe.core.transcript import Segment

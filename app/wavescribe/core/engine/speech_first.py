@@ -44,7 +44,7 @@ from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
 from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.word_grouping import words_from_tokens
-from wavescribe.core.refine.hallucination import is_non_speech_marker
+from wavescribe.core.refine.hallucination import MIN_SPEECH_MS, is_non_speech_marker
 from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment, Word
@@ -98,6 +98,7 @@ class SpeechFirstReport:
     suspect_windows: int = 0
     speech_without_text: list[tuple[int, int]] = field(default_factory=list)
     unheard_speech: list[tuple[int, int]] = field(default_factory=list)  # Silero missed it
+    faint_speech: list[tuple[int, int]] = field(default_factory=list)  # under its threshold
     vad: str = ""
     # Decodes whose words are kept, by how they were timed: whisper.cpp's DTW or its t0/t1.
     timed_dtw: int = 0
@@ -124,6 +125,7 @@ class SpeechFirstReport:
             "suspect_windows": self.suspect_windows,
             "speech_without_text": [list(r) for r in self.speech_without_text],
             "unheard_speech": [list(r) for r in self.unheard_speech],
+            "faint_speech": [list(r) for r in self.faint_speech],
             "speech_detection": self.vad,
             "word_timing": self.word_timing,
         }
@@ -227,6 +229,8 @@ def decode_speech_first(
                 elif before == 0:
                     report.speech_without_text.append(region)
                     send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
+            if window not in unheard:
+                _keep_faint(result, window, speech, report)
             result.segments.sort(key=lambda s: s.start)
             report.count_timing(result.dtw, result.segments)
             for seg in result.segments:
@@ -263,6 +267,28 @@ def _keep_unheard(
     spans = [p for p in window.pieces if _words_in(result.segments, p)]
     report.unheard_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
+
+
+def _keep_faint(
+    result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
+) -> None:
+    """Mark as speech the pieces Silero scored between ``DECODE_THRESHOLD`` and its own
+    threshold (so refinement's map holds almost none of them) where sure words were decoded.
+
+    A falsetto "This is all very high pitched" scored so: decoded well, then dropped by
+    refinement as "no speech under it". The words must pass the bar of unheard speech."""
+    spans = []
+    for piece in window.pieces:
+        if speech.speech_ms_in(*piece) >= MIN_SPEECH_MS:
+            continue
+        segs = [s for s in result.segments if _words_in([s], piece)]
+        if segs and all(
+            segment_tell(s, ()) is None and _mean_probability(s) >= UNHEARD_MIN_PROBABILITY
+            for s in segs
+        ):
+            spans.append(piece)
+    report.faint_speech.extend(spans)
+    speech.add_speech(spans, "the decoder found words where Silero heard faint speech")
 
 
 def _mean_probability(seg: Segment) -> float:
