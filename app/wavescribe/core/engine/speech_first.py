@@ -64,6 +64,7 @@ DECODE_THRESHOLD = 0.35
 # probability: a creaky voice's noisy tail beside a noise bed gave one word at 0.51 ("There's"
 # over 2.5 s); whispered and falsetto speech Silero missed came out at 0.7 and above.
 UNHEARD_MIN_PROBABILITY = 0.6
+MIN_PART_WORDS = 3  # a segment's part in one piece this long is a segment of its own
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -413,23 +414,40 @@ def _in_source(window: Window, fed_words: list[Word], split: bool = False) -> li
     Whisper times words near a cut a second early or late at times, so a sentence's first words
     can land in the piece before. Refinement re-places every word into the speech regions using
     the whole sentence; a one-word fragment split off it would look like text in silence and be
-    dropped there (also when a raw transcript is refined later). So segments are kept whole, as
-    whole-file decoding keeps them: ``split`` is for inspecting the mapping."""
+    dropped there (also when a raw transcript is refined later). So a fragment of fewer than
+    ``MIN_PART_WORDS`` stays with its neighbour (``split`` splits every part, for inspecting the
+    mapping). Longer parts are segments of their own: kept whole, "... by Lord Byron. Many people
+    don't think" spanned two pieces 16 s apart, and refinement laid its last words into the
+    speech between them (another clip's), losing the second piece's sentence."""
     groups: list[tuple[int, list[Word]]] = []
     starts = window.fed_starts()
     for w, k in zip(fed_words, _pieces_of(window, fed_words), strict=True):
         a, b = window.pieces[k]
         start = min(b, max(a, a + w.start - starts[k]))
         end = min(b, max(start, a + w.end - starts[k]))
-        if not groups or (split and groups[-1][0] != k):
+        if not groups or groups[-1][0] != k:
             groups.append((k, []))
         groups[-1][1].append(Word(start, end, w.text, w.probability))
+    if not split:
+        groups = _fragments_joined(groups)
     out = []
     for _, words in groups:
         text = "".join(w.text for w in words).strip()
         if not text or is_non_speech_marker(text):
             continue
         out.append(Segment(words[0].start, max(w.end for w in words), text, words))
+    return out
+
+
+def _fragments_joined(groups: list[tuple[int, list[Word]]]) -> list[tuple[int, list[Word]]]:
+    """Parts of one segment (by piece) with each part of fewer than ``MIN_PART_WORDS`` words
+    joined to the part before it (the first to the one after)."""
+    out: list[tuple[int, list[Word]]] = []
+    for k, words in groups:
+        if out and (len(words) < MIN_PART_WORDS or len(out[-1][1]) < MIN_PART_WORDS):
+            out[-1] = (out[-1][0], [*out[-1][1], *words])
+        else:
+            out.append((k, words))
     return out
 
 
