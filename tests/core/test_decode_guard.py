@@ -53,7 +53,7 @@ def test_the_sentence_of_the_window_before_said_again_is_caught():
 def test_a_sentence_said_twice_in_a_row_is_an_echo():
     # tiny.en on the Apollo 11 radio recording (beam 5): the decoder's echo of its own sentence.
     echo = ["We're going to be on the way. We're going to be on the way."]
-    assert window_tell(echo, -0.4) == "says “we're going to be on the way” twice in a row"
+    assert window_tell(echo, -0.4) == "says “we're going to be on the way” again and again"
     assert loops(echo[0])
     # Speakers repeat a word or a short phrase (the Apollo 11 reference says "Okay, no problem.
     # Okay, no problem, ..."), and the same phrase far apart is not an echo.
@@ -63,6 +63,10 @@ def test_a_sentence_said_twice_in_a_row_is_an_echo():
     apart = "we're going to be on the way now and later today we're going to be on the way"
     assert doubled_phrase(words_of(apart)) is None
     assert not loops(JFK)
+    # the same radio, another run: a 3-word phrase three times in a row
+    back = words_of("We're going back, we're going back, we're going back. Okay, fine.")
+    assert doubled_phrase(back) == "we're going back"
+    assert doubled_phrase(words_of("Come on, come on, come on! No, no, no.")) is None
 
 
 def test_improbable_text_is_caught():

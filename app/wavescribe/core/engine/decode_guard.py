@@ -18,6 +18,7 @@ LOGPROB_MIN = -1.0
 NGRAM = 4  # a 4-word phrase (of at least two distinct words) said 3 times is a loop
 NGRAM_REPEATS = 3
 DOUBLED_MIN_WORDS = 5  # a phrase this long said twice in a row is a loop (speakers rarely do it)
+TRIPLED_MIN_WORDS = 3  # ... and one this long said three times in a row
 RECENT_MIN_WORDS = 6  # a sentence this long, said again from one window to the next, is a loop
 MIN_TEXT_CHARS = 40  # gzip on very short text says nothing
 
@@ -45,12 +46,16 @@ def repeated_ngram(words: Sequence[str], n: int = NGRAM, times: int = NGRAM_REPE
 
 
 def doubled_phrase(words: Sequence[str], min_words: int = DOUBLED_MIN_WORDS) -> str | None:
-    """The longest phrase of at least ``min_words`` words said twice in a row, or None: "we're
-    going to be on the way we're going to be on the way" is a decoder echo, not a speaker's
-    emphasis (which repeats a word or two, "no no", "okay, no problem, okay, no problem")."""
-    for k in range(len(words) // 2, min_words - 1, -1):
-        for i in range(len(words) - 2 * k + 1):
-            if words[i : i + k] == words[i + k : i + 2 * k]:
+    """The longest phrase said again right after itself, or None: one of at least ``min_words``
+    words twice ("we're going to be on the way we're going to be on the way"), or of at least
+    ``TRIPLED_MIN_WORDS`` three times ("we're going back, we're going back, we're going back",
+    tiny.en on the Apollo 11 radio). Those are decoder echoes; a speaker's emphasis repeats a
+    word or two ("no, no, no", "come on, come on") or a short phrase once ("okay, no problem,
+    okay, no problem")."""
+    for k in range(len(words) // 2, TRIPLED_MIN_WORDS - 1, -1):
+        times = 2 if k >= min_words else 3
+        for i in range(len(words) - times * k + 1):
+            if all(words[i : i + k] == words[i + j * k : i + (j + 1) * k] for j in range(times)):
                 return " ".join(words[i : i + k])
     return None
 
@@ -81,7 +86,7 @@ def window_tell(
         return f"repeats “{gram}”"
     doubled = doubled_phrase(words)
     if doubled is not None:
-        return f"says “{doubled}” twice in a row"
+        return f"says “{doubled}” again and again"
     if len(text) >= MIN_TEXT_CHARS:
         ratio = compression_ratio(text)
         if ratio > COMPRESSION_RATIO_MAX:
