@@ -26,6 +26,7 @@ import numpy as np
 
 from wavescribe.core.audio.frames import db
 from wavescribe.core.audio.load import SAMPLE_RATE
+from wavescribe.core.audio.silence import runs
 
 RATE = SAMPLE_RATE
 FRAME_MS = 10
@@ -60,14 +61,8 @@ def unheard_stretches(audio: np.ndarray, decoded: Sequence[Span]) -> list[Span]:
     free = levels > floor + ABOVE_FLOOR_DB
     for a, b in decoded:
         free[max(0, a // FRAME_MS) : max(0, -(-b // FRAME_MS))] = False
-    runs: list[list[int]] = []
-    for i in np.flatnonzero(free).tolist():
-        if runs and (i - runs[-1][1]) * FRAME_MS <= JOIN_MS:
-            runs[-1][1] = i + 1
-        else:
-            runs.append([i, i + 1])
     out = []
-    for a, b in runs:
+    for a, b in _bridged_runs(free):
         if (b - a) * FRAME_MS >= MIN_MS:
             out += [(a * FRAME_MS + x, a * FRAME_MS + y) for x, y in _speech_like(levels[a:b])]
     return out
@@ -84,10 +79,17 @@ def _speech_like(levels: np.ndarray) -> list[Span]:
     like = np.zeros(n, bool)
     for i in range(0, n, step):
         like[i : i + step] = _swing(levels[max(0, i - half) : i + half]) >= SWING_DB
-    spans: list[list[int]] = []
-    for i in np.flatnonzero(like).tolist():
-        if spans and (i - spans[-1][1]) * FRAME_MS <= JOIN_MS:
-            spans[-1][1] = i + 1
-        else:
-            spans.append([i, i + 1])
+    spans = _bridged_runs(like)
     return [(x * FRAME_MS, y * FRAME_MS) for x, y in spans if (y - x) * FRAME_MS >= MIN_MS]
+
+
+def _bridged_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of True frames in ``mask`` (first, end exclusive), dips of up to ``JOIN_MS``
+    bridged."""
+    out: list[tuple[int, int]] = []
+    for a, b in zip(*(x.tolist() for x in runs(mask)), strict=True):
+        if out and (a - out[-1][1]) * FRAME_MS <= JOIN_MS:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
