@@ -44,7 +44,11 @@ from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
 from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.word_grouping import words_from_tokens
-from wavescribe.core.refine.hallucination import MIN_SPEECH_MS, is_non_speech_marker
+from wavescribe.core.refine.hallucination import (
+    MIN_SPEECH_MS,
+    is_non_speech_marker,
+    mean_probability,
+)
 from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment, Word
@@ -260,11 +264,7 @@ def _keep_unheard(
         return
     # Also each segment on its own: a stock phrase or improbable words over music are dropped,
     # and words the decoder is unsure of: only the level said speech was there.
-    result.segments = [
-        s
-        for s in result.segments
-        if segment_tell(s, ()) is None and _mean_probability(s) >= UNHEARD_MIN_PROBABILITY
-    ]
+    result.segments = [s for s in result.segments if _sure(s)]
     spans = [p for p in window.pieces if _words_in(result.segments, p)]
     report.unheard_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
@@ -283,18 +283,18 @@ def _keep_faint(
         if speech.speech_ms_in(*piece) >= MIN_SPEECH_MS:
             continue
         segs = [s for s in result.segments if _words_in([s], piece)]
-        if segs and all(
-            segment_tell(s, ()) is None and _mean_probability(s) >= UNHEARD_MIN_PROBABILITY
-            for s in segs
-        ):
+        if segs and all(_sure(s) for s in segs):
             spans.append(piece)
     report.faint_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard faint speech")
 
 
-def _mean_probability(seg: Segment) -> float:
-    probs = [w.probability for w in seg.words if w.probability is not None]
-    return sum(probs) / len(probs) if probs else 0.0
+def _sure(seg: Segment) -> bool:
+    """Whether words decoded where Silero heard no (or faint) speech are kept: no tell of their
+    own (a stock phrase, improbable words) and a mean probability of at least
+    ``UNHEARD_MIN_PROBABILITY`` (words without one are not)."""
+    prob = mean_probability(seg)
+    return segment_tell(seg, ()) is None and prob is not None and prob >= UNHEARD_MIN_PROBABILITY
 
 
 def _decode_guarded(

@@ -61,7 +61,8 @@ def normalised(text: str) -> str:
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
 
 
-def _mean_probability(seg: Segment) -> float | None:
+def mean_probability(seg: Segment) -> float | None:
+    """The mean of the words' probabilities, or None when no word has one."""
     probs = [w.probability for w in seg.words if w.probability is not None]
     return sum(probs) / len(probs) if probs else None
 
@@ -81,7 +82,7 @@ def tell(seg: Segment, recent: Sequence[str]) -> str | None:
         return "repeats a recent segment"
     if any(p in text for p in _STOCK_PHRASES):
         return "stock phrase"
-    prob = _mean_probability(seg)
+    prob = mean_probability(seg)
     if prob is not None and prob < LOW_PROBABILITY:
         return f"improbable words (mean p={prob:.2f})"
     if seg.no_speech_prob is not None and seg.no_speech_prob > HIGH_NO_SPEECH:
