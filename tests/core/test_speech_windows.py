@@ -76,22 +76,22 @@ def test_words_timed_into_the_pause_before_their_piece_go_with_their_sentence():
     """Whisper at beam 5 timed the first words of a sentence into the pause between pieces (fed
     8.6-9.6 s here): they belong to the piece the rest of the sentence was spoken in, not
     squeezed at the end of the piece before."""
-    from wavescribe.core.engine.speech_first import _in_source, _pieces_of
+    from wavescribe.core.engine.window_words import in_source, pieces_of
     from wavescribe.core.transcript import Word
 
     window = Window(((880, 9466), (34064, 36026)))  # fed: 0-8586, pause, 9586-11548
     said = ["I", "have", "a", "thousand", "thoughts"]
     fed = [(8700, 8800), (8800, 8900), (8900, 9000), (9700, 10100), (10100, 10600)]
     words = [Word(a, b, f" {t}", 0.9) for (a, b), t in zip(fed, said, strict=True)]
-    assert _pieces_of(window, words) == [1, 1, 1, 1, 1]
-    (segment,) = _in_source(window, words)
+    assert pieces_of(window, words) == [1, 1, 1, 1, 1]
+    (segment,) = in_source(window, words)
     assert segment.start >= 34064 and segment.end <= 36026
     # A sentence that ends in the pause after its piece keeps those words with it.
     ends = [
         Word(a, b, w.text, 0.9)
         for a, b, w in zip(range(7000, 9000, 400), range(7300, 9300, 400), words, strict=True)
     ]
-    assert _pieces_of(window, ends) == [0, 0, 0, 0, 0]
+    assert pieces_of(window, ends) == [0, 0, 0, 0, 0]
     # Words inside each piece stay where they were spoken, whatever the sentence.
     across = [Word(8000, 8300, " a", 0.9), Word(9800, 10000, " b", 0.9)]
-    assert _pieces_of(window, across) == [0, 1]
+    assert pieces_of(window, across) == [0, 1]

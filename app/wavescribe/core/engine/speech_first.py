@@ -6,7 +6,7 @@
 3. Each window is one ``whisper_full`` call with no text context from the one before: a bad window
    cannot poison the next, and nothing is decoded where there is no speech, so no text can land in
    a silence. Token times (relative to the fed audio) are mapped back to the source, each word
-   into the piece it was spoken in (see :func:`_in_source` for why segments are not split).
+   into the piece it was spoken in (:mod:`window_words`: when a segment is cut between pieces).
 4. :mod:`decode_guard` checks each window; one with a tell (loop, repetitive, improbable) is
    decoded again with other settings (other beam setting, no prompt, then a higher temperature).
    If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
@@ -43,15 +43,15 @@ from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, toke
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
 from wavescribe.core.engine.unheard import unheard_stretches
+from wavescribe.core.engine.window_words import in_source
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import (
     MIN_SPEECH_MS,
-    is_non_speech_marker,
     mean_probability,
 )
 from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
-from wavescribe.core.transcript import Segment, Word
+from wavescribe.core.transcript import Segment
 
 RATE = 16000
 MIN_REGION_MS = 1000  # every speech region this long must yield text or be reported
@@ -68,7 +68,6 @@ DECODE_THRESHOLD = 0.35
 # probability: a creaky voice's noisy tail beside a noise bed gave one word at 0.51 ("There's"
 # over 2.5 s); whispered and falsetto speech Silero missed came out at 0.7 and above.
 UNHEARD_MIN_PROBABILITY = 0.6
-MIN_PART_WORDS = 3  # a segment's part in one piece this long is a segment of its own
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -402,78 +401,9 @@ def decode_window(
         if timed_by_dtw:
             t0, t1 = token_span(tokens, t0, t1)
         words = words_from_tokens(tokens, t0, t1)
-        segments.extend(_in_source(window, words, split=split))
+        segments.extend(in_source(window, words, split=split))
     mean = float(np.mean(logprobs)) if logprobs else None
     return Decoded(segments, None, mean, dtw)
-
-
-def _in_source(window: Window, fed_words: list[Word], split: bool = False) -> list[Segment]:
-    """Words of one decoded segment in source time, split where the window's pieces meet (if
-    ``split``); parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped.
-
-    Whisper times words near a cut a second early or late at times, so a sentence's first words
-    can land in the piece before. Refinement re-places every word into the speech regions using
-    the whole sentence; a one-word fragment split off it would look like text in silence and be
-    dropped there (also when a raw transcript is refined later). So a fragment of fewer than
-    ``MIN_PART_WORDS`` stays with its neighbour (``split`` splits every part, for inspecting the
-    mapping). Longer parts are segments of their own: kept whole, "... by Lord Byron. Many people
-    don't think" spanned two pieces 16 s apart, and refinement laid its last words into the
-    speech between them (another clip's), losing the second piece's sentence."""
-    groups: list[tuple[int, list[Word]]] = []
-    starts = window.fed_starts()
-    for w, k in zip(fed_words, _pieces_of(window, fed_words), strict=True):
-        a, b = window.pieces[k]
-        start = min(b, max(a, a + w.start - starts[k]))
-        end = min(b, max(start, a + w.end - starts[k]))
-        if not groups or groups[-1][0] != k:
-            groups.append((k, []))
-        groups[-1][1].append(Word(start, end, w.text, w.probability))
-    if not split:
-        groups = _fragments_joined(groups)
-    out = []
-    for _, words in groups:
-        text = "".join(w.text for w in words).strip()
-        if not text or is_non_speech_marker(text):
-            continue
-        out.append(Segment(words[0].start, max(w.end for w in words), text, words))
-    return out
-
-
-def _fragments_joined(groups: list[tuple[int, list[Word]]]) -> list[tuple[int, list[Word]]]:
-    """Parts of one segment (by piece) with each part of fewer than ``MIN_PART_WORDS`` words
-    joined to the part before it (the first to the one after)."""
-    out: list[tuple[int, list[Word]]] = []
-    for k, words in groups:
-        if out and (len(words) < MIN_PART_WORDS or len(out[-1][1]) < MIN_PART_WORDS):
-            out[-1] = (out[-1][0], [*out[-1][1], *words])
-        else:
-            out.append((k, words))
-    return out
-
-
-def _pieces_of(window: Window, fed_words: list[Word]) -> list[int]:
-    """The piece each word of one decoded segment was spoken in.
-
-    A word whose middle lies in a pause between pieces goes with its sentence: to the piece of
-    the segment's nearest word inside a piece, the next one for the segment's first words. At
-    beam 5 whisper timed the first words of "I have a thousand thoughts about that thing" into
-    the pause before its piece; squeezed at the end of the piece before, the sentence was then
-    moved by refinement to another clip 10 s away."""
-    starts = window.fed_starts()
-    ks, inside = [], []
-    for w in fed_words:
-        mid = (w.start + w.end) / 2
-        k = window.piece_at(mid)
-        a, b = window.pieces[k]
-        ks.append(k)
-        inside.append(starts[k] <= mid <= starts[k] + b - a)
-    placed = [(i, k) for i, (k, ok) in enumerate(zip(ks, inside, strict=True)) if ok]
-    if not placed:
-        return ks
-    for i, ok in enumerate(inside):
-        if not ok:
-            ks[i] = next((k for j, k in placed if j > i), placed[-1][1])
-    return ks
 
 
 def _regions_without_words(
