@@ -127,6 +127,21 @@ def test_espeak_long_silence_layout(whisper_ctx: Any, tiny_en_ggml: Path, tmp_pa
     assert scored["wer"] <= 0.15, scored
 
 
+def _params_for(options: TranscribeOptions) -> Any:
+    """Decoder settings for each attempt of the guard, built as the worker builds them."""
+    import _pywhispercpp as pw
+
+    from wavescribe.core.engine.speech_first import Attempt
+    from wavescribe.core.engine.whisper_run import full_params
+
+    def params_for(attempt: Attempt) -> Any:
+        p = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
+        p.temperature = attempt.temperature
+        return p
+
+    return params_for
+
+
 def test_a_window_that_keeps_its_tell_is_redecoded_and_its_cues_marked_suspect(
     whisper_ctx: Any,
 ) -> None:
@@ -140,15 +155,10 @@ def test_a_window_that_keeps_its_tell_is_redecoded_and_its_cues_marked_suspect(
     from wavescribe.core.engine import speech_first as sf
     from wavescribe.core.engine.decode_guard import words_of
     from wavescribe.core.engine.speech_windows import Window
-    from wavescribe.core.engine.whisper_run import full_params
 
     audio, _ = load_audio(str(JFK))
     options = TranscribeOptions(language="en", threads=2, beam_size=1)
-
-    def params_for(attempt: sf.Attempt) -> Any:
-        p = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
-        p.temperature = attempt.temperature
-        return p
+    params_for = _params_for(options)
 
     window = Window(((0, len(audio) * 1000 // 16000),))
     first = sf.decode_window(
@@ -196,15 +206,10 @@ def test_a_region_decoded_alone_is_guarded_too(whisper_ctx: Any) -> None:
     from wavescribe.core.audio.load import load_audio
     from wavescribe.core.engine import speech_first as sf
     from wavescribe.core.engine.decode_guard import words_of
-    from wavescribe.core.engine.whisper_run import full_params
 
     audio, _ = load_audio(str(JFK))
     options = TranscribeOptions(language="en", threads=2, beam_size=1)
-
-    def params_for(attempt: sf.Attempt) -> Any:
-        p = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
-        p.temperature = attempt.temperature
-        return p
+    params_for = _params_for(options)
 
     region = (300, 10_500)
     args = (pw, whisper_ctx, np.asarray(audio), region, sf.attempts_for(options), params_for)

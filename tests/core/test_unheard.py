@@ -28,6 +28,16 @@ def layout() -> lf.Layout:
     return lf.build("falsetto", ITEMS, {n: lf.real_clip(n) for n, _, _ in ITEMS})
 
 
+def _transcribe(layout: lf.Layout, model: Path, tmp_path: Path, beam_size: int) -> Any:
+    """``layout`` transcribed as the engine's worker does, by real tiny.en."""
+    import _pywhispercpp as pw
+
+    ctx = pw.whisper_init_from_file_with_params(str(model), pw.whisper_context_default_params())
+    wav = lf.write(layout, tmp_path / f"{layout.name}.wav")
+    options = TranscribeOptions(language="en", threads=2, beam_size=beam_size)
+    return transcribe_in_worker(ctx, str(model), str(wav), options, lambda _e: None, lambda: False)
+
+
 def test_silero_misses_the_falsetto_clip_and_the_level_finds_it_not_the_beds(
     layout: lf.Layout,
 ) -> None:
@@ -53,17 +63,8 @@ def test_nothing_unheard_in_beds_alone() -> None:
 def test_falsetto_clip_is_transcribed_and_the_beds_stay_empty(
     layout: lf.Layout, tiny_en_ggml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import _pywhispercpp as pw
-
     monkeypatch.setenv("WAVESCRIBE_REFINE_LITE", "1")
-    ctx = pw.whisper_init_from_file_with_params(
-        str(tiny_en_ggml), pw.whisper_context_default_params()
-    )
-    wav = lf.write(layout, tmp_path / "falsetto.wav")
-    options = TranscribeOptions(language="en", threads=2, beam_size=1)
-    tr: Any = transcribe_in_worker(
-        ctx, str(tiny_en_ggml), str(wav), options, lambda _e: None, lambda: False
-    )
+    tr = _transcribe(layout, tiny_en_ggml, tmp_path, beam_size=1)
     scored = lf.score(layout, tr.segments)
     assert scored["words_in_silence"] == 0, scored["words_in_silence_list"]
     assert scored["lost_clips"] == [], scored["clip_texts"]  # the falsetto clip too, through
@@ -105,17 +106,8 @@ def test_unheard_clips_beside_beds_keep_their_words_at_beam_5(
 ) -> None:
     """Each unheard stretch is decoded on its own, and a sentence's words timed into the pause
     before their piece go with it: at beam 5 both ways lost a clip to another clip's place."""
-    import _pywhispercpp as pw
-
     monkeypatch.setenv("WAVESCRIBE_REFINE_LITE", "1")
-    ctx = pw.whisper_init_from_file_with_params(
-        str(tiny_en_ggml), pw.whisper_context_default_params()
-    )
-    wav = lf.write(beside_beds, tmp_path / "beside-beds.wav")
-    options = TranscribeOptions(language="en", threads=2, beam_size=5)
-    tr: Any = transcribe_in_worker(
-        ctx, str(tiny_en_ggml), str(wav), options, lambda _e: None, lambda: False
-    )
+    tr = _transcribe(beside_beds, tiny_en_ggml, tmp_path, beam_size=5)
     scored = lf.score(beside_beds, tr.segments)
     assert scored["words_in_silence"] == 0, scored["words_in_silence_list"]
     assert scored["lost_clips"] == [], scored["clip_texts"]
