@@ -307,9 +307,13 @@ def _decode_guarded(
     cancelled: Callable[[], bool],
     split: bool,
     first: Decoded | None = None,
+    need_words: bool = False,
 ) -> tuple[Decoded, int]:
-    """The first attempt without a tell, else the most probable one (its tell kept); and how
-    many attempts were made. ``first``: the first attempt's result, decoded ahead."""
+    """The first attempt without a tell, else the least doubtful one (its tell kept); and how
+    many attempts were made. ``first``: the first attempt's result, decoded ahead.
+    ``need_words``: an attempt that yields no word is no answer (a region decoded alone because
+    its window gave it none): the next setting is tried, and if none yields words the result is
+    empty."""
     flat_recent = [s for sentences in recent for s in sentences]
     tried: list[Decoded] = []
     for i, attempt in enumerate(attempts):
@@ -317,6 +321,8 @@ def _decode_guarded(
             result = first
         else:
             result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
+        if need_words and not any(s.words for s in result.segments):
+            continue
         result.tell = window_tell(
             [s.text for s in result.segments], result.mean_logprob, flat_recent
         )
@@ -334,6 +340,8 @@ def _decode_guarded(
             ]
             return _joined([d for d, _ in alone]), 1 + sum(t for _, t in alone)
         tried.append(result)
+    if not tried:
+        return Decoded([]), len(attempts)
     return _least_doubtful(tried), len(tried)
 
 
@@ -456,21 +464,22 @@ def _decode_region(
 
     duration_ms = len(audio) * 1000 // RATE
     window = Window(((max(0, region[0] - PAD_BEFORE_MS), min(duration_ms, region[1] + PAD_MS)),))
-    tried: list[Decoded] = []
-    for attempt in attempts:
-        result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled)
-        if not any(s.words for s in result.segments):
-            continue
-        result.tell = window_tell([s.text for s in result.segments], result.mean_logprob, recent)
-        if result.tell is None:
-            return window.pieces[0], result.segments, result.dtw
-        tried.append(result)
-    if not tried:
-        return window.pieces[0], [], False
-    best = _least_doubtful(tried)
-    for seg in best.segments:
-        seg.suspect = best.tell
-    return window.pieces[0], best.segments, best.dtw
+    result, _ = _decode_guarded(
+        pw,
+        ctx,
+        audio,
+        window,
+        attempts,
+        params_for,
+        [list(recent)],
+        cancelled,
+        False,
+        need_words=True,
+    )
+    if result.tell is not None:
+        for seg in result.segments:
+            seg.suspect = result.tell
+    return window.pieces[0], result.segments, result.dtw
 
 
 def _clock(ms: int) -> str:
