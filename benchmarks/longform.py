@@ -2,7 +2,8 @@
 
 Usage::
 
-    PYTHONPATH=app python benchmarks/longform.py [--layout real-long|real-short|espeak|espeak-long]
+    PYTHONPATH=app python benchmarks/longform.py
+        [--layout real-long|real-40|real-short|espeak|espeak-long|shuffled-N]
         [--threads 2] [--beam 1] [--decoders 0] [--runs 1] [--no-refine] [--no-fw]
 
 ``--layout shuffled-N``: the clips of ``longform_layout.SHUFFLED_CLIPS`` in an order and with
@@ -44,6 +45,8 @@ import longform_layout as lf  # noqa: E402
 def _layout(name: str) -> lf.Layout:
     if name.startswith("shuffled-"):
         return lf.shuffled_layout(int(name.removeprefix("shuffled-")))
+    if name == "real-40":
+        return lf.real_40_layout()
     if name.startswith("real"):
         return lf.real_layout(long=name == "real-long")
     return lf.espeak_layout(long=name == "espeak-long")

@@ -280,6 +280,58 @@ def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None
     assert speech.speech_ms_in(230_000, 231_000) == 0
 
 
+def test_a_stretch_silero_missed_beside_a_piece_is_decoded_with_it() -> None:
+    """Stretches touching a piece (a sentence's tail Silero cut off, a bed's onset beside
+    speech) cost no encoder pass of their own: real-long had three, each ~0.85 s of 2 cores."""
+    from wavescribe.core.engine.speech_first import extended_pieces
+
+    pieces = [(1_000, 9_000), (20_000, 26_000), (30_000, 31_000), (40_000, 68_000)]
+    stretches = [
+        (9_000, 10_400),
+        (14_000, 15_000),  # stands alone
+        (18_800, 19_900),
+        (31_200, 33_000),  # over 1.5 s: stays alone
+        (68_100, 69_300),  # would make a piece of over one window (29 s)
+    ]
+    joined, beside = extended_pieces(pieces, stretches)
+    assert joined == [(1_000, 10_400), (18_800, 26_000), (30_000, 31_000), (40_000, 68_000)]
+    assert beside == [((9_000, 10_400), 9_000), ((18_800, 19_900), 20_000)]
+
+
+def test_a_joined_stretch_where_words_were_heard_is_decoded_again_alone() -> None:
+    """Decoded with its piece, a stretch's words were timed over the bed beside them ("years."
+    over 1.7 s of music in shuffled-1); so the joined decode only tells whether anything is
+    said there, and a word begun in the piece is cut at the piece's old edge."""
+    from wavescribe.core.engine.speech_first import Decoded, _heard_beside
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.transcript import Word
+
+    def said(text: str, start: int) -> Segment:
+        words = [
+            Word(start + 300 * i, start + 300 * i + 250, f" {w}", 0.9)
+            for i, w in enumerate(text.split())
+        ]
+        return Segment(words[0].start, words[-1].end, text, words)
+
+    window = Window(((1_000, 11_500), (18_800, 26_000), (27_000, 28_000)))
+    beside = [((9_000, 11_500), 9_000), ((18_800, 19_900), 20_000), ((40_000, 41_000), 39_900)]
+    years = Segment(8_300, 11_200, "30 years.", [Word(8_300, 8_700, " 30", 0.9)])
+    years.words.append(Word(8_990, 11_200, " years.", 0.9))
+    body = said("The hospital has followed protocol", 20_500)
+    lead = said("And so", 18_900)
+    result = Decoded([said("and so my fellow Americans", 1_500), years, lead, body])
+    heard = _heard_beside(result, window, beside)
+    assert heard == [(18_800, 19_900)]  # the third stretch is not in this window
+    assert [(w.start, w.end) for w in years.words] == [(8_300, 8_700), (8_990, 9_000)]
+    assert (years.start, years.end) == (8_300, 9_000)
+    assert [s.text for s in result.segments] == [
+        "and so my fellow Americans",
+        "30 years.",
+        "The hospital has followed protocol",
+    ]
+    assert _heard_beside(Decoded([said("no one there", 2_000)]), window, beside) == []
+
+
 def test_of_doubtful_attempts_one_without_a_loop_is_kept() -> None:
     from wavescribe.core.engine.speech_first import Decoded, _least_doubtful
     from wavescribe.core.transcript import Segment

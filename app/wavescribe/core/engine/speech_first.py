@@ -41,7 +41,12 @@ from wavescribe.core.engine.decode_guard import loops, window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.options import TranscribeOptions
-from wavescribe.core.engine.speech_windows import Window, plan_pieces, plan_windows
+from wavescribe.core.engine.speech_windows import (
+    MAX_WINDOW_MS,
+    Window,
+    plan_pieces,
+    plan_windows,
+)
 from wavescribe.core.engine.unheard import unheard_stretches
 from wavescribe.core.engine.window_words import in_source
 from wavescribe.core.engine.word_grouping import words_from_tokens
@@ -68,6 +73,11 @@ DECODE_THRESHOLD = 0.35
 # probability: a creaky voice's noisy tail beside a noise bed gave one word at 0.51 ("There's"
 # over 2.5 s); whispered and falsetto speech Silero missed came out at 0.7 and above.
 UNHEARD_MIN_PROBABILITY = 0.6
+BESIDE_MS = 300  # a stretch Silero missed this close to a piece is decoded as part of it ...
+# ... if it is at most this long: real-long's three such stretches (lead-ins and tails of FLEURS
+# clips beside beds, 1.1-3 s) cost a whole encoder pass each, alone. Longer ones stay alone:
+# 2.4-8.8 s of hum, noise or music added to a window changed how its other pieces were decoded.
+BESIDE_MAX_MS = 1500
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -174,15 +184,17 @@ def decode_speech_first(
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
     pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
-    # Each stretch Silero missed is a window of its own: packed together, whisper's times at
-    # beam 5 put one clip's sentence in the piece before, so its own piece was never marked as
-    # speech and refinement moved the words to another clip.
-    unheard = [
-        Window((piece,))
-        for piece in plan_pieces(
-            unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0
-        )
-    ]
+    stretches = plan_pieces(
+        unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0
+    )
+    # A stretch that touches a piece (a sentence's lead-in or tail Silero cut off, or the onset
+    # of a bed beside speech) is decoded as part of that piece: no encoder pass of its own.
+    pieces, beside = extended_pieces(pieces, stretches)
+    # Every other stretch Silero missed is a window of its own: packed together, whisper's
+    # times at beam 5 put one clip's sentence in the piece before, so its own piece was never
+    # marked as speech and refinement moved the words to another clip.
+    joined = [span for span, _ in beside]
+    unheard = [Window((s,)) for s in stretches if s not in joined]
     windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
@@ -234,6 +246,22 @@ def decode_speech_first(
                     report.speech_without_text.append(region)
                     send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
             if window not in unheard:
+                for span in _heard_beside(result, window, beside):
+                    alone, _ = _decode_guarded(
+                        pw,
+                        dec,
+                        audio,
+                        Window((span,)),
+                        attempts,
+                        params_for,
+                        recent,
+                        cancelled,
+                        False,
+                    )
+                    report.windows += 1
+                    report.decoded_ms += span[1] - span[0]
+                    _keep_unheard(alone, Window((span,)), speech, report)
+                    result.segments += alone.segments
                 _keep_faint(result, window, speech, report)
             result.segments.sort(key=lambda s: s.start)
             report.count_timing(result.dtw, result.segments)
@@ -264,9 +292,66 @@ def _keep_unheard(
     # Also each segment on its own: a stock phrase or improbable words over music are dropped,
     # and words the decoder is unsure of: only the level said speech was there.
     result.segments = [s for s in result.segments if _sure(s)]
-    spans = [p for p in window.pieces if _words_in(result.segments, p)]
+    # Speech where the words are, not the whole stretch: a stretch can take in a bed beside the
+    # speech (1.5 s of level swing is measured around each point), and refinement, told the
+    # bed is speech, drew the next sentence's first word into it.
+    spans = []
+    for a, b in window.pieces:
+        words = [w for s in result.segments for w in s.words if a <= (w.start + w.end) / 2 <= b]
+        if words:
+            spans.append((max(a, min(w.start for w in words)), min(b, max(w.end for w in words))))
     report.unheard_speech.extend(spans)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
+
+
+def extended_pieces(
+    pieces: Sequence[tuple[int, int]], stretches: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[tuple[int, int], int]]]:
+    """``pieces`` with each stretch of at most ``BESIDE_MAX_MS`` that touches one (within
+    ``BESIDE_MS``) joined to it, and the stretches so joined, each with the piece's edge it was
+    joined at. A joined piece stays within one window (``MAX_WINDOW_MS``)."""
+    out = [list(p) for p in pieces]
+    beside: list[tuple[tuple[int, int], int]] = []
+    for a, b in stretches:
+        for p in out:
+            after, before = 0 <= a - p[1] <= BESIDE_MS, 0 <= p[0] - b <= BESIDE_MS
+            short = b - a <= BESIDE_MAX_MS and max(b, p[1]) - min(a, p[0]) <= MAX_WINDOW_MS
+            if (after or before) and short:
+                beside.append(((a, b), p[1] if after else p[0]))
+                p[0], p[1] = min(a, p[0]), max(b, p[1])
+                break
+    return [(a, b) for a, b in out], beside
+
+
+def _heard_beside(
+    result: Decoded, window: Window, beside: Sequence[tuple[tuple[int, int], int]]
+) -> list[tuple[int, int]]:
+    """The stretches joined to pieces of ``window`` (:func:`extended_pieces`) where the decoder
+    heard words; those words are taken out of ``result``: such a stretch is decoded again on its
+    own, as any stretch Silero missed (in the joined decode, DTW drew words over the bed beside
+    them: "years." over 1.7 s of a music bed, JFK's soft "And" over 4 s of noise).
+
+    A word begun before the piece's old edge (after it, for a stretch before the piece) is the
+    piece's, cut at that edge as it was when the piece was decoded alone."""
+    heard = []
+    for span, edge in beside:
+        if not any(pa <= span[0] and span[1] <= pb for pa, pb in window.pieces):
+            continue
+        after = span[0] >= edge
+        for seg in result.segments:
+            crossing = [w for w in seg.words if w.start < edge < w.end]
+            for w in crossing:
+                if after:
+                    w.end = edge
+                else:
+                    w.start = edge
+            if crossing:
+                seg.start = min(w.start for w in seg.words)
+                seg.end = max(w.end for w in seg.words)
+        if _words_in(result.segments, span):
+            result.segments = _without(result.segments, span)
+            heard.append(span)
+    return heard
 
 
 def _keep_faint(
