@@ -11,6 +11,7 @@ from wavescribe.core.engine.speech_windows import (
     MAX_WINDOW_MS,
     PAD_BEFORE_MS,
     PAD_MS,
+    PIECE_MAX_MS,
     Window,
     plan_pieces,
     plan_windows,
@@ -34,10 +35,10 @@ def test_padding_stops_at_the_file_edges():
 
 def test_a_long_region_is_cut_at_its_least_speech_like_frame():
     probs = np.ones(80_000 // 32, np.float32)
-    probs[25_000 // 32] = 0.05  # a breath 25 s in
+    probs[21_000 // 32] = 0.05  # a breath 21 s in
     pieces = plan_pieces([(0, 80_000)], 80_000, probs=probs)
-    assert all(b - a <= MAX_WINDOW_MS for a, b in pieces)
-    assert pieces[0][1] == 25_000 // 32 * 32 + 16
+    assert all(b - a <= PIECE_MAX_MS < MAX_WINDOW_MS for a, b in pieces)
+    assert pieces[0][1] == 21_000 // 32 * 32 + 16
     assert pieces[0][0] == 0 and pieces[-1][1] == 80_000
     assert all(b1 == a2 for (_, b1), (a2, _) in itertools.pairwise(pieces))
 
