@@ -52,6 +52,17 @@ def test_pieces_are_packed_into_windows_of_at_most_the_limit():
     assert [p for w in windows for p in w.pieces] == pieces  # every piece, once, in order
 
 
+def test_pieces_that_are_not_neighbours_share_a_window_when_that_saves_one():
+    # 20 s, 20 s, 8 s, 8 s: neighbours only need three windows (20 | 20+8 | 8), two do.
+    pieces = [(0, 20_000), (30_000, 50_000), (60_000, 68_000), (80_000, 88_000)]
+    windows = plan_windows(pieces)
+    assert len(windows) == 2
+    assert all(w.fed_ms <= MAX_WINDOW_MS for w in windows)
+    assert sorted(p for w in windows for p in w.pieces) == pieces  # every piece, once
+    assert all(list(w.pieces) == sorted(w.pieces) for w in windows)  # in time order within
+    assert [w.start for w in windows] == sorted(w.start for w in windows)
+
+
 def test_fed_times_map_back_to_the_source_never_into_a_cut_silence():
     w = Window(((1_000, 4_000), (30_000, 32_000)))
     assert w.fed_starts() == [0, 3_000 + GAP_MS]
