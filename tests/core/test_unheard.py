@@ -112,3 +112,31 @@ def test_unheard_clips_beside_beds_keep_their_words_at_beam_5(
     assert scored["words_in_silence"] == 0, scored["words_in_silence_list"]
     assert scored["lost_clips"] == [], scored["clip_texts"]
     assert scored["repeats"] == 0
+
+
+def test_a_quick_listen_hears_the_falsetto_clip_and_nothing_in_the_beds(
+    layout: lf.Layout, tiny_en_ggml: Path
+) -> None:
+    """The quick listen (encoder over the stretch only, greedy) skips a stretch's full decode
+    only where it hears no word at all; it must still hear speech Silero missed."""
+    import _pywhispercpp as pw
+
+    from wavescribe.core.engine.speech_first import nothing_said
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.whisper_run import full_params
+
+    ctx = pw.whisper_init_from_file_with_params(
+        str(tiny_en_ggml), pw.whisper_context_default_params()
+    )
+    options = TranscribeOptions(language="en", threads=2, beam_size=1)
+
+    def listen(span: tuple[int, int]) -> bool:
+        params = full_params(pw, options)
+        params.suppress_nst = True
+        return nothing_said(pw, ctx, layout.audio, Window((span,)), params, lambda: False)
+
+    falsetto = layout.clips[1]
+    assert not listen((falsetto.start_ms, falsetto.end_ms))
+    for a, b, kind in layout.fillers:
+        middle = (a + b) // 2
+        assert listen((middle - 1500, middle + 1500)), kind
