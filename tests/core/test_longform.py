@@ -408,3 +408,70 @@ def test_one_job_runs_silero_once_for_decoding_refinement_and_speakers(
     assert t.metadata["refined"] is True
     assert {s.speaker for s in t.segments} == set(t.speakers) and len(t.speakers) == 1
     assert len(runs) == 1
+
+
+@pytest.fixture(scope="module")
+def columbia() -> Any:
+    """The Columbia address: continuous real speech, where whisper often ends a window's text
+    a few seconds early."""
+    from shared_data import DATA
+    from wavescribe.core.audio.load import load_audio
+
+    return load_audio(DATA / "speech" / "long_columbia_address" / "columbia.wma")[0]
+
+
+def test_whisper_ending_a_window_early_is_stopped_there_not_encoded_again(
+    whisper_ctx: Any, columbia: Any
+) -> None:
+    """Greedy tiny.en ends its text for 28.5 s of this speech 3.8 s early; with ``stop_early``
+    whisper.cpp stops there instead of encoding the rest in a second 30 s pass."""
+    import _pywhispercpp as pw
+
+    from wavescribe.core.engine.speech_first import decode_window
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.whisper_run import full_params
+
+    window = Window(((40_000, 68_500),))
+    options = TranscribeOptions(language="en", threads=2, beam_size=1)
+    got = []
+    for stop_early in (True, False):
+        params = full_params(pw, options)
+        params.suppress_nst = True
+        decoded = decode_window(
+            pw, whisper_ctx, columbia, window, params, lambda: False, False, stop_early
+        )
+        got.append((decoded.stopped_ms, max(w.end for s in decoded.segments for w in s.words)))
+    (stopped, last_end), (not_stopped, full_last_end) = got
+    assert stopped is not None and 20_000 < stopped < 28_000, got
+    assert not_stopped is None
+    assert last_end <= 40_000 + stopped + 50  # nothing decoded past the stop
+    assert full_last_end > 40_000 + stopped + 1_000  # whisper.cpp's second pass had words there
+
+
+def test_the_rest_of_a_window_ended_early_is_decoded_with_the_other_rests(
+    whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path, columbia: Any
+) -> None:
+    """A minute of continuous speech: the window whisper ended early has its rest decoded in a
+    window of rests, and no word is lost or doubled against decoding the minute whole."""
+    import soundfile as sf
+
+    wav = tmp_path / "columbia-minute.wav"
+    sf.write(wav, columbia[: 60 * lf.RATE], lf.RATE)
+    words = []
+    for speech_first in (True, False):
+        options = TranscribeOptions(
+            language="en", threads=2, beam_size=1, speech_first=speech_first, refine=False
+        )
+        tr = transcribe_in_worker(
+            whisper_ctx, str(tiny_en_ggml), str(wav), options, lambda _e: None, lambda: False
+        )
+        words.append([w.text.strip(" ,.").lower() for s in tr.segments for w in s.words])
+        if speech_first:
+            decoding = tr.metadata["decoding"]
+            assert decoding["early_ends"] >= 1, decoding
+            assert decoding["speech_without_text"] == []
+            assert max(w.end for s in tr.segments for w in s.words) > 58_000  # to the end
+    rests, whole = words
+    assert abs(len(rests) - len(whole)) <= 0.05 * len(whole), (rests, whole)
+    grams = [tuple(rests[i : i + 5]) for i in range(len(rests) - 4)]
+    assert len(set(grams)) == len(grams)  # no 5 words said twice: no rest decoded twice

@@ -107,3 +107,15 @@ def test_words_timed_into_the_pause_before_their_piece_go_with_their_sentence():
     # Words inside each piece stay where they were spoken, whatever the sentence.
     across = [Word(8000, 8300, " a", 0.9), Word(9800, 10000, " b", 0.9)]
     assert pieces_of(window, across) == [0, 1]
+
+
+def test_a_window_splits_where_whisper_stopped_inside_a_piece_or_in_a_pause():
+    w = Window(((1_000, 5_000), (9_000, 12_000)))  # fed: 0-4000, pause, 5000-8000
+    head, rest = w.split_at(2_500)
+    assert head == Window(((1_000, 3_500),))
+    assert rest == Window(((3_500, 5_000), (9_000, 12_000)))
+    head, rest = w.split_at(4_400)  # in the pause: the next piece is the rest
+    assert head == Window(((1_000, 5_000),))
+    assert rest == Window(((9_000, 12_000),))
+    assert w.split_at(8_000) == (w, None)
+    assert w.split_at(0) == (None, w)

@@ -107,6 +107,7 @@ class Decoded:
     tell: str | None = None
     mean_logprob: float | None = None
     dtw: bool = False  # every word timed from whisper.cpp's DTW token times
+    stopped_ms: int | None = None  # fed time where whisper.cpp was stopped (``stop_early``)
 
 
 @dataclass(slots=True)
@@ -123,6 +124,7 @@ class SpeechFirstReport:
     faint_speech: list[tuple[int, int]] = field(default_factory=list)  # under its threshold
     vad: str = ""
     quiet_stretches: int = 0  # unheard stretches a quick listen found no words in
+    rests: int = 0  # windows whisper ended early whose rest was decoded with other rests
     # Decodes whose words are kept, by how they were timed: whisper.cpp's DTW or its t0/t1.
     timed_dtw: int = 0
     timed_whisper: int = 0
@@ -151,6 +153,7 @@ class SpeechFirstReport:
             "faint_speech": [list(r) for r in self.faint_speech],
             "speech_detection": self.vad,
             "quiet_stretches": self.quiet_stretches,
+            "early_ends": self.rests,
             "word_timing": self.word_timing,
         }
 
@@ -207,7 +210,11 @@ def decode_speech_first(
     unheard = [Window((s,)) for s in stretches if s not in joined]
     windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
+    planned = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
+    # The rests of windows whisper ended early (decode_window's stop_early): decoded together
+    # after the planned windows, instead of a second 30 s encoder pass each.
+    rests: list[tuple[int, int]] = []
     attempts = attempts_for(options)
     segments: list[Segment] = []
     recent: list[list[str]] = []
@@ -238,9 +245,27 @@ def decode_speech_first(
                 result, tries = Decoded([]), 1
                 report.quiet_stretches += 1
             else:
+                stop_early = executor is None and k < planned and window not in unheard
                 result, tries = _decode_guarded(
-                    pw, dec, audio, window, attempts, params_for, recent, cancelled, False, first
+                    pw,
+                    dec,
+                    audio,
+                    window,
+                    attempts,
+                    params_for,
+                    recent,
+                    cancelled,
+                    False,
+                    first,
+                    stop_early=stop_early,
                 )
+            if result.stopped_ms is not None:
+                head, rest = window.split_at(result.stopped_ms)
+                if head is not None and rest is not None:
+                    window = head
+                    rests += rest.pieces
+                    report.decoded_ms -= rest.fed_ms
+                    report.rests += 1
             report.redecoded_windows += tries > 1
             if window in unheard:
                 _keep_unheard(result, window, speech, report)
@@ -249,7 +274,7 @@ def decode_speech_first(
                     for seg in result.segments:
                         seg.suspect = result.tell
                 report.suspect_windows += any(seg.suspect for seg in result.segments)
-            missed = _regions_without_words(regions, window, result.segments)
+            missed = _regions_without_words(regions, window, result.segments, k >= planned)
             for region in missed:
                 said = [s for sentences in recent for s in sentences]
                 said += [" ".join(words_of(s.text)) for s in result.segments]
@@ -289,6 +314,11 @@ def decode_speech_first(
             segments.extend(result.segments)
             recent = [*recent, [" ".join(words_of(s.text)) for s in result.segments]]
             recent = recent[-RECENT_WINDOWS:]
+            if k == planned - 1 and rests:
+                more = plan_windows(rests)
+                windows += more
+                report.windows += len(more)
+                total += sum(w.fed_ms for w in more)
             send(("progress", "transcribe", done / total))
     finally:
         if executor is not None:
@@ -412,9 +442,11 @@ def _decode_guarded(
     split: bool,
     first: Decoded | None = None,
     need_words: bool = False,
+    stop_early: bool = False,
 ) -> tuple[Decoded, int]:
     """The first attempt without a tell, else the least doubtful one (its tell kept); and how
     many attempts were made. ``first``: the first attempt's result, decoded ahead.
+    ``stop_early``: for the first attempt (:func:`decode_window`); later ones decode it all.
     ``need_words``: an attempt that yields no word is no answer (a region decoded alone because
     its window gave it none): the next setting is tried, and if none yields words the result is
     empty."""
@@ -424,7 +456,9 @@ def _decode_guarded(
         if i == 0 and first is not None:
             result = first
         else:
-            result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
+            result = decode_window(
+                pw, ctx, audio, window, params_for(attempt), cancelled, split, stop_early and i == 0
+            )
         if need_words and not any(s.words for s in result.segments):
             continue
         result.tell = window_tell(
@@ -482,15 +516,34 @@ def decode_window(
     params: Any,
     cancelled: Callable[[], bool],
     split: bool = False,
+    stop_early: bool = False,
 ) -> Decoded:
     """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
     split where the window's pieces meet, if ``split``). ``ctx``: a context, or a pool to
-    borrow one from."""
+    borrow one from.
+
+    ``stop_early``: where whisper ends its text before the window's end and whisper.cpp is
+    about to encode the rest in a second 30 s pass (from the end of its last segment), it is
+    stopped instead and the result says where (``stopped_ms``, fed time): the caller decodes
+    the rest together with other such rests."""
     if isinstance(ctx, DecoderPool):
         with ctx.borrow() as borrowed:
-            return decode_window(pw, borrowed, audio, window, params, cancelled, split)
+            return decode_window(pw, borrowed, audio, window, params, cancelled, split, stop_early)
     fed = window.samples(audio, RATE)
     pw.assign_abort_callback(params, cancelled)
+    stopped: list[int] = []
+    if stop_early:
+        passes: list[int] = []
+
+        def begin(*_args: Any) -> bool:
+            passes.append(1)
+            n = pw.whisper_full_n_segments(ctx)
+            if len(passes) == 1 or n == 0:
+                return True
+            stopped.append(10 * pw.whisper_full_get_segment_t1(ctx, n - 1))
+            return stopped[-1] <= 0  # nothing decoded: let whisper.cpp go on
+
+        pw.assign_encoder_begin_callback(params, begin)
     rc = pw.whisper_full(ctx, params, fed, fed.size)
     if cancelled():
         raise errors.Cancelled("transcription cancelled")
@@ -515,7 +568,7 @@ def decode_window(
         words = words_from_tokens(tokens, t0, t1)
         segments.extend(in_source(window, words, split=split))
     mean = float(np.mean(logprobs)) if logprobs else None
-    return Decoded(segments, None, mean, dtw)
+    return Decoded(segments, None, mean, dtw, stopped[0] if stopped and stopped[0] > 0 else None)
 
 
 def nothing_said(
@@ -543,10 +596,19 @@ def nothing_said(
 
 
 def _regions_without_words(
-    regions: list[tuple[int, int]], window: Window, segments: list[Segment]
+    regions: list[tuple[int, int]], window: Window, segments: list[Segment], parts: bool = False
 ) -> list[tuple[int, int]]:
-    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word."""
+    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word.
+    ``parts``: also the parts of regions inside its pieces (a window of rests, which may begin
+    inside a region whose beginning was decoded in another window)."""
     out = []
+    if parts:
+        regions = [
+            (max(a, pa), min(b, pb))
+            for a, b in regions
+            for pa, pb in window.pieces
+            if a < pb and pa < b
+        ]
     for a, b in regions:
         if b - a < MIN_REGION_MS or not any(pa <= a and b <= pb for pa, pb in window.pieces):
             continue
