@@ -17,7 +17,7 @@ from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.worker import transcribe_in_worker
 from wavescribe.core.refine.pipeline import refine_transcript
 from wavescribe.core.subtitle_rules import SubtitleRules
-from wavescribe.core.transcript import Segment, Transcript
+from wavescribe.core.transcript import Segment, Transcript, Word
 
 
 @pytest.fixture(scope="module")
@@ -475,3 +475,23 @@ def test_the_rest_of_a_window_ended_early_is_decoded_with_the_other_rests(
     assert abs(len(rests) - len(whole)) <= 0.05 * len(whole), (rests, whole)
     grams = [tuple(rests[i : i + 5]) for i in range(len(rests) - 4)]
     assert len(set(grams)) == len(grams)  # no 5 words said twice: no rest decoded twice
+
+
+def test_a_word_cut_off_from_its_sentence_does_not_count_as_an_utterance_decoded() -> None:
+    """Multilingual base skipped "This is a long stop" at a window's start and timed the next
+    sentence's first word "The" at its segment's start, inside that utterance's piece: one word
+    there, so the region was never decoded again and the clip was lost."""
+    from wavescribe.core.engine.speech_first import _regions_without_words
+    from wavescribe.core.engine.speech_windows import Window
+
+    window = Window(((135_472, 137_242), (162_896, 170_234)))
+    said = ["The", "Northern", "Mariana's", "Emergency", "Management", "Office"]
+    words = [Word(135_842, 136_300, f" {said[0]}", 0.9)] + [
+        Word(163_266 + 400 * i, 163_266 + 400 * i + 300, f" {w}", 0.9)
+        for i, w in enumerate(said[1:])
+    ]
+    sentence = Segment(135_842, words[-1].end, " ".join(said), words)
+    long_stop, northern = (135_872, 137_000), (163_200, 166_000)
+    assert _regions_without_words([long_stop, northern], window, [sentence]) == [long_stop]
+    alone = Segment(135_900, 136_400, "Bye!", [Word(135_900, 136_400, " Bye!", 0.9)])
+    assert _regions_without_words([long_stop], window, [alone]) == []  # a one-word answer counts
