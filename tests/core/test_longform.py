@@ -481,7 +481,7 @@ def test_a_word_cut_off_from_its_sentence_does_not_count_as_an_utterance_decoded
     """Multilingual base skipped "This is a long stop" at a window's start and timed the next
     sentence's first word "The" at its segment's start, inside that utterance's piece: one word
     there, so the region was never decoded again and the clip was lost."""
-    from wavescribe.core.engine.speech_first import _regions_without_words
+    from wavescribe.core.engine.missed_regions import regions_without_words
     from wavescribe.core.engine.speech_windows import Window
 
     window = Window(((135_472, 137_242), (162_896, 170_234)))
@@ -492,6 +492,6 @@ def test_a_word_cut_off_from_its_sentence_does_not_count_as_an_utterance_decoded
     ]
     sentence = Segment(135_842, words[-1].end, " ".join(said), words)
     long_stop, northern = (135_872, 137_000), (163_200, 166_000)
-    assert _regions_without_words([long_stop, northern], window, [sentence]) == [long_stop]
+    assert regions_without_words([long_stop, northern], window, [sentence]) == [long_stop]
     alone = Segment(135_900, 136_400, "Bye!", [Word(135_900, 136_400, " Bye!", 0.9)])
-    assert _regions_without_words([long_stop], window, [alone]) == []  # a one-word answer counts
+    assert regions_without_words([long_stop], window, [alone]) == []  # a one-word answer counts

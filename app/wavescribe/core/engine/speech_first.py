@@ -10,8 +10,9 @@
 4. :mod:`decode_guard` checks each window; one with a tell (loop, repetitive, improbable) is
    decoded again with other settings (other beam setting, no prompt, then a higher temperature).
    If every attempt shows a tell, the best one is kept and its segments are marked ``suspect``.
-5. A speech region of at least ``MIN_REGION_MS`` that got no word is decoded again on its own;
-   one that still yields nothing is reported (a warning and ``metadata["speech_without_text"]``).
+5. A speech region of at least 1 s that got (almost) no word (:mod:`missed_regions`) is decoded
+   again on its own; one that still yields nothing is reported (a warning and
+   ``metadata["speech_without_text"]``).
 6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
    whose level swings like speech, not like hum, noise or a music bed) is decoded stretch by
    stretch, each a window of its own, after a quick listen (:func:`nothing_said`) that skips
@@ -41,6 +42,11 @@ from wavescribe.core import errors
 from wavescribe.core.engine.decode_guard import loops, window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
+from wavescribe.core.engine.missed_regions import (
+    regions_without_words,
+    without_words_in,
+    words_in,
+)
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import (
     MAX_WINDOW_MS,
@@ -57,13 +63,9 @@ from wavescribe.core.refine.hallucination import (
 )
 from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
-from wavescribe.core.transcript import Segment, Word
+from wavescribe.core.transcript import Segment
 
 RATE = 16000
-MIN_REGION_MS = 1000  # every speech region this long must yield text or be reported
-# Fewer words than this per second of a region: whisper skipped (part of) it, as it does after
-# ending a window's text early; the region is decoded again on its own.
-MIN_WORDS_PER_S = 0.5
 RECENT_WINDOWS = 2
 RETRY_TEMPERATURE = 0.5
 # Below refinement's 0.5: decoding a little non-speech costs little (the guard and refinement
@@ -274,16 +276,16 @@ def decode_speech_first(
                     for seg in result.segments:
                         seg.suspect = result.tell
                 report.suspect_windows += any(seg.suspect for seg in result.segments)
-            missed = _regions_without_words(regions, window, result.segments, k >= planned)
+            missed = regions_without_words(regions, window, result.segments, k >= planned)
             for region in missed:
                 said = [s for sentences in recent for s in sentences]
                 said += [" ".join(words_of(s.text)) for s in result.segments]
                 span, found, found_dtw = _decode_region(
                     pw, dec, audio, region, attempts, params_for, cancelled, said
                 )
-                before = _words_in(result.segments, span)
+                before = words_in(result.segments, span)
                 if len([w for s in found for w in s.words]) > before:
-                    result.segments = [*_without(result.segments, span), *found]
+                    result.segments = [*without_words_in(result.segments, span), *found]
                     report.count_timing(found_dtw, found)
                     report.suspect_windows += any(s.suspect for s in found)
                 elif before == 0:
@@ -397,8 +399,8 @@ def _heard_beside(
             if crossing:
                 seg.start = min(w.start for w in seg.words)
                 seg.end = max(w.end for w in seg.words)
-        if _words_in(result.segments, span):
-            result.segments = _without(result.segments, span)
+        if words_in(result.segments, span):
+            result.segments = without_words_in(result.segments, span)
             heard.append(span)
     return heard
 
@@ -415,7 +417,7 @@ def _keep_faint(
     for piece in window.pieces:
         if speech.speech_ms_in(*piece) >= MIN_SPEECH_MS:
             continue
-        segs = [s for s in result.segments if _words_in([s], piece)]
+        segs = [s for s in result.segments if words_in([s], piece)]
         if segs and all(_sure(s) for s in segs):
             spans.append(piece)
     report.faint_speech.extend(spans)
@@ -538,10 +540,11 @@ def decode_window(
         def begin(*_args: Any) -> bool:
             passes.append(1)
             n = pw.whisper_full_n_segments(ctx)
-            if len(passes) == 1 or n == 0:
+            seek = 10 * pw.whisper_full_get_segment_t1(ctx, n - 1) if n else 0
+            if len(passes) == 1 or seek <= 0:  # nothing decoded yet: let whisper.cpp go on
                 return True
-            stopped.append(10 * pw.whisper_full_get_segment_t1(ctx, n - 1))
-            return stopped[-1] <= 0  # nothing decoded: let whisper.cpp go on
+            stopped.append(seek)
+            return False
 
         pw.assign_encoder_begin_callback(params, begin)
     rc = pw.whisper_full(ctx, params, fed, fed.size)
@@ -568,7 +571,7 @@ def decode_window(
         words = words_from_tokens(tokens, t0, t1)
         segments.extend(in_source(window, words, split=split))
     mean = float(np.mean(logprobs)) if logprobs else None
-    return Decoded(segments, None, mean, dtw, stopped[0] if stopped and stopped[0] > 0 else None)
+    return Decoded(segments, None, mean, dtw, stopped[0] if stopped else None)
 
 
 def nothing_said(
@@ -593,75 +596,6 @@ def nothing_said(
     params.max_tokens = PROBE_MAX_TOKENS
     heard = decode_window(pw, ctx, audio, window, params, cancelled)
     return not any(ch.isalnum() for seg in heard.segments for ch in seg.text)
-
-
-def _regions_without_words(
-    regions: list[tuple[int, int]], window: Window, segments: list[Segment], parts: bool = False
-) -> list[tuple[int, int]]:
-    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word.
-    ``parts``: also the parts of regions inside its pieces (a window of rests, which may begin
-    inside a region whose beginning was decoded in another window)."""
-    out = []
-    if parts:
-        regions = [
-            (max(a, pa), min(b, pb))
-            for a, b in regions
-            for pa, pb in window.pieces
-            if a < pb and pa < b
-        ]
-    anchored = [
-        Segment(seg.start, seg.end, seg.text, kept)
-        for seg in segments
-        if (kept := _anchored(seg, window))
-    ]
-    for a, b in regions:
-        if b - a < MIN_REGION_MS or not any(pa <= a and b <= pb for pa, pb in window.pieces):
-            continue
-        if _words_in(anchored, (a, b)) < max(1.0, MIN_WORDS_PER_S * (b - a) / 1000):
-            out.append((a, b))
-    return out
-
-
-def _anchored(seg: Segment, window: Window) -> list[Word]:
-    """``seg``'s words less those cut off from it into another piece of ``window`` (a word
-    whose neighbours in the segment are all in another piece).
-
-    Where whisper skips a short utterance at a window's start, the next sentence's first word
-    is timed at its segment's start, inside the skipped utterance's piece; counted, that one word
-    hid the loss ("This is a long stop" on real-long, multilingual base: the region was never
-    decoded again)."""
-
-    def piece(w: Word) -> int | None:
-        mid = (w.start + w.end) / 2
-        return next((k for k, (a, b) in enumerate(window.pieces) if a <= mid <= b), None)
-
-    where = [piece(w) for w in seg.words]
-    kept = []
-    for i, w in enumerate(seg.words):
-        near = [where[j] for j in (i - 1, i + 1) if 0 <= j < len(where)]
-        if not near or any(k == where[i] for k in near):
-            kept.append(w)
-    return kept
-
-
-def _words_in(segments: list[Segment], span: tuple[int, int]) -> int:
-    """Words whose middle lies in ``span``."""
-    return sum(span[0] <= (w.start + w.end) / 2 <= span[1] for s in segments for w in s.words)
-
-
-def _without(segments: list[Segment], span: tuple[int, int]) -> list[Segment]:
-    """``segments`` less their words whose middle lies in ``span``."""
-    out = []
-    for seg in segments:
-        keep = [w for w in seg.words if not span[0] <= (w.start + w.end) / 2 <= span[1]]
-        if len(keep) == len(seg.words):
-            out.append(seg)
-        elif keep:
-            text = "".join(w.text for w in keep).strip()
-            out.append(
-                Segment(keep[0].start, max(w.end for w in keep), text, keep, None, seg.suspect)
-            )
-    return out
 
 
 def _decode_region(

@@ -57,7 +57,7 @@ class Window:
     @property
     def fed_ms(self) -> int:
         """Length of the audio fed to the decoder (pieces and the pauses between them)."""
-        return sum(b - a for a, b in self.pieces) + GAP_MS * (len(self.pieces) - 1)
+        return _fed(self.pieces)
 
     def fed_starts(self) -> list[int]:
         """Where each piece starts in the fed audio (ms)."""
