@@ -283,6 +283,45 @@ def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None
     assert speech.speech_ms_in(230_000, 231_000) == 0
 
 
+def test_words_piled_up_with_no_time_in_a_stretch_silero_missed_are_not_kept() -> None:
+    """The multilingual base made up "I'm going to go to the bathroom." and "Thank you." in
+    beds Silero skipped, at mean probabilities over 0.7: every word but the first of no length
+    (measured on shuffled-1, -3, -5 and -6). Whispered speech there is timed word by word, one
+    word of no length at most, and kept."""
+    from wavescribe.core.engine.speech_first import Decoded, SpeechFirstReport, _keep_unheard
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.refine.vad import SpeechMap
+    from wavescribe.core.transcript import Word
+
+    def seg(times: list[tuple[str, int, int]], p: float) -> Segment:
+        words = [Word(a, b, f" {t}", p) for t, a, b in times]
+        return Segment(words[0].start, words[-1].end, " ".join(t for t, _, _ in times), words)
+
+    piled = seg(
+        [("I'm", 133_630, 135_510)]
+        + [(w, 135_510, 135_510) for w in ["going", "to", "go", "to", "the", "bathroom."]],
+        0.78,
+    )
+    thanks = seg([("Thank", 140_290, 141_170), ("you.", 141_170, 141_170)], 0.72)
+    whispered = seg(
+        [
+            ("It's", 164_700, 164_700),
+            ("all", 164_700, 164_820),
+            ("very", 164_820, 165_220),
+            ("whisper.", 165_220, 165_680),
+        ],
+        0.86,
+    )
+    window = Window(((133_600, 136_300), (140_200, 141_300), (164_500, 166_000)))
+    speech = SpeechMap([], 200_000, "silero-onnx")
+    result = Decoded([piled, thanks, whispered])
+    report = SpeechFirstReport()
+    _keep_unheard(result, window, speech, report)
+    assert result.segments == [whispered]
+    assert report.unheard_speech == [(164_700, 165_680)]
+    assert speech.speech_ms_in(133_600, 141_300) == 0
+
+
 def test_a_stretch_silero_missed_beside_a_piece_is_decoded_with_it() -> None:
     """Stretches touching a piece (a sentence's tail Silero cut off, a bed's onset beside
     speech) cost no encoder pass of their own: real-long had three, each ~0.85 s of 2 cores."""
