@@ -86,6 +86,11 @@ BESIDE_MAX_MS = 1500
 # stretch and this much after it, in whisper's 20 ms encoder frames (1500 of them are 30 s).
 PROBE_MARGIN_MS = 1000
 PROBE_MAX_TOKENS = 24
+# ... and words it hears below this mean probability are not worth a full decode. Measured on
+# the 47 quick listens of 8 layouts (tiny.en and multilingual base): in beds, base heard "Thank
+# you."-like sentences at 0.02-0.32 (and its full decode made them up again, at 0.71-0.91);
+# speech Silero missed was heard at 0.37 (tiny.en, a whisper) and above.
+PROBE_MIN_PROBABILITY = 0.33
 AUDIO_FRAME_MS = 20
 AUDIO_CTX = 1500
 
@@ -600,20 +605,31 @@ def nothing_said(
     params: Any,
     cancelled: Callable[[], bool],
 ) -> bool:
-    """Whether a quick listen to ``window`` (a stretch Silero missed) hears no word at all.
+    """Whether a quick listen to ``window`` (a stretch Silero missed) hears no word at all, or
+    only sentences below ``PROBE_MIN_PROBABILITY`` or said again.
 
     Greedy, no fallback, and the encoder run over the window's audio plus ``PROBE_MARGIN_MS``
     only (whisper.cpp's ``audio_ctx``) instead of 30 s: ~0.1 s instead of ~1 s for tiny.en on
-    2 cores. Reduced context makes whisper less accurate, so a stretch where it hears anything
-    at all is decoded in full as before; only "no letter or digit" is trusted. Measured on the
-    53 single-piece windows of 1-12 s in real-long, real-40, real-short and shuffled-1..6: the 38
-    where the full decode (beam 5) found words all had words in the quick listen too; the 15
-    where it found none had none in the quick listen either ("", ".", ". . .", U+FFFD)."""
+    2 cores (~1.7 s for base). Reduced context makes whisper less accurate, so a stretch where
+    it hears probable words is decoded in full as before. Measured on the 53 single-piece windows
+    of 1-12 s in real-long, real-40, real-short and shuffled-1..6 (tiny.en): the 38 where the full
+    decode (beam 5) found words all had words in the quick listen too; the 15 where it found
+    none had none in the quick listen either ("", ".", ". . .", U+FFFD). The multilingual base
+    hears improbable sentences in beds instead (see ``PROBE_MIN_PROBABILITY``)."""
     params.audio_ctx = min(AUDIO_CTX, -(-(window.fed_ms + PROBE_MARGIN_MS) // AUDIO_FRAME_MS))
     params.temperature_inc = 0.0
     params.max_tokens = PROBE_MAX_TOKENS
     heard = decode_window(pw, ctx, audio, window, params, cancelled)
-    return not any(ch.isalnum() for seg in heard.segments for ch in seg.text)
+    said: list[str] = []
+    for seg in heard.segments:
+        words = " ".join(words_of(seg.text))
+        prob = mean_probability(seg)
+        # A sentence heard again in a few seconds is a loop (base: "I'm going to go to the
+        # beach." twice over pink noise, 0.26 then 0.67).
+        if words and words not in said and (prob is None or prob >= PROBE_MIN_PROBABILITY):
+            return False
+        said.append(words)
+    return True
 
 
 def _decode_region(
