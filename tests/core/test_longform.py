@@ -534,3 +534,45 @@ def test_a_word_cut_off_from_its_sentence_does_not_count_as_an_utterance_decoded
     assert regions_without_words([long_stop, northern], window, [sentence]) == [long_stop]
     alone = Segment(135_900, 136_400, "Bye!", [Word(135_900, 136_400, " Bye!", 0.9)])
     assert regions_without_words([long_stop], window, [alone]) == []  # a one-word answer counts
+
+
+def test_short_regions_close_together_are_checked_as_one_passage() -> None:
+    """Silero cut JFK's "And so, my fellow Americans, ask not" into two regions under 1 s;
+    multilingual base (shuffled-3, after another layout in the same process) skipped all of JFK
+    and timed the next clip's "The cabbage" over it. Region by region, the two short ones were
+    never checked and the longer ones were decoded alone: the opening was lost."""
+    from wavescribe.core.engine.missed_regions import regions_without_words
+    from wavescribe.core.engine.speech_windows import Window
+
+    window = Window(
+        ((131_440, 139_962), (153_808, 154_842), (160_016, 169_562), (176_048, 181_658))
+    )
+    regions = [
+        (131_840, 139_712),
+        (160_416, 161_056),
+        (162_144, 163_104),
+        (164_352, 166_432),
+        (166_944, 169_312),
+        (176_448, 181_408),
+    ]
+    light = Segment(
+        131_440,
+        139_962,
+        "As light",
+        [Word(131_440 + 500 * i, 131_900 + 500 * i, " w", 0.9) for i in range(16)],
+    )
+    cabbage = ["The", "cabbage", "juice", "changes", "color", "depending"]
+    words = [Word(160_016, 166_900, " The", 0.9), Word(166_900, 169_562, " cabbage", 0.9)] + [
+        Word(176_646 + 400 * i, 176_986 + 400 * i, f" {w}", 0.9) for i, w in enumerate(cabbage[2:])
+    ]
+    skipped = Segment(160_016, words[-1].end, " ".join(cabbage), words)
+    assert regions_without_words(regions, window, [light, skipped]) == [(160_416, 169_312)]
+    said = ["And", "so", "my", "fellow", "Americans", "ask", "not", "what", "your"]
+    said += ["country", "can", "do", "for", "you"]
+    jfk = Segment(
+        160_416,
+        169_312,
+        " ".join(said),
+        [Word(160_416 + 650 * i, 160_900 + 650 * i, f" {w}", 0.9) for i, w in enumerate(said)],
+    )
+    assert regions_without_words(regions, window, [light, jfk, skipped]) == []

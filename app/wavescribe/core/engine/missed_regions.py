@@ -17,12 +17,17 @@ MIN_REGION_MS = 1000  # every speech region this long must yield text or be repo
 # Fewer words than this per second of a region: whisper skipped (part of) it, as it does after
 # ending a window's text early; the region is decoded again on its own.
 MIN_WORDS_PER_S = 0.5
+# Regions this close together in one piece are one passage: Silero cut JFK's "And so, my fellow
+# Americans, ask not" into two regions under 1 s (1.1 s apart); whisper skipped it and timed the
+# next clip's first word over it, and neither region was long enough to be checked.
+JOIN_GAP_MS = 1500
 
 
 def regions_without_words(
     regions: list[Span], window: Window, segments: list[Segment], parts: bool = False
 ) -> list[Span]:
-    """Regions of at least ``MIN_REGION_MS`` inside ``window`` with (almost) no decoded word.
+    """Passages (:func:`passages`) of at least ``MIN_REGION_MS`` of speech inside ``window``
+    with (almost) no decoded word.
     ``parts``: also the parts of regions inside its pieces (a window of rests, which may begin
     inside a region whose beginning was decoded in another window)."""
     if parts:
@@ -34,11 +39,29 @@ def regions_without_words(
         ]
     kept = [w for seg in segments for w in anchored_words(seg, window)]
     out = []
-    for a, b in regions:
-        if b - a < MIN_REGION_MS or not any(pa <= a and b <= pb for pa, pb in window.pieces):
+    for (a, b), speech_ms in passages(regions, window):
+        if speech_ms < MIN_REGION_MS:
             continue
-        if sum(_middle_in(w, (a, b)) for w in kept) < max(1.0, MIN_WORDS_PER_S * (b - a) / 1000):
+        if sum(_middle_in(w, (a, b)) for w in kept) < max(1.0, MIN_WORDS_PER_S * speech_ms / 1000):
             out.append((a, b))
+    return out
+
+
+def passages(regions: list[Span], window: Window) -> list[tuple[Span, int]]:
+    """The regions inside ``window``'s pieces joined into passages (regions of one piece at
+    most ``JOIN_GAP_MS`` apart), each with its milliseconds of speech."""
+    out: list[tuple[Span, int]] = []
+    last_piece = None
+    for a, b in sorted(regions):
+        piece = next((k for k, (pa, pb) in enumerate(window.pieces) if pa <= a and b <= pb), None)
+        if piece is None:
+            continue
+        if out and piece == last_piece and a - out[-1][0][1] <= JOIN_GAP_MS:
+            (pa, _), ms = out[-1]
+            out[-1] = ((pa, b), ms + b - a)
+        else:
+            out.append(((a, b), b - a))
+        last_piece = piece
     return out
 
 
