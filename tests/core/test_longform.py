@@ -259,8 +259,8 @@ def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None
     """Speech-first decodes what Silero scores over 0.35; refinement's map holds what it scores
     over 0.5. A falsetto clip between the two (one of the session's alternative layouts) was
     decoded well, "This is all very high...", then dropped as "no speech under it"."""
-    from wavescribe.core.engine.speech_first import Decoded, SpeechFirstReport, _keep_faint
     from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.unheard_words import keep_faint
     from wavescribe.core.refine.vad import SpeechMap
     from wavescribe.core.transcript import Word
 
@@ -275,10 +275,8 @@ def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None
     speech = SpeechMap([(189_100, 199_800)], 240_000, "silero-onnx")
     sure = said("This is all very high", 219_504, 0.85)
     unsure = said("Thank you so much", 230_100, 0.45)
-    result = Decoded([said("And so my fellow Americans", 189_100, 0.9), sure, unsure])
-    report = SpeechFirstReport()
-    _keep_faint(result, window, speech, report)
-    assert report.faint_speech == [(219_504, 220_282)]
+    segments = [said("And so my fellow Americans", 189_100, 0.9), sure, unsure]
+    assert keep_faint(segments, window, speech) == [(219_504, 220_282)]
     assert speech.speech_ms_in(219_504, 220_282) == 778
     assert speech.speech_ms_in(230_000, 231_000) == 0
 
@@ -288,8 +286,8 @@ def test_words_piled_up_with_no_time_in_a_stretch_silero_missed_are_not_kept() -
     beds Silero skipped, at mean probabilities over 0.7: every word but the first of no length
     (measured on shuffled-1, -3, -5 and -6). Whispered speech there is timed word by word, one
     word of no length at most, and kept."""
-    from wavescribe.core.engine.speech_first import Decoded, SpeechFirstReport, _keep_unheard
     from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.unheard_words import keep_unheard
     from wavescribe.core.refine.vad import SpeechMap
     from wavescribe.core.transcript import Word
 
@@ -314,18 +312,16 @@ def test_words_piled_up_with_no_time_in_a_stretch_silero_missed_are_not_kept() -
     )
     window = Window(((133_600, 136_300), (140_200, 141_300), (164_500, 166_000)))
     speech = SpeechMap([], 200_000, "silero-onnx")
-    result = Decoded([piled, thanks, whispered])
-    report = SpeechFirstReport()
-    _keep_unheard(result, window, speech, report)
-    assert result.segments == [whispered]
-    assert report.unheard_speech == [(164_700, 165_680)]
+    kept, spans = keep_unheard([piled, thanks, whispered], None, window, speech)
+    assert kept == [whispered]
+    assert spans == [(164_700, 165_680)]
     assert speech.speech_ms_in(133_600, 141_300) == 0
 
 
 def test_a_stretch_silero_missed_beside_a_piece_is_decoded_with_it() -> None:
     """Stretches touching a piece (a sentence's tail Silero cut off, a bed's onset beside
     speech) cost no encoder pass of their own: real-long had three, each ~0.85 s of 2 cores."""
-    from wavescribe.core.engine.speech_first import extended_pieces
+    from wavescribe.core.engine.unheard_words import extended_pieces
 
     pieces = [(1_000, 9_000), (20_000, 26_000), (30_000, 31_000), (40_000, 68_000)]
     stretches = [
@@ -344,8 +340,8 @@ def test_a_joined_stretch_where_words_were_heard_is_decoded_again_alone() -> Non
     """Decoded with its piece, a stretch's words were timed over the bed beside them ("years."
     over 1.7 s of music in shuffled-1); so the joined decode only tells whether anything is
     said there, and a word begun in the piece is cut at the piece's old edge."""
-    from wavescribe.core.engine.speech_first import Decoded, _heard_beside
     from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.unheard_words import heard_beside
     from wavescribe.core.transcript import Word
 
     def said(text: str, start: int) -> Segment:
@@ -361,17 +357,18 @@ def test_a_joined_stretch_where_words_were_heard_is_decoded_again_alone() -> Non
     years.words.append(Word(8_990, 11_200, " years.", 0.9))
     body = said("The hospital has followed protocol", 20_500)
     lead = said("And so", 18_900)
-    result = Decoded([said("and so my fellow Americans", 1_500), years, lead, body])
-    heard = _heard_beside(result, window, beside)
+    segments = [said("and so my fellow Americans", 1_500), years, lead, body]
+    segments, heard = heard_beside(segments, window, beside)
     assert heard == [(18_800, 19_900)]  # the third stretch is not in this window
     assert [(w.start, w.end) for w in years.words] == [(8_300, 8_700), (8_990, 9_000)]
     assert (years.start, years.end) == (8_300, 9_000)
-    assert [s.text for s in result.segments] == [
+    assert [s.text for s in segments] == [
         "and so my fellow Americans",
         "30 years.",
         "The hospital has followed protocol",
     ]
-    assert _heard_beside(Decoded([said("no one there", 2_000)]), window, beside) == []
+    alone = [said("no one there", 2_000)]
+    assert heard_beside(alone, window, beside) == (alone, [])
 
 
 def test_of_doubtful_attempts_one_without_a_loop_is_kept() -> None:

@@ -16,10 +16,10 @@
 6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
    whose level swings like speech, not like hum, noise or a music bed) is decoded stretch by
    stretch, each a window of its own, after a quick listen (:func:`nothing_said`) that skips
-   the full decode where it hears not one word; its text is kept only when the guard finds no
-   tell and the decoder is fairly sure of it (else dropped, not flagged: it may be made up over
-   noise), and its span is added to ``speech`` (shared with refinement, which would otherwise
-   drop text where Silero found no speech).
+   the full decode where it hears no probable word; its text is kept only when the guard finds
+   no tell and the decoder is sure of it and timed it on the audio (:mod:`unheard_words`; else
+   dropped, not flagged: it may be made up over noise), and its span is added to ``speech``
+   (shared with refinement, which would otherwise drop text where Silero found no speech).
 
 Parallel decoders (``TranscribeOptions.decoders``, :mod:`decoder_pool`): the ``_pywhispercpp``
 binding (pywhispercpp 1.5.1) has no ``whisper_init_state`` / ``whisper_full_with_state``, but its
@@ -49,19 +49,20 @@ from wavescribe.core.engine.missed_regions import (
 )
 from wavescribe.core.engine.options import TranscribeOptions
 from wavescribe.core.engine.speech_windows import (
-    MAX_WINDOW_MS,
     Window,
     plan_pieces,
     plan_windows,
 )
 from wavescribe.core.engine.unheard import unheard_stretches
+from wavescribe.core.engine.unheard_words import (
+    extended_pieces,
+    heard_beside,
+    keep_faint,
+    keep_unheard,
+)
 from wavescribe.core.engine.window_words import in_source
 from wavescribe.core.engine.word_grouping import words_from_tokens
-from wavescribe.core.refine.hallucination import (
-    MIN_SPEECH_MS,
-    mean_probability,
-)
-from wavescribe.core.refine.hallucination import tell as segment_tell
+from wavescribe.core.refine.hallucination import mean_probability
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment
 
@@ -72,16 +73,6 @@ RETRY_TEMPERATURE = 0.5
 # deal with it); speech never decoded is lost for good. Soft onsets ("And so" in JFK) score
 # 0.3-0.5 in Silero.
 DECODE_THRESHOLD = 0.35
-# Words decoded where only the level found speech (:mod:`unheard`) are kept at this mean
-# probability: a creaky voice's noisy tail beside a noise bed gave one word at 0.51 ("There's"
-# over 2.5 s); whispered and falsetto speech Silero missed came out at 0.7 and above.
-UNHEARD_MIN_PROBABILITY = 0.6
-BESIDE_MS = 300  # a stretch Silero missed this close to a piece is decoded as part of it ...
-# ... if it is at most this long: real-long's three such stretches (lead-ins and tails of FLEURS
-# clips beside beds, 1.1-3 s) cost a whole encoder pass each, alone. Longer ones stay alone:
-# 2.4-8.8 s of hum, noise or music added to a window changed how its other pieces were decoded.
-BESIDE_MAX_MS = 1500
-
 # A quick listen to a stretch Silero missed (:func:`nothing_said`): the encoder runs over the
 # stretch and this much after it, in whisper's 20 ms encoder frames (1500 of them are 30 s).
 PROBE_MARGIN_MS = 1000
@@ -297,7 +288,8 @@ def decode_speech_first(
                     report.speech_without_text.append(region)
                     send(("warning", f"no text decoded for speech at {_clock(region[0])}"))
             if window not in unheard:
-                for span in _heard_beside(result, window, beside):
+                result.segments, heard = heard_beside(result.segments, window, beside)
+                for span in heard:
                     alone, _ = _decode_guarded(
                         pw,
                         dec,
@@ -313,7 +305,7 @@ def decode_speech_first(
                     report.decoded_ms += span[1] - span[0]
                     _keep_unheard(alone, Window((span,)), speech, report)
                     result.segments += alone.segments
-                _keep_faint(result, window, speech, report)
+                report.faint_speech.extend(keep_faint(result.segments, window, speech))
             result.segments.sort(key=lambda s: s.start)
             report.count_timing(result.dtw, result.segments)
             for seg in result.segments:
@@ -339,120 +331,8 @@ def decode_speech_first(
 def _keep_unheard(
     result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
 ) -> None:
-    """A window of speech Silero did not hear: its text dropped if the guard found a tell (or,
-    segment by segment, refinement's hallucination check finds one), else kept and its pieces
-    that hold words added to ``speech``."""
-    if result.tell is not None:
-        result.segments = []
-        return
-    # Also each segment on its own: a stock phrase or improbable words over music are dropped,
-    # and words the decoder is unsure of: only the level said speech was there.
-    result.segments = [s for s in result.segments if _sure(s)]
-    # Speech where the words are, not the whole stretch: a stretch can take in a bed beside the
-    # speech (1.5 s of level swing is measured around each point), and refinement, told the
-    # bed is speech, drew the next sentence's first word into it.
-    spans = []
-    for a, b in window.pieces:
-        words = [w for s in result.segments for w in s.words if a <= (w.start + w.end) / 2 <= b]
-        if words:
-            spans.append((max(a, min(w.start for w in words)), min(b, max(w.end for w in words))))
+    result.segments, spans = keep_unheard(result.segments, result.tell, window, speech)
     report.unheard_speech.extend(spans)
-    speech.add_speech(spans, "the decoder found words where Silero heard no speech")
-
-
-def extended_pieces(
-    pieces: Sequence[tuple[int, int]], stretches: Sequence[tuple[int, int]]
-) -> tuple[list[tuple[int, int]], list[tuple[tuple[int, int], int]]]:
-    """``pieces`` with each stretch of at most ``BESIDE_MAX_MS`` that touches one (within
-    ``BESIDE_MS``) joined to it, and the stretches so joined, each with the piece's edge it was
-    joined at. A joined piece stays within one window (``MAX_WINDOW_MS``)."""
-    out = [list(p) for p in pieces]
-    beside: list[tuple[tuple[int, int], int]] = []
-    for a, b in stretches:
-        for p in out:
-            after, before = 0 <= a - p[1] <= BESIDE_MS, 0 <= p[0] - b <= BESIDE_MS
-            short = b - a <= BESIDE_MAX_MS and max(b, p[1]) - min(a, p[0]) <= MAX_WINDOW_MS
-            if (after or before) and short:
-                beside.append(((a, b), p[1] if after else p[0]))
-                p[0], p[1] = min(a, p[0]), max(b, p[1])
-                break
-    return [(a, b) for a, b in out], beside
-
-
-def _heard_beside(
-    result: Decoded, window: Window, beside: Sequence[tuple[tuple[int, int], int]]
-) -> list[tuple[int, int]]:
-    """The stretches joined to pieces of ``window`` (:func:`extended_pieces`) where the decoder
-    heard words; those words are taken out of ``result``: such a stretch is decoded again on its
-    own, as any stretch Silero missed (in the joined decode, DTW drew words over the bed beside
-    them: "years." over 1.7 s of a music bed, JFK's soft "And" over 4 s of noise).
-
-    A word begun before the piece's old edge (after it, for a stretch before the piece) is the
-    piece's, cut at that edge as it was when the piece was decoded alone."""
-    heard = []
-    for span, edge in beside:
-        if not any(pa <= span[0] and span[1] <= pb for pa, pb in window.pieces):
-            continue
-        after = span[0] >= edge
-        for seg in result.segments:
-            crossing = [w for w in seg.words if w.start < edge < w.end]
-            for w in crossing:
-                if after:
-                    w.end = edge
-                else:
-                    w.start = edge
-            if crossing:
-                seg.start = min(w.start for w in seg.words)
-                seg.end = max(w.end for w in seg.words)
-        if words_in(result.segments, span):
-            result.segments = without_words_in(result.segments, span)
-            heard.append(span)
-    return heard
-
-
-def _keep_faint(
-    result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
-) -> None:
-    """Mark as speech the pieces Silero scored between ``DECODE_THRESHOLD`` and its own
-    threshold (so refinement's map holds almost none of them) where sure words were decoded.
-
-    A falsetto "This is all very high pitched" scored so: decoded well, then dropped by
-    refinement as "no speech under it". The words must pass the bar of unheard speech."""
-    spans = []
-    for piece in window.pieces:
-        if speech.speech_ms_in(*piece) >= MIN_SPEECH_MS:
-            continue
-        segs = [s for s in result.segments if words_in([s], piece)]
-        if segs and all(_sure(s) for s in segs):
-            spans.append(piece)
-    report.faint_speech.extend(spans)
-    speech.add_speech(spans, "the decoder found words where Silero heard faint speech")
-
-
-def _sure(seg: Segment) -> bool:
-    """Whether words decoded where Silero heard no (or faint) speech are kept: no tell of their
-    own (a stock phrase, improbable words), a mean probability of at least
-    ``UNHEARD_MIN_PROBABILITY`` (words without one are not), and timed on the audio
-    (:func:`untimed`)."""
-    prob = mean_probability(seg)
-    return (
-        segment_tell(seg, ()) is None
-        and prob is not None
-        and prob >= UNHEARD_MIN_PROBABILITY
-        and not untimed(seg)
-    )
-
-
-def untimed(seg: Segment) -> bool:
-    """Whether at least half of ``seg``'s words take no time at all.
-
-    DTW times each token on the audio it attends to; words with nothing under them pile up at
-    the segment's end. The multilingual base made up "Thank you.", "I'm sorry." and "I'm going
-    to go to the bathroom." in beds Silero rightly skipped, at mean probabilities of 0.71-0.91
-    (no bar on probability parts them from whispered speech at 0.62-0.95), and with all words
-    but the first of no length; the real speech decoded in such stretches (tiny.en and base, 8
-    layouts) had at most one such word in four."""
-    return 2 * sum(w.end <= w.start for w in seg.words) >= len(seg.words) > 0
 
 
 def _decode_guarded(
