@@ -8,7 +8,7 @@ its middle lies in, unless it was cut off from its segment into another piece of
 
 from __future__ import annotations
 
-from wavescribe.core.engine.speech_windows import Window
+from wavescribe.core.engine.speech_windows import JOIN_GAP_MS, Window
 from wavescribe.core.transcript import Segment, Word
 
 Span = tuple[int, int]
@@ -17,10 +17,10 @@ MIN_REGION_MS = 1000  # every speech region this long must yield text or be repo
 # Fewer words than this per second of a region: whisper skipped (part of) it, as it does after
 # ending a window's text early; the region is decoded again on its own.
 MIN_WORDS_PER_S = 0.5
-# Regions this close together in one piece are one passage: Silero cut JFK's "And so, my fellow
-# Americans, ask not" into two regions under 1 s (1.1 s apart); whisper skipped it and timed the
-# next clip's first word over it, and neither region was long enough to be checked.
-JOIN_GAP_MS = 1500
+# Regions of one piece at most speech_windows.JOIN_GAP_MS apart (a pause that short is part of
+# the speech flow) are one passage: Silero cut JFK's "And so, my fellow Americans, ask not" into
+# two regions under 1 s (1.1 s apart); whisper skipped it and timed the next clip's first word
+# over it, and neither region was long enough to be checked.
 
 
 def regions_without_words(
