@@ -463,9 +463,9 @@ def test_whisper_ending_a_window_early_is_stopped_there_not_encoded_again(
     whisper.cpp stops there instead of encoding the rest in a second 30 s pass."""
     import _pywhispercpp as pw
 
-    from wavescribe.core.engine.speech_first import decode_window
     from wavescribe.core.engine.speech_windows import Window
     from wavescribe.core.engine.whisper_run import full_params
+    from wavescribe.core.engine.window_decode import decode_window
 
     window = Window(((40_000, 68_500),))
     options = TranscribeOptions(language="en", threads=2, beam_size=1)

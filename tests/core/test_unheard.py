@@ -124,9 +124,9 @@ def test_a_quick_listen_hears_the_falsetto_clip_and_nothing_in_the_beds(
     go to the beach." twice over pink noise (0.26, then 0.67)."""
     import _pywhispercpp as pw
 
-    from wavescribe.core.engine.speech_first import nothing_said
     from wavescribe.core.engine.speech_windows import Window
     from wavescribe.core.engine.whisper_run import full_params
+    from wavescribe.core.engine.window_decode import nothing_said
 
     path: Path = request.getfixturevalue(model)
     ctx = pw.whisper_init_from_file_with_params(str(path), pw.whisper_context_default_params())

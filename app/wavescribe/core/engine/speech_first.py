@@ -15,7 +15,7 @@
    ``metadata["speech_without_text"]``).
 6. Speech Silero did not hear (:mod:`unheard`: loud stretches of 1 s or more outside every piece
    whose level swings like speech, not like hum, noise or a music bed) is decoded stretch by
-   stretch, each a window of its own, after a quick listen (:func:`nothing_said`) that skips
+   stretch, each a window of its own, after a quick listen (:mod:`window_decode`) that skips
    the full decode where it hears no probable word; its text is kept only when the guard finds
    no tell and the decoder is sure of it and timed it on the audio (:mod:`unheard_words`; else
    dropped, not flagged: it may be made up over noise), and its span is added to ``speech``
@@ -38,10 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from wavescribe.core import errors
 from wavescribe.core.engine.decode_guard import loops, window_tell, words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
-from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.missed_regions import (
     regions_without_words,
     without_words_in,
@@ -60,31 +58,16 @@ from wavescribe.core.engine.unheard_words import (
     keep_faint,
     keep_unheard,
 )
-from wavescribe.core.engine.window_words import in_source
-from wavescribe.core.engine.word_grouping import words_from_tokens
-from wavescribe.core.refine.hallucination import mean_probability
+from wavescribe.core.engine.window_decode import RATE, Decoded, decode_window, nothing_said
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment
 
-RATE = 16000
 RECENT_WINDOWS = 2
 RETRY_TEMPERATURE = 0.5
 # Below refinement's 0.5: decoding a little non-speech costs little (the guard and refinement
 # deal with it); speech never decoded is lost for good. Soft onsets ("And so" in JFK) score
 # 0.3-0.5 in Silero.
 DECODE_THRESHOLD = 0.35
-# A quick listen to a stretch Silero missed (:func:`nothing_said`): the encoder runs over the
-# stretch and this much after it, in whisper's 20 ms encoder frames (1500 of them are 30 s).
-PROBE_MARGIN_MS = 1000
-PROBE_MAX_TOKENS = 24
-# ... and words it hears below this mean probability are not worth a full decode. Measured on
-# the 47 quick listens of 8 layouts (tiny.en and multilingual base): in beds, base heard "Thank
-# you."-like sentences at 0.02-0.32 (and its full decode made them up again, at 0.71-0.91);
-# speech Silero missed was heard at 0.37 (tiny.en, a whisper) and above.
-PROBE_MIN_PROBABILITY = 0.33
-AUDIO_FRAME_MS = 20
-AUDIO_CTX = 1500
-
 Send = Callable[[tuple[Any, ...]], None]
 
 
@@ -95,17 +78,6 @@ class Attempt:
     beam_size: int
     temperature: float = 0.0
     prompt: bool = True
-
-
-@dataclass(slots=True)
-class Decoded:
-    """One window's result: segments in source time, why it is doubtful, mean log-probability."""
-
-    segments: list[Segment]
-    tell: str | None = None
-    mean_logprob: float | None = None
-    dtw: bool = False  # every word timed from whisper.cpp's DTW token times
-    stopped_ms: int | None = None  # fed time where whisper.cpp was stopped (``stop_early``)
 
 
 @dataclass(slots=True)
@@ -411,105 +383,6 @@ def _least_doubtful(tried: list[Decoded]) -> Decoded:
             -99.0 if d.mean_logprob is None else d.mean_logprob,
         ),
     )
-
-
-def decode_window(
-    pw: Any,
-    ctx: Any,
-    audio: np.ndarray,
-    window: Window,
-    params: Any,
-    cancelled: Callable[[], bool],
-    split: bool = False,
-    stop_early: bool = False,
-) -> Decoded:
-    """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
-    split where the window's pieces meet, if ``split``). ``ctx``: a context, or a pool to
-    borrow one from.
-
-    ``stop_early``: where whisper ends its text before the window's end and whisper.cpp is
-    about to encode the rest in a second 30 s pass (from the end of its last segment), it is
-    stopped instead and the result says where (``stopped_ms``, fed time): the caller decodes
-    the rest together with other such rests."""
-    if isinstance(ctx, DecoderPool):
-        with ctx.borrow() as borrowed:
-            return decode_window(pw, borrowed, audio, window, params, cancelled, split, stop_early)
-    fed = window.samples(audio, RATE)
-    pw.assign_abort_callback(params, cancelled)
-    stopped: list[int] = []
-    if stop_early:
-        passes: list[int] = []
-
-        def begin(*_args: Any) -> bool:
-            passes.append(1)
-            n = pw.whisper_full_n_segments(ctx)
-            seek = 10 * pw.whisper_full_get_segment_t1(ctx, n - 1) if n else 0
-            if len(passes) == 1 or seek <= 0:  # nothing decoded yet: let whisper.cpp go on
-                return True
-            stopped.append(seek)
-            return False
-
-        pw.assign_encoder_begin_callback(params, begin)
-    rc = pw.whisper_full(ctx, params, fed, fed.size)
-    if cancelled():
-        raise errors.Cancelled("transcription cancelled")
-    if rc != 0:
-        raise errors.EngineError(f"whisper.cpp failed to transcribe (error code {rc})")
-    eot = pw.whisper_token_eot(ctx)
-    segments: list[Segment] = []
-    logprobs: list[float] = []
-    dtw = True
-    prev: int | None = None  # the last token's t_dtw: where the next token starts
-    for i in range(pw.whisper_full_n_segments(ctx)):
-        raw = segment_tokens(pw, ctx, i, eot)
-        logprobs.extend(float(t[5]) for t in raw)
-        tokens, timed_by_dtw = timed_tokens(raw, prev)
-        dtw = dtw and (timed_by_dtw or not raw)
-        prev = raw[-1][3] if raw else prev
-        t0 = 10 * pw.whisper_full_get_segment_t0(ctx, i)
-        t1 = 10 * pw.whisper_full_get_segment_t1(ctx, i)
-        t1 = max(t0, t1)
-        if timed_by_dtw:
-            t0, t1 = token_span(tokens, t0, t1)
-        words = words_from_tokens(tokens, t0, t1)
-        segments.extend(in_source(window, words, split=split))
-    mean = float(np.mean(logprobs)) if logprobs else None
-    return Decoded(segments, None, mean, dtw, stopped[0] if stopped else None)
-
-
-def nothing_said(
-    pw: Any,
-    ctx: Any,
-    audio: np.ndarray,
-    window: Window,
-    params: Any,
-    cancelled: Callable[[], bool],
-) -> bool:
-    """Whether a quick listen to ``window`` (a stretch Silero missed) hears no word at all, or
-    only sentences below ``PROBE_MIN_PROBABILITY`` or said again.
-
-    Greedy, no fallback, and the encoder run over the window's audio plus ``PROBE_MARGIN_MS``
-    only (whisper.cpp's ``audio_ctx``) instead of 30 s: ~0.1 s instead of ~1 s for tiny.en on
-    2 cores (~1.7 s for base). Reduced context makes whisper less accurate, so a stretch where
-    it hears probable words is decoded in full as before. Measured on the 53 single-piece windows
-    of 1-12 s in real-long, real-40, real-short and shuffled-1..6 (tiny.en): the 38 where the full
-    decode (beam 5) found words all had words in the quick listen too; the 15 where it found
-    none had none in the quick listen either ("", ".", ". . .", U+FFFD). The multilingual base
-    hears improbable sentences in beds instead (see ``PROBE_MIN_PROBABILITY``)."""
-    params.audio_ctx = min(AUDIO_CTX, -(-(window.fed_ms + PROBE_MARGIN_MS) // AUDIO_FRAME_MS))
-    params.temperature_inc = 0.0
-    params.max_tokens = PROBE_MAX_TOKENS
-    heard = decode_window(pw, ctx, audio, window, params, cancelled)
-    said: list[str] = []
-    for seg in heard.segments:
-        words = " ".join(words_of(seg.text))
-        prob = mean_probability(seg)
-        # A sentence heard again in a few seconds is a loop (base: "I'm going to go to the
-        # beach." twice over pink noise, 0.26 then 0.67).
-        if words and words not in said and (prob is None or prob >= PROBE_MIN_PROBABILITY):
-            return False
-        said.append(words)
-    return True
 
 
 def _decode_region(
