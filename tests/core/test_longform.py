@@ -281,6 +281,45 @@ def test_sure_words_where_silero_heard_faint_speech_are_kept_as_speech() -> None
     assert speech.speech_ms_in(230_000, 231_000) == 0
 
 
+def test_sure_words_silero_heard_only_the_end_of_are_marked_as_speech() -> None:
+    """Silero scored a fast "I really don't know how to talk like this" (1.7 s, real-40) at
+    0.1-0.44 but for its last 160 ms; DTW timed the words within 30 ms of the gold text, and
+    refinement squeezed all nine into those 160 ms. A slow sentence with real pauses, which
+    Silero heard for about half its words' time (the Columbia address), keeps Silero's map."""
+    from wavescribe.core.engine.speech_windows import Window
+    from wavescribe.core.engine.unheard_words import keep_faint, under_heard
+    from wavescribe.core.refine.vad import SpeechMap
+    from wavescribe.core.transcript import Word
+
+    edges = [70_128, 70_264, 70_504, 70_664, 70_864, 71_024, 71_084, 71_324, 71_544, 72_218]
+    text = "I really don't know how to talk like this."
+    words = [
+        Word(a, b, f" {t}", 0.9) for a, b, t in zip(edges, edges[1:], text.split(), strict=False)
+    ]
+    fast = Segment(words[0].start, words[-1].end, text, words)
+    piece = (69_900, 72_500)
+    speech = SpeechMap([(49_300, 50_700), (71_776, 71_936)], 200_000, "silero-onnx")
+    # Silero's end is kept: DTW ran "this." on 280 ms past the speech.
+    assert under_heard(fast, piece, speech) == (70_128, 71_936)
+    assert keep_faint([fast], Window((piece,)), speech) == [(70_128, 71_936)]
+    assert speech.speech_ms_in(70_128, 71_936) == 1_808
+    assert speech.speech_ms_in(71_936, 72_500) == 0
+
+    slow = Segment(
+        24_700,
+        27_240,
+        "The Columbia's lost.",
+        [
+            Word(24_700, 25_300, " The", 0.9),
+            Word(25_300, 26_500, " Columbia's", 0.9),
+            Word(26_500, 27_240, " lost.", 0.9),
+        ],
+    )
+    heard = SpeechMap([(24_750, 25_500), (26_550, 27_000)], 200_000, "silero-onnx")
+    assert under_heard(slow, (24_500, 27_500), heard) is None
+    assert keep_faint([slow], Window(((24_500, 27_500),)), heard) == []
+
+
 def test_words_piled_up_with_no_time_in_a_stretch_silero_missed_are_not_kept() -> None:
     """The multilingual base made up "I'm going to go to the bathroom." and "Thank you." in
     beds Silero skipped, at mean probabilities over 0.7: every word but the first of no length

@@ -31,6 +31,7 @@ BESIDE_MS = 300  # a stretch Silero missed this close to a piece is decoded as p
 # clips beside beds, 1.1-3 s) cost a whole encoder pass each, alone. Longer ones stay alone:
 # 2.4-8.8 s of hum, noise or music added to a window changed how its other pieces were decoded.
 BESIDE_MAX_MS = 1500
+HEARD_SHARE = 0.25  # Silero heard less of a sure segment's words than this: it missed them
 
 
 def keep_unheard(
@@ -107,21 +108,50 @@ def heard_beside(
 
 
 def keep_faint(segments: list[Segment], window: Window, speech: SpeechMap) -> list[Span]:
-    """Mark as speech (and return) the pieces Silero scored between speech-first's
-    ``DECODE_THRESHOLD`` and its own threshold (so refinement's map holds almost none of them)
-    where sure words were decoded.
+    """Mark as speech (and return) where sure words were decoded but Silero heard little.
 
-    A falsetto "This is all very high pitched" scored so: decoded well, then dropped by
-    refinement as "no speech under it". The words must pass the bar of unheard speech."""
+    - A piece Silero scored between speech-first's ``DECODE_THRESHOLD`` and its own threshold
+      (so refinement's map holds almost none of it): the whole piece. A falsetto "This is all
+      very high pitched" scored so: decoded well, then dropped by refinement as "no speech
+      under it".
+    - A segment whose words Silero heard for under ``HEARD_SHARE`` of their time: the span of
+      its words (:func:`under_heard`).
+
+    The words must pass the bar of unheard speech (:func:`sure`)."""
     spans = []
     for piece in window.pieces:
-        if speech.speech_ms_in(*piece) >= MIN_SPEECH_MS:
-            continue
         segs = [s for s in segments if words_in([s], piece)]
-        if segs and all(sure(s) for s in segs):
-            spans.append(piece)
+        if speech.speech_ms_in(*piece) < MIN_SPEECH_MS:
+            if segs and all(sure(s) for s in segs):
+                spans.append(piece)
+        else:
+            spans += [span for s in segs if sure(s) and (span := under_heard(s, piece, speech))]
     speech.add_speech(spans, "the decoder found words where Silero heard faint speech")
     return spans
+
+
+def under_heard(seg: Segment, piece: Span, speech: SpeechMap) -> Span | None:
+    """The span of ``seg``'s words in ``piece`` when Silero heard under ``HEARD_SHARE`` of it,
+    else None. Where Silero did hear the first (last) word, the span starts (ends) at its region's
+    edge instead: DTW runs a last word on into the pause after it, Silero's edge does not.
+
+    Refinement lays a segment's words inside the speech regions; Silero scored a fast "I really
+    don't know how people talk like this" (1.7 s) at 0.1-0.44 but for its last 160 ms, and the
+    nine words DTW timed within 20 ms of the gold text were squeezed into those 160 ms. Segments
+    whose words Silero heard for 0.37-0.5 of their time are real pauses between slow words (the
+    Columbia address, the fillers clips): they keep Silero's regions."""
+    words = [w for w in seg.words if piece[0] <= (w.start + w.end) / 2 <= piece[1]]
+    if len(words) < 2:
+        return None
+    a, b = max(piece[0], words[0].start), min(piece[1], words[-1].end)
+    if b - a < MIN_SPEECH_MS or speech.speech_ms_in(a, b) >= HEARD_SHARE * (b - a):
+        return None
+    heard = [(ra, rb) for ra, rb in speech.regions if ra < b and a < rb]
+    if heard and heard[0][0] < words[0].end:
+        a = max(a, heard[0][0])
+    if heard and heard[-1][1] > words[-1].start:
+        b = min(b, heard[-1][1])
+    return a, b
 
 
 def sure(seg: Segment) -> bool:
