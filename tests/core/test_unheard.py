@@ -142,3 +142,35 @@ def test_a_quick_listen_hears_the_falsetto_clip_and_nothing_in_the_beds(
     for a, b, kind in layout.fillers:
         middle = (a + b) // 2
         assert listen((middle - 1500, middle + 1500)), kind
+
+
+def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -> None:
+    """shuffled-6: a whispered "This is all very whispered" after 0.8 s of pink noise and a
+    0.5 s pause. The stretch found by its level began with the noise, DTW started "This" there
+    (223 035 ms), and refinement kept it in the gap before the clip (gold start 224 130). The
+    first word now starts after the pause inside it; a last word with no pause inside keeps its
+    end, and words over unbroken speech keep theirs."""
+    from wavescribe.core.engine.unheard import frame_levels, sounding
+    from wavescribe.core.transcript import Word
+
+    layout = lf.shuffled_layout(6)
+    levels = frame_levels(layout.audio)
+    clip = next(c for c in layout.clips if c.text.startswith("this is all very whispered"))
+    edges = [223_035, 224_330, 224_550, 224_790, 225_110, 226_784]
+    words = [
+        Word(a, b, f" {t}", 0.9)
+        for a, b, t in zip(
+            edges, edges[1:], ["This", "is", "all", "very", "whispered."], strict=False
+        )
+    ]
+    start, end = sounding(levels, words)
+    gold_start = layout.aligned_edges()[layout.clips.index(clip)]
+    assert gold_start is not None
+    assert gold_start[0] - 300 <= start <= gold_start[0], (start, gold_start)
+    assert end == 226_784
+    jfk = next(c for c in layout.clips if c.text.startswith("And so my fellow"))
+    spoken = layout.aligned_edges()[layout.clips.index(jfk)]
+    assert spoken is not None
+    middle = (spoken[0] + spoken[1]) // 2
+    steady = [Word(spoken[0], middle, " And", 0.9), Word(middle, spoken[1], " country.", 0.9)]
+    assert sounding(levels, steady) == spoken

@@ -51,7 +51,7 @@ from wavescribe.core.engine.speech_windows import (
     plan_pieces,
     plan_windows,
 )
-from wavescribe.core.engine.unheard import unheard_stretches
+from wavescribe.core.engine.unheard import frame_levels, sounding, unheard_stretches
 from wavescribe.core.engine.unheard_words import (
     extended_pieces,
     heard_beside,
@@ -167,8 +167,9 @@ def decode_speech_first(
         regions = regions_from_probs(speech.probs, duration_ms, threshold=DECODE_THRESHOLD)
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
     pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
+    levels = frame_levels(audio)
     stretches = plan_pieces(
-        unheard_stretches(audio, pieces), duration_ms, pad_ms=0, pad_before_ms=0
+        unheard_stretches(audio, pieces, levels), duration_ms, pad_ms=0, pad_before_ms=0
     )
     # A stretch that touches a piece (a sentence's lead-in or tail Silero cut off, or the onset
     # of a bed beside speech) is decoded as part of that piece: no encoder pass of its own.
@@ -238,7 +239,7 @@ def decode_speech_first(
                     report.rests += 1
             report.redecoded_windows += tries > 1
             if window in unheard:
-                _keep_unheard(result, window, speech, report)
+                _keep_unheard(result, window, speech, report, levels)
             else:
                 if result.tell is not None:
                     for seg in result.segments:
@@ -275,7 +276,7 @@ def decode_speech_first(
                     )
                     report.windows += 1
                     report.decoded_ms += span[1] - span[0]
-                    _keep_unheard(alone, Window((span,)), speech, report)
+                    _keep_unheard(alone, Window((span,)), speech, report, levels)
                     result.segments += alone.segments
                 report.faint_speech.extend(keep_faint(result.segments, window, speech))
             result.segments.sort(key=lambda s: s.start)
@@ -301,9 +302,15 @@ def decode_speech_first(
 
 
 def _keep_unheard(
-    result: Decoded, window: Window, speech: SpeechMap, report: SpeechFirstReport
+    result: Decoded,
+    window: Window,
+    speech: SpeechMap,
+    report: SpeechFirstReport,
+    levels: np.ndarray,
 ) -> None:
-    result.segments, spans = keep_unheard(result.segments, result.tell, window, speech)
+    result.segments, spans = keep_unheard(
+        result.segments, result.tell, window, speech, lambda words: sounding(levels, words)
+    )
     report.unheard_speech.extend(spans)
 
 

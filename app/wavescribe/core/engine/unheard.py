@@ -27,6 +27,7 @@ import numpy as np
 from wavescribe.core.audio.frames import db
 from wavescribe.core.audio.load import SAMPLE_RATE
 from wavescribe.core.audio.silence import runs
+from wavescribe.core.transcript import Word
 
 RATE = SAMPLE_RATE
 FRAME_MS = 10
@@ -37,6 +38,7 @@ MIN_MS = 1000  # the bar: every passage of at least 1 s is transcribed
 SWING_DB = 15.0  # 90th minus 10th percentile of a stretch's frame levels: speech moves
 SWING_SPAN_MS = 1500  # the swing is measured over this much around each point
 STEP_MS = 100  # ... every this often
+PAUSE_MS = 200  # quiet this long inside a word is a pause, not a sound of the word
 
 Span = tuple[int, int]
 
@@ -52,12 +54,15 @@ def frame_levels(audio: np.ndarray) -> np.ndarray:
     return levels
 
 
-def unheard_stretches(audio: np.ndarray, decoded: Sequence[Span]) -> list[Span]:
-    """Stretches (ms) of at least ``MIN_MS`` outside ``decoded`` that are loud and speech-like."""
-    levels = frame_levels(audio)
+def unheard_stretches(
+    audio: np.ndarray, decoded: Sequence[Span], levels: np.ndarray | None = None
+) -> list[Span]:
+    """Stretches (ms) of at least ``MIN_MS`` outside ``decoded`` that are loud and speech-like.
+    ``levels``: ``frame_levels(audio)``, if the caller has them."""
+    levels = frame_levels(audio) if levels is None else levels
     if not len(levels):
         return []
-    floor = float(np.percentile(levels, FLOOR_PERCENTILE))
+    floor = noise_floor(levels)
     free = levels > floor + ABOVE_FLOOR_DB
     for a, b in decoded:
         free[max(0, a // FRAME_MS) : max(0, -(-b // FRAME_MS))] = False
@@ -66,6 +71,42 @@ def unheard_stretches(audio: np.ndarray, decoded: Sequence[Span]) -> list[Span]:
         if (b - a) * FRAME_MS >= MIN_MS:
             out += [(a * FRAME_MS + x, a * FRAME_MS + y) for x, y in _speech_like(levels[a:b])]
     return out
+
+
+def noise_floor(levels: np.ndarray) -> float:
+    """The file's noise floor (dBFS) from its frame levels."""
+    return float(np.percentile(levels, FLOOR_PERCENTILE)) if len(levels) else -120.0
+
+
+def sounding(levels: np.ndarray, words: Sequence[Word]) -> Span:
+    """Where ``words`` (in order, decoded where Silero heard no speech) sound: from their first
+    start to their last end, less a pause of ``PAUSE_MS`` or more inside the first (last) word
+    and what lies before (after) it.
+
+    DTW starts the first word where the fed audio starts, and a stretch found here starts where
+    its level first swings, up to ``SWING_SPAN_MS`` / 2 before the speech: a whispered "This"
+    was timed over 0.8 s of noise and the pause after it (shuffled-6), and refinement kept it
+    there. No word holds a pause that long; a stop's closure is under 100 ms."""
+    a, b = words[0].start, words[-1].end
+    quiet = levels <= noise_floor(levels) + ABOVE_FLOOR_DB
+    before = _quiet_runs(quiet, a, words[0].end)
+    after = _quiet_runs(quiet, words[-1].start, b)
+    a = before[-1][1] if before else a
+    b = after[0][0] if after else b
+    return (a, b) if b > a else (words[0].start, words[-1].end)
+
+
+def _quiet_runs(quiet: np.ndarray, a: int, b: int) -> list[Span]:
+    """The runs (ms) of at least ``PAUSE_MS`` of quiet frames inside ``[a, b)``."""
+    f0, f1 = max(0, a // FRAME_MS), min(len(quiet), b // FRAME_MS)
+    if f1 <= f0:
+        return []
+    found = zip(*(x.tolist() for x in runs(quiet[f0:f1])), strict=True)
+    return [
+        ((f0 + x) * FRAME_MS, (f0 + y) * FRAME_MS)
+        for x, y in found
+        if (y - x) * FRAME_MS >= PAUSE_MS
+    ]
 
 
 def _swing(levels: np.ndarray) -> float:

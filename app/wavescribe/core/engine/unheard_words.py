@@ -11,14 +11,14 @@ again where words were heard there (:func:`heard_beside`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from wavescribe.core.engine.missed_regions import without_words_in, words_in
 from wavescribe.core.engine.speech_windows import MAX_WINDOW_MS, Window
 from wavescribe.core.refine.hallucination import MIN_SPEECH_MS, mean_probability
 from wavescribe.core.refine.hallucination import tell as segment_tell
 from wavescribe.core.refine.vad import SpeechMap
-from wavescribe.core.transcript import Segment
+from wavescribe.core.transcript import Segment, Word
 
 Span = tuple[int, int]
 
@@ -35,11 +35,17 @@ HEARD_SHARE = 0.25  # Silero heard less of a sure segment's words than this: it 
 
 
 def keep_unheard(
-    segments: list[Segment], tell: str | None, window: Window, speech: SpeechMap
+    segments: list[Segment],
+    tell: str | None,
+    window: Window,
+    speech: SpeechMap,
+    sound: Callable[[Sequence[Word]], Span] | None = None,
 ) -> tuple[list[Segment], list[Span]]:
     """A window of speech Silero did not hear: its segments kept, and the spans added to
     ``speech``. None if the guard found a ``tell`` in the window; else those that are
-    :func:`sure`, and the parts of its pieces that hold their words."""
+    :func:`sure`, and the parts of its pieces that hold their words: where they sound
+    (``sound``: :func:`unheard.sounding` on the file's levels), the words' outer edges moved
+    there."""
     if tell is not None:
         return [], []
     # Also each segment on its own: a stock phrase or improbable words over music are dropped,
@@ -50,9 +56,20 @@ def keep_unheard(
     # bed is speech, drew the next sentence's first word into it.
     spans = []
     for a, b in window.pieces:
-        words = [w for s in kept for w in s.words if a <= (w.start + w.end) / 2 <= b]
-        if words:
-            spans.append((max(a, min(w.start for w in words)), min(b, max(w.end for w in words))))
+        words = sorted(
+            (w for s in kept for w in s.words if a <= (w.start + w.end) / 2 <= b),
+            key=lambda w: w.start,
+        )
+        if not words:
+            continue
+        wa, wb = sound(words) if sound else (words[0].start, max(w.end for w in words))
+        words[0].start = min(max(words[0].start, wa), words[0].end)
+        words[-1].end = max(min(words[-1].end, wb), words[-1].start)
+        spans.append((max(a, wa), min(b, wb)))
+    for seg in kept:
+        if seg.words:
+            seg.start = min(w.start for w in seg.words)
+            seg.end = max(w.end for w in seg.words)
     speech.add_speech(spans, "the decoder found words where Silero heard no speech")
     return kept, spans
 
