@@ -174,3 +174,23 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
     middle = (spoken[0] + spoken[1]) // 2
     steady = [Word(spoken[0], middle, " And", 0.9), Word(middle, spoken[1], " country.", 0.9)]
     assert sounding(levels, steady) == spoken
+
+
+def test_stretches_joined_across_a_decoded_piece_are_cut_at_it() -> None:
+    """shuffled-3: the stretches either side of the piece Silero heard in "Montreal forced
+    aligner" (2.8 s and 5.2 s) were joined across it into one 8.8 s window, so the piece's audio
+    was decoded twice and both texts kept ("Montreal forest line." and "Where is the line?"),
+    and refinement then laid the second over JFK's next sentence."""
+    from wavescribe.core.engine.speech_windows import plan_pieces
+    from wavescribe.core.engine.unheard import outside
+
+    piece = (153_966, 154_842)
+    found = [(151_190, 153_966), (154_842, 160_010)]
+    joined = plan_pieces(found, 200_000, pad_ms=0, pad_before_ms=0)
+    assert joined == [(151_190, 160_010)]  # why the cut is needed
+    assert outside(joined, [(100_000, 110_000), piece, (160_010, 170_000)]) == found
+    assert outside([(1_000, 5_000)], [(0, 2_000), (3_000, 4_000)]) == [
+        (2_000, 3_000),
+        (4_000, 5_000),
+    ]
+    assert outside([(1_000, 5_000)], [(0, 6_000)]) == []

@@ -51,7 +51,12 @@ from wavescribe.core.engine.speech_windows import (
     plan_pieces,
     plan_windows,
 )
-from wavescribe.core.engine.unheard import frame_levels, sounding, unheard_stretches
+from wavescribe.core.engine.unheard import (
+    frame_levels,
+    outside,
+    sounding,
+    unheard_stretches,
+)
 from wavescribe.core.engine.unheard_words import (
     extended_pieces,
     heard_beside,
@@ -168,8 +173,11 @@ def decode_speech_first(
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
     pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
     levels = frame_levels(audio)
-    stretches = plan_pieces(
-        unheard_stretches(audio, pieces, levels), duration_ms, pad_ms=0, pad_before_ms=0
+    stretches = outside(
+        plan_pieces(
+            unheard_stretches(audio, pieces, levels), duration_ms, pad_ms=0, pad_before_ms=0
+        ),
+        pieces,
     )
     # A stretch that touches a piece (a sentence's lead-in or tail Silero cut off, or the onset
     # of a bed beside speech) is decoded as part of that piece: no encoder pass of its own.

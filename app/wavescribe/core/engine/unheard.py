@@ -73,6 +73,27 @@ def unheard_stretches(
     return out
 
 
+def outside(spans: Sequence[Span], decoded: Sequence[Span]) -> list[Span]:
+    """The parts of ``spans`` outside every span of ``decoded``.
+
+    Stretches found here lie outside the pieces speech-first decodes, but joined across short
+    pauses (as pieces are) two of them could take in a piece between them: shuffled-3's
+    "Montreal forced aligner" (Silero heard 0.4 s of it) was decoded in its piece and again in
+    the 8.8 s stretch around it, both texts kept, and refinement, keeping the words in order,
+    laid the piece's "Where is the line?" over JFK's next sentence."""
+    out: list[Span] = []
+    for a, b in spans:
+        for x, y in sorted(decoded):
+            if y <= a or b <= x:
+                continue
+            if a < x:
+                out.append((a, x))
+            a = max(a, y)
+        if a < b:
+            out.append((a, b))
+    return out
+
+
 def noise_floor(levels: np.ndarray) -> float:
     """The file's noise floor (dBFS) from its frame levels."""
     return float(np.percentile(levels, FLOOR_PERCENTILE)) if len(levels) else -120.0
