@@ -16,6 +16,7 @@ from wavescribe.core.engine.speech_windows import (
     plan_pieces,
     plan_windows,
 )
+from wavescribe.core.transcript import Segment
 
 
 def test_regions_are_padded_and_joined_across_short_pauses_only():
@@ -107,6 +108,44 @@ def test_words_timed_into_the_pause_before_their_piece_go_with_their_sentence():
     # Words inside each piece stay where they were spoken, whatever the sentence.
     across = [Word(8000, 8300, " a", 0.9), Word(9800, 10000, " b", 0.9)]
     assert pieces_of(window, across) == [0, 1]
+
+
+def test_a_segment_begun_with_the_last_word_of_the_sentence_before_gives_it_back():
+    """At beam 5 on real-40, whisper ended "... so many words right" and began its next segment
+    with "here", then the next clip's sentence 38 s later in the window's third piece: kept
+    with that sentence as a fragment (in_source), "here" made one 49 s segment, and refinement
+    dropped all of its 16 words. "here" goes back to the segment before it, in its piece."""
+    from wavescribe.core.engine.window_words import leads_rejoined
+    from wavescribe.core.transcript import Word
+
+    window = Window(((31_920, 43_322), (132_208, 135_802), (173_168, 184_538)))
+
+    def seg(*words: tuple[str, int, int]) -> Segment:
+        ws = [Word(a, b, f" {t}", 0.9) for t, a, b in words]
+        return Segment(ws[0].start, ws[-1].end, "".join(w.text for w in ws).strip(), ws)
+
+    before = seg(
+        ("many", 133_606, 133_746), ("words", 133_746, 133_926), ("right", 133_926, 134_106)
+    )
+    after = seg(
+        ("here", 134_106, 135_146),
+        ("this", 173_168, 173_812),
+        ("one", 173_812, 174_432),
+        ("Montreal", 174_432, 175_292),
+    )
+    first, second = leads_rejoined(window, [before, after])
+    assert first.text == "many words right here" and first.end == 135_146
+    assert second.text == "this one Montreal" and second.start == 173_168
+    # After a sentence's end, a fragment begins the next sentence (timed early): it stays.
+    ended = seg(("many", 133_606, 133_746), ("words.", 133_746, 133_926))
+    opens = seg(("So", 134_106, 135_146), ("this", 173_168, 173_812), ("one", 173_812, 174_432))
+    assert [s.text for s in leads_rejoined(window, [ended, opens])] == [
+        "many words.",
+        "So this one",
+    ]
+    # A segment all in the piece of the one before is left as it is.
+    alone = seg(("here", 134_106, 135_146), ("again", 135_146, 135_500))
+    assert leads_rejoined(window, [before, alone]) == [before, alone]
 
 
 def test_a_window_splits_where_whisper_stopped_inside_a_piece_or_in_a_pause():
