@@ -113,39 +113,39 @@ def test_words_timed_into_the_pause_before_their_piece_go_with_their_sentence():
 def test_a_segment_begun_with_the_last_word_of_the_sentence_before_gives_it_back():
     """At beam 5 on real-40, whisper ended "... so many words right" and began its next segment
     with "here", then the next clip's sentence 38 s later in the window's third piece: kept
-    with that sentence as a fragment (in_source), "here" made one 49 s segment, and refinement
-    dropped all of its 16 words. "here" goes back to the segment before it, in its piece."""
-    from wavescribe.core.engine.window_words import leads_rejoined
+    with that sentence as a fragment, "here" made one 49 s segment, and refinement, which keeps
+    the words in order, dropped all 16 of the second clip's. "here" goes back to the segment
+    before it, in its piece; a fragment that begins a sentence moves into that sentence's
+    piece."""
+    from wavescribe.core.engine.window_words import in_source
     from wavescribe.core.transcript import Word
 
     window = Window(((31_920, 43_322), (132_208, 135_802), (173_168, 184_538)))
+    assert window.fed_starts() == [0, 12_402, 16_996]
 
-    def seg(*words: tuple[str, int, int]) -> Segment:
-        ws = [Word(a, b, f" {t}", 0.9) for t, a, b in words]
-        return Segment(ws[0].start, ws[-1].end, "".join(w.text for w in ws).strip(), ws)
+    def words(*said: tuple[str, int, int]) -> list[Word]:
+        return [Word(a, b, f" {t}", 0.9) for t, a, b in said]
 
-    before = seg(
-        ("many", 133_606, 133_746), ("words", 133_746, 133_926), ("right", 133_926, 134_106)
-    )
-    after = seg(
-        ("here", 134_106, 135_146),
-        ("this", 173_168, 173_812),
-        ("one", 173_812, 174_432),
-        ("Montreal", 174_432, 175_292),
-    )
-    first, second = leads_rejoined(window, [before, after])
-    assert first.text == "many words right here" and first.end == 135_146
-    assert second.text == "this one Montreal" and second.start == 173_168
-    # After a sentence's end, a fragment begins the next sentence (timed early): it stays.
-    ended = seg(("many", 133_606, 133_746), ("words.", 133_746, 133_926))
-    opens = seg(("So", 134_106, 135_146), ("this", 173_168, 173_812), ("one", 173_812, 174_432))
-    assert [s.text for s in leads_rejoined(window, [ended, opens])] == [
-        "many words.",
-        "So this one",
-    ]
-    # A segment all in the piece of the one before is left as it is.
-    alone = seg(("here", 134_106, 135_146), ("again", 135_146, 135_500))
-    assert leads_rejoined(window, [before, alone]) == [before, alone]
+    def before(last: str) -> Segment:
+        ws = words(
+            ("many", 133_606, 133_746), ("words", 133_746, 133_926), (last, 133_926, 134_106)
+        )
+        return Segment(ws[0].start, ws[-1].end, f"many words {last}", ws)
+
+    fed = [("this", 16_996, 17_640), ("one", 17_640, 18_260), ("Montreal", 18_260, 19_120)]
+    prev = before("right")
+    (seg,) = in_source(window, words(("here", 14_300, 15_340), *fed), before=prev)
+    assert prev.text == "many words right here" and prev.end == 135_146
+    assert seg.text == "this one Montreal" and seg.start == 173_168
+    # After a sentence's end a fragment begins the next sentence, timed early: it goes with it,
+    # into its piece; so it does with no segment before it.
+    for prev in (before("right."), None):
+        (seg,) = in_source(window, words(("So", 14_300, 15_340), *fed), before=prev)
+        assert seg.text == "So this one Montreal", seg.text
+        assert all(173_168 <= w.start <= w.end <= 184_538 for w in seg.words), seg.words
+    # Split for inspection, every part stays where it was timed.
+    parts = in_source(window, words(("here", 14_300, 15_340), *fed), split=True)
+    assert [p.text for p in parts] == ["here", "this one Montreal"]
 
 
 def test_a_window_splits_where_whisper_stopped_inside_a_piece_or_in_a_pause():

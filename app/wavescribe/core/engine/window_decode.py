@@ -19,7 +19,7 @@ from wavescribe.core.engine.decode_guard import words_of
 from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.speech_windows import Window
-from wavescribe.core.engine.window_words import in_source, leads_rejoined
+from wavescribe.core.engine.window_words import in_source
 from wavescribe.core.engine.word_grouping import words_from_tokens
 from wavescribe.core.refine.hallucination import mean_probability
 from wavescribe.core.transcript import Segment
@@ -108,9 +108,9 @@ def decode_window(
         if timed_by_dtw:
             t0, t1 = token_span(tokens, t0, t1)
         words = words_from_tokens(tokens, t0, t1)
-        segments.extend(in_source(window, words, split=split))
-    if not split:
-        segments = leads_rejoined(window, segments)
+        segments.extend(
+            in_source(window, words, split=split, before=segments[-1] if segments else None)
+        )
     mean = float(np.mean(logprobs)) if logprobs else None
     return Decoded(segments, None, mean, dtw, stopped[0] if stopped else None)
 

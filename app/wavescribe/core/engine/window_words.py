@@ -9,9 +9,12 @@ from wavescribe.core.transcript import Segment, Word
 
 MIN_PART_WORDS = 3  # a segment's part in one piece this long is a segment of its own
 _SENTENCE_END = (".", "?", "!", "…")
+FRAGMENT_WORD_MS = 150  # a fragment's word moved into its sentence's piece takes this long
 
 
-def in_source(window: Window, fed_words: list[Word], split: bool = False) -> list[Segment]:
+def in_source(
+    window: Window, fed_words: list[Word], split: bool = False, before: Segment | None = None
+) -> list[Segment]:
     """Words of one decoded segment in source time, split where the window's pieces meet (if
     ``split``); parts that are only a non-speech marker ("[BLANK_AUDIO]", "(music)") are dropped.
 
@@ -19,10 +22,14 @@ def in_source(window: Window, fed_words: list[Word], split: bool = False) -> lis
     can land in the piece before. Refinement re-places every word into the speech regions using
     the whole sentence; a one-word fragment split off it would look like text in silence and be
     dropped there (also when a raw transcript is refined later). So a fragment of fewer than
-    ``MIN_PART_WORDS`` stays with its neighbour (``split`` splits every part, for inspecting the
-    mapping). Longer parts are segments of their own: kept whole, "... by Lord Byron. Many people
-    don't think" spanned two pieces 16 s apart, and refinement laid its last words into the
-    speech between them (another clip's), losing the second piece's sentence."""
+    ``MIN_PART_WORDS`` goes with its neighbour, into its neighbour's piece (``split`` splits
+    every part, for inspecting the mapping). Longer parts are segments of their own: kept
+    whole, "... by Lord Byron. Many people don't think" spanned two pieces 16 s apart, and
+    refinement laid its last words into the speech between them (another clip's), losing the
+    second piece's sentence.
+
+    ``before``: the window's segment before this one. A first fragment in the piece where it
+    ends is its last words (:func:`_lead_of`), appended to it (in place)."""
     groups: list[tuple[int, list[Word]]] = []
     starts = window.fed_starts()
     for w, k in zip(fed_words, pieces_of(window, fed_words), strict=True):
@@ -33,7 +40,12 @@ def in_source(window: Window, fed_words: list[Word], split: bool = False) -> lis
             groups.append((k, []))
         groups[-1][1].append(Word(start, end, w.text, w.probability))
     if not split:
-        groups = _fragments_joined(groups)
+        if before is not None and _lead_of(window, before, groups):
+            before.words.extend(groups[0][1])
+            before.text = "".join(w.text for w in before.words).strip()
+            before.end = max(before.end, max(w.end for w in before.words))
+            groups = groups[1:]
+        groups = _fragments_joined(window, groups)
     out = []
     for _, words in groups:
         text = "".join(w.text for w in words).strip()
@@ -43,53 +55,60 @@ def in_source(window: Window, fed_words: list[Word], split: bool = False) -> lis
     return out
 
 
-def leads_rejoined(window: Window, segments: list[Segment]) -> list[Segment]:
-    """``segments`` (one window's, in order) with a segment's first words that are a fragment
-    (fewer than ``MIN_PART_WORDS``) in the piece where the segment before it ends moved to that
-    segment: whisper began a segment with the last word of the sentence before. Not after a
-    sentence's end, unless the fragment ends one: then it begins the next sentence, timed early.
+def _lead_of(window: Window, before: Segment, groups: list[tuple[int, list[Word]]]) -> bool:
+    """Whether the first of a segment's parts (by piece) is the end of the sentence before:
+    a fragment in the piece where ``before`` ends, the segment going on in another piece, and
+    ``before`` not ended (or the fragment ending a sentence itself; else it begins the next
+    sentence, timed early).
 
-    :func:`in_source` keeps a fragment with its neighbour, as a sentence's first words timed
-    into the piece before. At beam 5 on real-40, "... so many words right | here this one
-    Montreal is going to be forced ..." put "here" (right, at the end of its clip) with the
-    next clip's sentence 38 s later; refinement dropped all 16 words of that 49 s segment."""
-    out: list[Segment] = []
-    for seg in segments:
-        if out and out[-1].words and seg.words:
-            prev = out[-1]
-            k = _piece(window, prev.words[-1])
-            lead = 0
-            while lead < len(seg.words) and _piece(window, seg.words[lead]) == k:
-                lead += 1
-            ends = prev.words[-1].text.strip().endswith(_SENTENCE_END)
-            closes = seg.words[lead - 1].text.strip().endswith(_SENTENCE_END) if lead else False
-            if 0 < lead < min(MIN_PART_WORDS, len(seg.words)) and (closes or not ends):
-                moved, kept = seg.words[:lead], seg.words[lead:]
-                out[-1] = _segment([*prev.words, *moved], prev)
-                seg = _segment(kept, seg)
-        out.append(seg)
+    At beam 5 on real-40, "... so many words right | here this one Montreal is going to be
+    forced ..." kept "here" (right, at the end of its clip) with the next clip's sentence 38 s
+    later: one 49 s segment, and refinement, which keeps the words in order, dropped all 16 of
+    the second clip's."""
+    if len(groups) < 2 or not before.words or len(groups[0][1]) >= MIN_PART_WORDS:
+        return False
+    last = before.words[-1]
+    middle = (last.start + last.end) / 2
+    a, b = window.pieces[groups[0][0]]
+    if not a <= middle <= b:
+        return False
+    ended = last.text.strip().endswith(_SENTENCE_END)
+    return not ended or groups[0][1][-1].text.strip().endswith(_SENTENCE_END)
+
+
+def _fragments_joined(
+    window: Window, groups: list[tuple[int, list[Word]]]
+) -> list[tuple[int, list[Word]]]:
+    """Parts of one segment (by piece) with each part of fewer than ``MIN_PART_WORDS`` words
+    joined to the part before it (the first to the one after), and laid in that part's piece
+    next to it: a segment spanning two pieces far apart breaks the order refinement keeps the
+    words in (words timed 40 s after the next segment's)."""
+    out: list[tuple[int, list[Word]]] = []
+    for k, words in groups:
+        if out and len(words) < MIN_PART_WORDS:
+            j, kept = out[-1]
+            out[-1] = (j, [*kept, *_laid(window.pieces[j], kept[-1].end, words, after=True)])
+        elif out and len(out[-1][1]) < MIN_PART_WORDS:
+            _, fragment = out[-1]
+            out[-1] = (k, [*_laid(window.pieces[k], words[0].start, fragment, after=False), *words])
+        else:
+            out.append((k, words))
     return out
 
 
-def _segment(words: list[Word], like: Segment) -> Segment:
-    text = "".join(w.text for w in words).strip()
-    return Segment(words[0].start, max(w.end for w in words), text, words, None, like.suspect)
-
-
-def _piece(window: Window, w: Word) -> int | None:
-    middle = (w.start + w.end) / 2
-    return next((k for k, (a, b) in enumerate(window.pieces) if a <= middle <= b), None)
-
-
-def _fragments_joined(groups: list[tuple[int, list[Word]]]) -> list[tuple[int, list[Word]]]:
-    """Parts of one segment (by piece) with each part of fewer than ``MIN_PART_WORDS`` words
-    joined to the part before it (the first to the one after)."""
-    out: list[tuple[int, list[Word]]] = []
-    for k, words in groups:
-        if out and (len(words) < MIN_PART_WORDS or len(out[-1][1]) < MIN_PART_WORDS):
-            out[-1] = (out[-1][0], [*out[-1][1], *words])
-        else:
-            out.append((k, words))
+def _laid(piece: tuple[int, int], edge: int, words: list[Word], after: bool) -> list[Word]:
+    """``words`` from another piece laid in ``piece``, ``FRAGMENT_WORD_MS`` each, right after
+    (``after``) or right before ``edge``; words already in ``piece`` are left as they are."""
+    a, b = piece
+    if all(a <= (w.start + w.end) / 2 <= b for w in words):
+        return words
+    n = len(words)
+    first = edge if after else edge - n * FRAGMENT_WORD_MS
+    out = []
+    for i, w in enumerate(words):
+        start = min(b, max(a, first + i * FRAGMENT_WORD_MS))
+        end = min(b, max(start, first + (i + 1) * FRAGMENT_WORD_MS))
+        out.append(Word(start, end, w.text, w.probability))
     return out
 
 
