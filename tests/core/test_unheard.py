@@ -148,9 +148,9 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
     """shuffled-6: a whispered "This is all very whispered" after 0.8 s of pink noise and a
     0.5 s pause. The stretch found by its level began with the noise, DTW started "This" there
     (223 035 ms), and refinement kept it in the gap before the clip (gold start 224 130). The
-    first word now starts after the pause inside it; a last word with no pause inside keeps its
-    end, and words over unbroken speech keep theirs."""
-    from wavescribe.core.engine.unheard import frame_levels, sounding
+    first word now starts after the pause inside it, a last word with no pause inside is cut
+    to ``MAX_WORD_MS``, and words over unbroken speech keep their edges."""
+    from wavescribe.core.engine.unheard import MAX_WORD_MS, frame_levels, sounding
     from wavescribe.core.transcript import Word
 
     layout = lf.shuffled_layout(6)
@@ -167,12 +167,17 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
     gold_start = layout.aligned_edges()[layout.clips.index(clip)]
     assert gold_start is not None
     assert gold_start[0] - 300 <= start <= gold_start[0], (start, gold_start)
-    assert end == 226_784
+    # "whispered." was timed 1.7 s long, the breath after it included (gold end 225 610).
+    assert end == 225_110 + MAX_WORD_MS
     jfk = next(c for c in layout.clips if c.text.startswith("And so my fellow"))
     spoken = layout.aligned_edges()[layout.clips.index(jfk)]
     assert spoken is not None
-    middle = (spoken[0] + spoken[1]) // 2
-    steady = [Word(spoken[0], middle, " And", 0.9), Word(middle, spoken[1], " country.", 0.9)]
+    a, b = spoken
+    steady = [
+        Word(a, a + 400, " And", 0.9),
+        Word(a + 400, b - 600, " so my fellow Americans ... for your", 0.9),
+        Word(b - 600, b, " country.", 0.9),
+    ]
     assert sounding(levels, steady) == spoken
 
 

@@ -39,6 +39,7 @@ SWING_DB = 15.0  # 90th minus 10th percentile of a stretch's frame levels: speec
 SWING_SPAN_MS = 1500  # the swing is measured over this much around each point
 STEP_MS = 100  # ... every this often
 PAUSE_MS = 200  # quiet this long inside a word is a pause, not a sound of the word
+MAX_WORD_MS = 1000  # ... and a word longer than this was timed over something else too
 
 Span = tuple[int, int]
 
@@ -102,18 +103,21 @@ def noise_floor(levels: np.ndarray) -> float:
 def sounding(levels: np.ndarray, words: Sequence[Word]) -> Span:
     """Where ``words`` (in order, decoded where Silero heard no speech) sound: from their first
     start to their last end, less a pause of ``PAUSE_MS`` or more inside the first (last) word
-    and what lies before (after) it.
+    and what lies before (after) it, and the first (last) word at most ``MAX_WORD_MS`` long.
 
     DTW starts the first word where the fed audio starts, and a stretch found here starts where
     its level first swings, up to ``SWING_SPAN_MS`` / 2 before the speech: a whispered "This"
     was timed over 0.8 s of noise and the pause after it (shuffled-6), and refinement kept it
-    there. No word holds a pause that long; a stop's closure is under 100 ms."""
+    there. No word holds a pause that long (a stop's closure is under 100 ms), and the
+    multilingual base timed JFK's first "and" over 2 s, the music bed before it included."""
     a, b = words[0].start, words[-1].end
     quiet = levels <= noise_floor(levels) + ABOVE_FLOOR_DB
     before = _quiet_runs(quiet, a, words[0].end)
     after = _quiet_runs(quiet, words[-1].start, b)
     a = before[-1][1] if before else a
     b = after[0][0] if after else b
+    a = max(a, words[0].end - MAX_WORD_MS)
+    b = min(b, words[-1].start + MAX_WORD_MS)
     return (a, b) if b > a else (words[0].start, words[-1].end)
 
 
