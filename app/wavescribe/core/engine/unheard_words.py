@@ -154,9 +154,9 @@ def under_heard(seg: Segment, piece: Span, speech: SpeechMap) -> Span | None:
 
     Refinement lays a segment's words inside the speech regions; Silero scored a fast "I really
     don't know how people talk like this" (1.7 s) at 0.1-0.44 but for its last 160 ms, and the
-    nine words DTW timed within 20 ms of the gold text were squeezed into those 160 ms. Segments
-    whose words Silero heard for 0.37-0.5 of their time are real pauses between slow words (the
-    Columbia address, the fillers clips): they keep Silero's regions."""
+    nine words DTW had timed (the first within 30 ms of the gold text) were squeezed into those
+    160 ms. Segments whose words Silero heard for 0.37-0.5 of their time are real pauses between
+    slow words (the Columbia address, the fillers clips): they keep Silero's regions."""
     words = [w for w in seg.words if piece[0] <= (w.start + w.end) / 2 <= piece[1]]
     if len(words) < 2:
         return None
