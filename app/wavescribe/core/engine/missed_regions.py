@@ -42,7 +42,7 @@ def regions_without_words(
     for (a, b), speech_ms in passages(regions, window):
         if speech_ms < MIN_REGION_MS:
             continue
-        if sum(_middle_in(w, (a, b)) for w in kept) < max(1.0, MIN_WORDS_PER_S * speech_ms / 1000):
+        if sum(middle_in(w, (a, b)) for w in kept) < max(1.0, MIN_WORDS_PER_S * speech_ms / 1000):
             out.append((a, b))
     return out
 
@@ -75,7 +75,7 @@ def anchored_words(seg: Segment, window: Window) -> list[Word]:
     decoded again)."""
 
     def piece(w: Word) -> int | None:
-        return next((k for k, p in enumerate(window.pieces) if _middle_in(w, p)), None)
+        return next((k for k, p in enumerate(window.pieces) if middle_in(w, p)), None)
 
     where = [piece(w) for w in seg.words]
     kept = []
@@ -88,14 +88,14 @@ def anchored_words(seg: Segment, window: Window) -> list[Word]:
 
 def words_in(segments: list[Segment], span: Span) -> int:
     """Words whose middle lies in ``span``."""
-    return sum(_middle_in(w, span) for s in segments for w in s.words)
+    return sum(middle_in(w, span) for s in segments for w in s.words)
 
 
 def without_words_in(segments: list[Segment], span: Span) -> list[Segment]:
     """``segments`` less their words whose middle lies in ``span``."""
     out = []
     for seg in segments:
-        keep = [w for w in seg.words if not _middle_in(w, span)]
+        keep = [w for w in seg.words if not middle_in(w, span)]
         if len(keep) == len(seg.words):
             out.append(seg)
         elif keep:
@@ -106,5 +106,6 @@ def without_words_in(segments: list[Segment], span: Span) -> list[Segment]:
     return out
 
 
-def _middle_in(w: Word, span: Span) -> bool:
+def middle_in(w: Word, span: Span) -> bool:
+    """Whether ``w``'s middle lies in ``span`` (edges included): where a word counts."""
     return span[0] <= (w.start + w.end) / 2 <= span[1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from wavescribe.core.engine.missed_regions import without_words_in, words_in
+from wavescribe.core.engine.missed_regions import middle_in, without_words_in, words_in
 from wavescribe.core.engine.speech_windows import MAX_WINDOW_MS, Window
 from wavescribe.core.refine.hallucination import MIN_SPEECH_MS, mean_probability
 from wavescribe.core.refine.hallucination import tell as segment_tell
@@ -57,7 +57,7 @@ def keep_unheard(
     spans = []
     for a, b in window.pieces:
         words = sorted(
-            (w for s in kept for w in s.words if a <= (w.start + w.end) / 2 <= b),
+            (w for s in kept for w in s.words if middle_in(w, (a, b))),
             key=lambda w: w.start,
         )
         if not words:
@@ -157,7 +157,7 @@ def under_heard(seg: Segment, piece: Span, speech: SpeechMap) -> Span | None:
     nine words DTW had timed (the first within 30 ms of the gold text) were squeezed into those
     160 ms. Segments whose words Silero heard for 0.37-0.5 of their time are real pauses between
     slow words (the Columbia address, the fillers clips): they keep Silero's regions."""
-    words = [w for w in seg.words if piece[0] <= (w.start + w.end) / 2 <= piece[1]]
+    words = [w for w in seg.words if middle_in(w, piece)]
     if len(words) < 2:
         return None
     a, b = max(piece[0], words[0].start), min(piece[1], words[-1].end)

@@ -3,6 +3,7 @@ decoded segment is cut where the window's pieces meet (see :mod:`speech_first`).
 
 from __future__ import annotations
 
+from wavescribe.core.engine.missed_regions import middle_in
 from wavescribe.core.engine.speech_windows import Window
 from wavescribe.core.refine.hallucination import is_non_speech_marker
 from wavescribe.core.transcript import Segment, Word
@@ -68,9 +69,7 @@ def _lead_of(window: Window, before: Segment, groups: list[tuple[int, list[Word]
     if len(groups) < 2 or not before.words or len(groups[0][1]) >= MIN_PART_WORDS:
         return False
     last = before.words[-1]
-    middle = (last.start + last.end) / 2
-    a, b = window.pieces[groups[0][0]]
-    if not a <= middle <= b:
+    if not middle_in(last, window.pieces[groups[0][0]]):
         return False
     ended = last.text.strip().endswith(_SENTENCE_END)
     return not ended or groups[0][1][-1].text.strip().endswith(_SENTENCE_END)
@@ -100,7 +99,7 @@ def _laid(piece: tuple[int, int], edge: int, words: list[Word], after: bool) -> 
     """``words`` from another piece laid in ``piece``, ``FRAGMENT_WORD_MS`` each, right after
     (``after``) or right before ``edge``; words already in ``piece`` are left as they are."""
     a, b = piece
-    if all(a <= (w.start + w.end) / 2 <= b for w in words):
+    if all(middle_in(w, piece) for w in words):
         return words
     n = len(words)
     first = edge if after else edge - n * FRAGMENT_WORD_MS
