@@ -150,11 +150,11 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
     (223 035 ms), and refinement kept it in the gap before the clip (gold start 224 130). The
     first word now starts after the pause inside it, a last word with no pause inside is cut
     to ``MAX_WORD_MS``, and words over unbroken speech keep their edges."""
-    from wavescribe.core.engine.unheard import MAX_WORD_MS, frame_levels, sounding
+    from wavescribe.core.engine.unheard import MAX_WORD_MS, frame_levels, loud_frames, sounding
     from wavescribe.core.transcript import Word
 
     layout = lf.shuffled_layout(6)
-    levels = frame_levels(layout.audio)
+    loud = loud_frames(frame_levels(layout.audio))
     clip = next(c for c in layout.clips if c.text.startswith("this is all very whispered"))
     edges = [223_035, 224_330, 224_550, 224_790, 225_110, 226_784]
     words = [
@@ -163,7 +163,7 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
             edges, edges[1:], ["This", "is", "all", "very", "whispered."], strict=False
         )
     ]
-    start, end = sounding(levels, words)
+    start, end = sounding(loud, words)
     gold_start = layout.aligned_edges()[layout.clips.index(clip)]
     assert gold_start is not None
     assert gold_start[0] - 300 <= start <= gold_start[0], (start, gold_start)
@@ -178,7 +178,7 @@ def test_words_decoded_where_silero_heard_nothing_sound_where_the_level_says() -
         Word(a + 400, b - 600, " so my fellow Americans ... for your", 0.9),
         Word(b - 600, b, " country.", 0.9),
     ]
-    assert sounding(levels, steady) == spoken
+    assert sounding(loud, steady) == spoken
 
 
 def test_stretches_joined_across_a_decoded_piece_are_cut_at_it() -> None:

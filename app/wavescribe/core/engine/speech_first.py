@@ -53,6 +53,7 @@ from wavescribe.core.engine.speech_windows import (
 )
 from wavescribe.core.engine.unheard import (
     frame_levels,
+    loud_frames,
     outside,
     sounding,
     unheard_stretches,
@@ -173,6 +174,7 @@ def decode_speech_first(
     report = SpeechFirstReport(regions=list(regions), vad=speech.method)
     pieces = plan_pieces(regions, duration_ms, probs=speech.probs)
     levels = frame_levels(audio)
+    loud = loud_frames(levels)
     stretches = outside(
         plan_pieces(
             unheard_stretches(audio, pieces, levels), duration_ms, pad_ms=0, pad_before_ms=0
@@ -247,7 +249,7 @@ def decode_speech_first(
                     report.rests += 1
             report.redecoded_windows += tries > 1
             if window in unheard:
-                _keep_unheard(result, window, speech, report, levels)
+                _keep_unheard(result, window, speech, report, loud)
             else:
                 if result.tell is not None:
                     for seg in result.segments:
@@ -284,7 +286,7 @@ def decode_speech_first(
                     )
                     report.windows += 1
                     report.decoded_ms += span[1] - span[0]
-                    _keep_unheard(alone, Window((span,)), speech, report, levels)
+                    _keep_unheard(alone, Window((span,)), speech, report, loud)
                     result.segments += alone.segments
                 report.faint_speech.extend(keep_faint(result.segments, window, speech))
             result.segments.sort(key=lambda s: s.start)
@@ -314,10 +316,10 @@ def _keep_unheard(
     window: Window,
     speech: SpeechMap,
     report: SpeechFirstReport,
-    levels: np.ndarray,
+    loud: np.ndarray,
 ) -> None:
     result.segments, spans = keep_unheard(
-        result.segments, result.tell, window, speech, lambda words: sounding(levels, words)
+        result.segments, result.tell, window, speech, lambda words: sounding(loud, words)
     )
     report.unheard_speech.extend(spans)
 

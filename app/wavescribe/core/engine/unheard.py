@@ -63,8 +63,7 @@ def unheard_stretches(
     levels = frame_levels(audio) if levels is None else levels
     if not len(levels):
         return []
-    floor = noise_floor(levels)
-    free = levels > floor + ABOVE_FLOOR_DB
+    free = loud_frames(levels)
     for a, b in decoded:
         free[max(0, a // FRAME_MS) : max(0, -(-b // FRAME_MS))] = False
     out = []
@@ -95,13 +94,18 @@ def outside(spans: Sequence[Span], decoded: Sequence[Span]) -> list[Span]:
     return out
 
 
-def noise_floor(levels: np.ndarray) -> float:
-    """The file's noise floor (dBFS) from its frame levels."""
-    return float(np.percentile(levels, FLOOR_PERCENTILE)) if len(levels) else -120.0
+def loud_frames(levels: np.ndarray) -> np.ndarray:
+    """Which frames are sound: ``ABOVE_FLOOR_DB`` over the file's noise floor (the 10th
+    percentile of its frame levels)."""
+    if not len(levels):
+        return np.zeros(0, bool)
+    loud: np.ndarray = levels > float(np.percentile(levels, FLOOR_PERCENTILE)) + ABOVE_FLOOR_DB
+    return loud
 
 
-def sounding(levels: np.ndarray, words: Sequence[Word]) -> Span:
-    """Where ``words`` (in order, decoded where Silero heard no speech) sound: from their first
+def sounding(loud: np.ndarray, words: Sequence[Word]) -> Span:
+    """Where ``words`` (in order, decoded where Silero heard no speech) sound (``loud``:
+    :func:`loud_frames` of the file): from their first
     start to their last end, less a pause of ``PAUSE_MS`` or more inside the first (last) word
     and what lies before (after) it, and the first (last) word at most ``MAX_WORD_MS`` long.
 
@@ -111,7 +115,7 @@ def sounding(levels: np.ndarray, words: Sequence[Word]) -> Span:
     there. No word holds a pause that long (a stop's closure is under 100 ms), and the
     multilingual base timed JFK's first "and" over 2 s, the music bed before it included."""
     a, b = words[0].start, words[-1].end
-    quiet = levels <= noise_floor(levels) + ABOVE_FLOOR_DB
+    quiet = ~loud
     before = _quiet_runs(quiet, a, words[0].end)
     after = _quiet_runs(quiet, words[-1].start, b)
     a = before[-1][1] if before else a
