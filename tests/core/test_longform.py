@@ -495,39 +495,46 @@ def columbia() -> Any:
     return load_audio(DATA / "speech" / "long_columbia_address" / "columbia.wma")[0]
 
 
-def test_whisper_ending_a_window_early_is_stopped_there_not_encoded_again(
+def test_a_speech_window_is_transcribed_to_its_end_in_one_encoder_pass(
     whisper_ctx: Any, columbia: Any
 ) -> None:
-    """Greedy tiny.en ends its text for 28.5 s of this speech 3.8 s early; with ``stop_early``
-    whisper.cpp stops there instead of encoding the rest in a second 30 s pass."""
+    """28.5 s of continuous real speech (greedy tiny.en): with timestamp tokens whisper ends its
+    text seconds early and whisper.cpp encodes the rest in a second 30 s pass; a speech window
+    is decoded without them (DTW times the words), to its end in one pass."""
     import _pywhispercpp as pw
 
+    from wavescribe.core.engine.speech_first import Attempt
     from wavescribe.core.engine.speech_windows import Window
-    from wavescribe.core.engine.whisper_run import full_params
+    from wavescribe.core.engine.whisper_run import window_params
     from wavescribe.core.engine.window_decode import decode_window
 
     window = Window(((40_000, 68_500),))
     options = TranscribeOptions(language="en", threads=2, beam_size=1)
-    got = []
-    for stop_early in (True, False):
-        params = full_params(pw, options)
-        params.suppress_nst = True
-        decoded = decode_window(
-            pw, whisper_ctx, columbia, window, params, lambda: False, False, stop_early
-        )
-        got.append((decoded.stopped_ms, max(w.end for s in decoded.segments for w in s.words)))
-    (stopped, last_end), (not_stopped, full_last_end) = got
-    assert stopped is not None and 20_000 < stopped < 28_000, got
-    assert not_stopped is None
-    assert last_end <= 40_000 + stopped + 50  # nothing decoded past the stop
-    assert full_last_end > 40_000 + stopped + 1_000  # whisper.cpp's second pass had words there
+    got = {}
+    passes = {True: 0, False: 0}
+    for timestamps in (True, False):
+        params = window_params(pw, options, Attempt(1), 2, timestamps=timestamps)
+
+        def begin(*_args: Any, key: bool = timestamps) -> bool:
+            passes[key] += 1
+            return True
+
+        pw.assign_encoder_begin_callback(params, begin)
+        decoded = decode_window(pw, whisper_ctx, columbia, window, params, lambda: False)
+        words = [w for s in decoded.segments for w in s.words]
+        got[timestamps] = (passes[timestamps], len(words), words[-1].end)
+    assert got[True][0] == 2, got  # the rest encoded again
+    passes, n_words, last_end = got[False]
+    assert passes == 1, got
+    assert last_end >= 68_500 - 1_000, got  # to the window's end
+    assert n_words >= got[True][1] - 3, got  # nothing the two passes had is lost
 
 
-def test_the_rest_of_a_window_ended_early_is_decoded_with_the_other_rests(
+def test_speech_first_loses_no_word_of_continuous_speech(
     whisper_ctx: Any, tiny_en_ggml: Path, tmp_path: Path, columbia: Any
 ) -> None:
-    """A minute of continuous speech: the window whisper ended early has its rest decoded in a
-    window of rests, and no word is lost or doubled against decoding the minute whole."""
+    """A minute of continuous real speech, cut into pieces and windows: no word lost or
+    doubled against decoding the minute whole, and words to its end."""
     import soundfile as sf
 
     wav = tmp_path / "columbia-minute.wav"
@@ -542,14 +549,12 @@ def test_the_rest_of_a_window_ended_early_is_decoded_with_the_other_rests(
         )
         words.append([w.text.strip(" ,.").lower() for s in tr.segments for w in s.words])
         if speech_first:
-            decoding = tr.metadata["decoding"]
-            assert decoding["early_ends"] >= 1, decoding
-            assert decoding["speech_without_text"] == []
+            assert tr.metadata["decoding"]["speech_without_text"] == []
             assert max(w.end for s in tr.segments for w in s.words) > 58_000  # to the end
-    rests, whole = words
-    assert abs(len(rests) - len(whole)) <= 0.05 * len(whole), (rests, whole)
-    grams = [tuple(rests[i : i + 5]) for i in range(len(rests) - 4)]
-    assert len(set(grams)) == len(grams)  # no 5 words said twice: no rest decoded twice
+    first, whole = words
+    assert abs(len(first) - len(whole)) <= 0.05 * len(whole), (first, whole)
+    grams = [tuple(first[i : i + 5]) for i in range(len(first) - 4)]
+    assert len(set(grams)) == len(grams)  # no 5 words said twice
 
 
 def test_a_word_cut_off_from_its_sentence_does_not_count_as_an_utterance_decoded() -> None:

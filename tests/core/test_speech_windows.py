@@ -148,13 +148,34 @@ def test_a_segment_begun_with_the_last_word_of_the_sentence_before_gives_it_back
     assert [p.text for p in parts] == ["here", "this one Montreal"]
 
 
-def test_a_window_splits_where_whisper_stopped_inside_a_piece_or_in_a_pause():
-    w = Window(((1_000, 5_000), (9_000, 12_000)))  # fed: 0-4000, pause, 5000-8000
-    head, rest = w.split_at(2_500)
-    assert head == Window(((1_000, 3_500),))
-    assert rest == Window(((3_500, 5_000), (9_000, 12_000)))
-    head, rest = w.split_at(4_400)  # in the pause: the next piece is the rest
-    assert head == Window(((1_000, 5_000),))
-    assert rest == Window(((9_000, 12_000),))
-    assert w.split_at(8_000) == (w, None)
-    assert w.split_at(0) == (None, w)
+def test_a_sentence_s_last_word_timed_across_the_pause_stays_in_its_piece():
+    """Decoded without timestamp tokens, a window is one segment; DTW ran "nation." (real-40,
+    tiny.en) from its piece across the 1 s pause and 1.6 s into the next piece, and the word
+    went with the next clip's sentence. It starts in its own piece, going on from "the": there
+    it stays. A sentence's first word timed into the pause still goes to the piece after."""
+    from wavescribe.core.engine.window_words import in_source
+    from wavescribe.core.engine.word_grouping import sentences
+    from wavescribe.core.transcript import Word
+
+    window = Window(((100_000, 107_370), (130_000, 136_852)))  # fed: 0-7370, pause, 8370-15222
+    said = [
+        ("reported", 5_526, 6_026),
+        ("in", 6_026, 6_426),
+        ("the", 6_426, 6_666),
+        ("nation.", 6_666, 10_006),
+        ("Twentieth", 10_006, 10_506),
+        ("century", 10_506, 10_766),
+    ]
+    fed = [Word(a, b, f" {t}", 0.9) for t, a, b in said]
+    assert [[w.text for w in s] for s in sentences(fed)] == [
+        [" reported", " in", " the", " nation."],
+        [" Twentieth", " century"],
+    ]
+    parts = in_source(window, fed, split=True)
+    assert [p.text for p in parts] == ["reported in the nation.", "Twentieth century"]
+    assert parts[0].end <= 107_370 and parts[1].start >= 130_000
+    # "So" after a sentence's end, timed from the pause on: the next sentence's first word.
+    fed[3] = Word(6_666, 7_000, " nation.", 0.9)
+    fed.insert(4, Word(7_000, 9_000, " So", 0.9))
+    parts = in_source(window, fed, split=True)
+    assert [p.text for p in parts] == ["reported in the nation.", "So Twentieth century"]

@@ -24,19 +24,10 @@ MIN_WORDS_PER_S = 0.5
 
 
 def regions_without_words(
-    regions: list[Span], window: Window, segments: list[Segment], parts: bool = False
+    regions: list[Span], window: Window, segments: list[Segment]
 ) -> list[Span]:
     """Passages (:func:`passages`) of at least ``MIN_REGION_MS`` of speech inside ``window``
-    with (almost) no decoded word.
-    ``parts``: also the parts of regions inside its pieces (a window of rests, which may begin
-    inside a region whose beginning was decoded in another window)."""
-    if parts:
-        regions = [
-            (max(a, pa), min(b, pb))
-            for a, b in regions
-            for pa, pb in window.pieces
-            if a < pb and pa < b
-        ]
+    with (almost) no decoded word."""
     kept = [w for seg in segments for w in anchored_words(seg, window)]
     out = []
     for (a, b), speech_ms in passages(regions, window):

@@ -100,7 +100,6 @@ class SpeechFirstReport:
     faint_speech: list[tuple[int, int]] = field(default_factory=list)  # under its threshold
     vad: str = ""
     quiet_stretches: int = 0  # unheard stretches a quick listen found no words in
-    rests: int = 0  # windows whisper ended early whose rest was decoded with other rests
     # Decodes whose words are kept, by how they were timed: whisper.cpp's DTW or its t0/t1.
     timed_dtw: int = 0
     timed_whisper: int = 0
@@ -129,7 +128,6 @@ class SpeechFirstReport:
             "faint_speech": [list(r) for r in self.faint_speech],
             "speech_detection": self.vad,
             "quiet_stretches": self.quiet_stretches,
-            "early_ends": self.rests,
             "word_timing": self.word_timing,
         }
 
@@ -191,11 +189,7 @@ def decode_speech_first(
     unheard = [Window((s,)) for s in stretches if s not in joined]
     windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
     report.windows = len(windows)
-    planned = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
-    # The rests of windows whisper ended early (decode_window's stop_early): decoded together
-    # after the planned windows, instead of a second 30 s encoder pass each.
-    rests: list[tuple[int, int]] = []
     attempts = attempts_for(options)
     segments: list[Segment] = []
     recent: list[list[str]] = []
@@ -226,7 +220,6 @@ def decode_speech_first(
                 result, tries = Decoded([]), 1
                 report.quiet_stretches += 1
             else:
-                stop_early = executor is None and k < planned and window not in unheard
                 result, tries = _decode_guarded(
                     pw,
                     dec,
@@ -238,15 +231,7 @@ def decode_speech_first(
                     cancelled,
                     False,
                     first,
-                    stop_early=stop_early,
                 )
-            if result.stopped_ms is not None:
-                head, rest = window.split_at(result.stopped_ms)
-                if head is not None and rest is not None:
-                    window = head
-                    rests += rest.pieces
-                    report.decoded_ms -= rest.fed_ms
-                    report.rests += 1
             report.redecoded_windows += tries > 1
             if window in unheard:
                 _keep_unheard(result, window, speech, report, loud)
@@ -255,7 +240,7 @@ def decode_speech_first(
                     for seg in result.segments:
                         seg.suspect = result.tell
                 report.suspect_windows += any(seg.suspect for seg in result.segments)
-            missed = regions_without_words(regions, window, result.segments, k >= planned)
+            missed = regions_without_words(regions, window, result.segments)
             for region in missed:
                 said = [s for sentences in recent for s in sentences]
                 said += [" ".join(words_of(s.text)) for s in result.segments]
@@ -296,11 +281,6 @@ def decode_speech_first(
             segments.extend(result.segments)
             recent = [*recent, [" ".join(words_of(s.text)) for s in result.segments]]
             recent = recent[-RECENT_WINDOWS:]
-            if k == planned - 1 and rests:
-                more = plan_windows(rests)
-                windows += more
-                report.windows += len(more)
-                total += sum(w.fed_ms for w in more)
             send(("progress", "transcribe", done / total))
     finally:
         if executor is not None:
@@ -336,11 +316,9 @@ def _decode_guarded(
     split: bool,
     first: Decoded | None = None,
     need_words: bool = False,
-    stop_early: bool = False,
 ) -> tuple[Decoded, int]:
     """The first attempt without a tell, else the least doubtful one (its tell kept); and how
     many attempts were made. ``first``: the first attempt's result, decoded ahead.
-    ``stop_early``: for the first attempt (:func:`decode_window`); later ones decode it all.
     ``need_words``: an attempt that yields no word is no answer (a region decoded alone because
     its window gave it none): the next setting is tried, and if none yields words the result is
     empty."""
@@ -350,9 +328,7 @@ def _decode_guarded(
         if i == 0 and first is not None:
             result = first
         else:
-            result = decode_window(
-                pw, ctx, audio, window, params_for(attempt), cancelled, split, stop_early and i == 0
-            )
+            result = decode_window(pw, ctx, audio, window, params_for(attempt), cancelled, split)
         if need_words and not any(s.words for s in result.segments):
             continue
         result.tell = window_tell(

@@ -80,22 +80,6 @@ class Window:
         a, b = self.pieces[k]
         return min(b, a + max(0, fed_ms - self.fed_starts()[k]))
 
-    def split_at(self, fed_ms: int) -> tuple[Window | None, Window | None]:
-        """The pieces fed before ``fed_ms`` and those from it on (None where there are none); a
-        piece ``fed_ms`` falls in is cut there, one it falls in the pause before goes after."""
-        head: list[Span] = []
-        tail: list[Span] = []
-        for (a, b), s in zip(self.pieces, self.fed_starts(), strict=True):
-            cut = a + fed_ms - s
-            if cut >= b:
-                head.append((a, b))
-            elif cut <= a:
-                tail.append((a, b))
-            else:
-                head.append((a, cut))
-                tail.append((cut, b))
-        return (Window(tuple(head)) if head else None), (Window(tuple(tail)) if tail else None)
-
     def samples(self, audio: np.ndarray, rate: int = 16000) -> np.ndarray:
         """The fed audio: the pieces' samples laid end to end (a view when there is one piece)."""
         if len(self.pieces) == 1:

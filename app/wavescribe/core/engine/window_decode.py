@@ -20,7 +20,7 @@ from wavescribe.core.engine.decoder_pool import DecoderPool
 from wavescribe.core.engine.dtw_timing import segment_tokens, timed_tokens, token_span
 from wavescribe.core.engine.speech_windows import Window
 from wavescribe.core.engine.window_words import in_source
-from wavescribe.core.engine.word_grouping import words_from_tokens
+from wavescribe.core.engine.word_grouping import sentences, words_from_tokens
 from wavescribe.core.refine.hallucination import mean_probability
 from wavescribe.core.transcript import Segment
 
@@ -46,7 +46,6 @@ class Decoded:
     tell: str | None = None
     mean_logprob: float | None = None
     dtw: bool = False  # every word timed from whisper.cpp's DTW token times
-    stopped_ms: int | None = None  # fed time where whisper.cpp was stopped (``stop_early``)
 
 
 def decode_window(
@@ -57,35 +56,18 @@ def decode_window(
     params: Any,
     cancelled: Callable[[], bool],
     split: bool = False,
-    stop_early: bool = False,
 ) -> Decoded:
     """One ``whisper_full`` call on ``window``'s audio; segments mapped to source time (and
     split where the window's pieces meet, if ``split``). ``ctx``: a context, or a pool to
     borrow one from.
 
-    ``stop_early``: where whisper ends its text before the window's end and whisper.cpp is
-    about to encode the rest in a second 30 s pass (from the end of its last segment), it is
-    stopped instead and the result says where (``stopped_ms``, fed time): the caller decodes
-    the rest together with other such rests."""
+    Whisper's segments are cut into sentences: decoded without timestamp tokens (as speech
+    windows are, :func:`whisper_run.window_params`), a window is one segment."""
     if isinstance(ctx, DecoderPool):
         with ctx.borrow() as borrowed:
-            return decode_window(pw, borrowed, audio, window, params, cancelled, split, stop_early)
+            return decode_window(pw, borrowed, audio, window, params, cancelled, split)
     fed = window.samples(audio, RATE)
     pw.assign_abort_callback(params, cancelled)
-    stopped: list[int] = []
-    if stop_early:
-        passes: list[int] = []
-
-        def begin(*_args: Any) -> bool:
-            passes.append(1)
-            n = pw.whisper_full_n_segments(ctx)
-            seek = 10 * pw.whisper_full_get_segment_t1(ctx, n - 1) if n else 0
-            if len(passes) == 1 or seek <= 0:  # nothing decoded yet: let whisper.cpp go on
-                return True
-            stopped.append(seek)
-            return False
-
-        pw.assign_encoder_begin_callback(params, begin)
     rc = pw.whisper_full(ctx, params, fed, fed.size)
     if cancelled():
         raise errors.Cancelled("transcription cancelled")
@@ -107,12 +89,11 @@ def decode_window(
         t1 = max(t0, t1)
         if timed_by_dtw:
             t0, t1 = token_span(tokens, t0, t1)
-        words = words_from_tokens(tokens, t0, t1)
-        segments.extend(
-            in_source(window, words, split=split, before=segments[-1] if segments else None)
-        )
+        for sentence in sentences(words_from_tokens(tokens, t0, t1)):
+            before = segments[-1] if segments else None
+            segments.extend(in_source(window, sentence, split=split, before=before))
     mean = float(np.mean(logprobs)) if logprobs else None
-    return Decoded(segments, None, mean, dtw, stopped[0] if stopped else None)
+    return Decoded(segments, None, mean, dtw)
 
 
 def nothing_said(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from wavescribe.core.engine.missed_regions import middle_in
 from wavescribe.core.engine.speech_windows import Window
+from wavescribe.core.engine.word_grouping import ends_sentence
 from wavescribe.core.refine.hallucination import is_non_speech_marker
 from wavescribe.core.transcript import Segment, Word
 
 MIN_PART_WORDS = 3  # a segment's part in one piece this long is a segment of its own
-_SENTENCE_END = (".", "?", "!", "…")
 FRAGMENT_WORD_MS = 150  # a fragment's word moved into its sentence's piece takes this long
 
 
@@ -71,8 +71,7 @@ def _lead_of(window: Window, before: Segment, groups: list[tuple[int, list[Word]
     last = before.words[-1]
     if not middle_in(last, window.pieces[groups[0][0]]):
         return False
-    ended = last.text.strip().endswith(_SENTENCE_END)
-    return not ended or groups[0][1][-1].text.strip().endswith(_SENTENCE_END)
+    return not ends_sentence(last) or ends_sentence(groups[0][1][-1])
 
 
 def _fragments_joined(
@@ -114,11 +113,13 @@ def _laid(piece: tuple[int, int], edge: int, words: list[Word], after: bool) -> 
 def pieces_of(window: Window, fed_words: list[Word]) -> list[int]:
     """The piece each word of one decoded segment was spoken in.
 
-    A word whose middle lies in a pause between pieces goes with its sentence: to the piece of
-    the segment's nearest word inside a piece, the next one for the segment's first words. At
-    beam 5 whisper timed the first words of "I have a thousand thoughts about that thing" into
-    the pause before its piece; squeezed at the end of the piece before, the sentence was then
-    moved by refinement to another clip 10 s away."""
+    A word whose middle lies in a pause between pieces goes with its sentence. A sentence's
+    first words go to the piece of the segment's next word inside a piece (at beam 5 whisper
+    timed the first words of "I have a thousand thoughts about that thing" into the pause
+    before its piece; squeezed at the end of the piece before, the sentence was then moved by
+    refinement to another clip 10 s away). A word going on from the word before stays in the
+    piece it starts in: DTW runs a sentence's last word on across the pause ("... reported in
+    the nation." timed 0.7 s into its piece and 1.6 s into the next)."""
     starts = window.fed_starts()
     ks, inside = [], []
     for w in fed_words:
@@ -131,6 +132,12 @@ def pieces_of(window: Window, fed_words: list[Word]) -> list[int]:
     if not placed:
         return ks
     for i, ok in enumerate(inside):
-        if not ok:
-            ks[i] = next((k for j, k in placed if j > i), placed[-1][1])
+        if ok:
+            continue
+        ks[i] = next((k for j, k in placed if j > i), placed[-1][1])
+        if i > 0 and not ends_sentence(fed_words[i - 1]):
+            k = window.piece_at(fed_words[i].start)
+            a, b = window.pieces[k]
+            if starts[k] <= fed_words[i].start < starts[k] + b - a:
+                ks[i] = k
     return ks

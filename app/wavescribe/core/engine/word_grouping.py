@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from wavescribe.core.transcript import Word
 
 Token = tuple[bytes, int, int, float]  # (bytes, start ms, end ms, probability)
+SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
 
 
 def words_from_tokens(tokens: Sequence[Token], seg_start: int, seg_end: int) -> list[Word]:
@@ -35,6 +36,20 @@ def words_from_tokens(tokens: Sequence[Token], seg_start: int, seg_end: int) -> 
         words.append(Word(start=start, end=end, text=text, probability=round(prob, 4)))
         prev_end = end
     return words
+
+
+def ends_sentence(word: Word) -> bool:
+    return word.text.strip().endswith(SENTENCE_END)
+
+
+def sentences(words: Sequence[Word]) -> list[list[Word]]:
+    """``words`` cut after each word that ends a sentence."""
+    out: list[list[Word]] = [[]]
+    for w in words:
+        out[-1].append(w)
+        if ends_sentence(w):
+            out.append([])
+    return [s for s in out if s]
 
 
 def _opens_word(token: bytes, current: bytes) -> bool:
