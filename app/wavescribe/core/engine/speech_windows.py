@@ -20,11 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_WINDOW_MS = 29_000  # under whisper's 30 s so a window is one encoder pass
-# Continuous speech is cut into pieces of at most this. Fed 27-29 s of unbroken speech, whisper
-# often ends its text a few seconds early and whisper.cpp encodes the rest again (a second 30 s
-# encoder pass, ~0.85 s of 2 cores for tiny.en): measured on the Columbia address (3.3 min,
-# beam 5), 29 s pieces took 8 windows and 18.8 s of decoding, 24 s pieces 9 windows and 14.4 s,
-# 20 s pieces 12 windows and 17.5 s.
+# Continuous speech is cut into pieces of at most this. Chosen when whisper still wrote timestamp
+# tokens and ended 27-29 s windows of unbroken speech early (a second encoder pass); decoded
+# without them, 28 s pieces are no faster on the Columbia address (3.3 min, beam 5: 19.2 vs
+# 19.3 s) and lose more (WER 0.032 vs 0.027).
 PIECE_MAX_MS = 24_000
 # Audio kept on each side of a region: word onsets and releases stay whole. More before: Silero
 # reports onsets a frame or more late, and a soft first word ("And so ...") by up to 0.4 s.
