@@ -64,7 +64,13 @@ from wavescribe.core.engine.unheard_words import (
     keep_faint,
     keep_unheard,
 )
-from wavescribe.core.engine.window_decode import RATE, Decoded, decode_window, nothing_said
+from wavescribe.core.engine.window_decode import (
+    RATE,
+    Decoded,
+    decode_window,
+    nothing_said,
+    spoken_language,
+)
 from wavescribe.core.refine.vad import SpeechMap
 from wavescribe.core.transcript import Segment
 
@@ -157,8 +163,8 @@ def decode_speech_first(
 
     ``speech``: Silero's map of ``audio`` when the caller has it (refinement and speaker
     detection then use the same one); found here otherwise. ``pool``: several decoders (``ctx``
-    among them): after the first window (which settles an "auto" language on ``ctx``), every
-    window's first attempt is decoded ahead, in parallel; the guard, retries and merging stay in
+    among them): after the first window, every window's first attempt is decoded ahead, in
+    parallel; the guard, retries and merging stay in
     time order here, so the result is the one a single decoder gives.
     """
     from wavescribe.core.refine.vad import detect_speech, regions_from_probs
@@ -188,6 +194,10 @@ def decode_speech_first(
     joined = [span for span, _ in beside]
     unheard = [Window((s,)) for s in stretches if s not in joined]
     windows = sorted([*plan_windows(pieces), *unheard], key=lambda w: w.start)
+    if options.language == "auto" and windows:
+        speechful = [w for w in windows if w not in unheard] or windows
+        widest = max(speechful, key=lambda w: w.fed_ms)
+        options.language = spoken_language(pw, ctx, audio, widest, options.threads) or "auto"
     report.windows = len(windows)
     total = max(1, sum(w.fed_ms for w in windows))
     attempts = attempts_for(options)
