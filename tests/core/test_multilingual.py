@@ -72,12 +72,8 @@ def test_a_forced_language_is_used(engine: Engine, german_wav: Path):
     assert "zug" in synth.normalise_words(t.text)
 
 
-def test_an_auto_language_is_decided_on_speech_not_on_a_stretch_before_it(
-    engine: Engine, tmp_path: Path
-):
-    """Four Spanish FLEURS clips 8 s apart: Silero misses 1.2 s at the start of the first, and
-    whisper.cpp, deciding "auto" on the first window it was given (that stretch), heard Korean
-    and decoded every window as Korean. The language is decided on the widest speech window."""
+def _fleurs_8s_apart(lang: str, tmp_path: Path) -> tuple[Path, str]:
+    """Four FLEURS clips of ``lang`` with 8 s of silence after each, and their text."""
     import numpy as np
     import soundfile as sf
 
@@ -85,11 +81,21 @@ def test_an_auto_language_is_decided_on_speech_not_on_a_stretch_before_it(
     from wavescribe.core.audio.load import load_audio
 
     fleurs = DATA / "speech" / "fleurs"
-    clips = [load_audio(fleurs / f"fleurs-es-00{i}.ogg")[0] for i in range(4)]
-    reference = " ".join((fleurs / f"fleurs-es-00{i}.txt").read_text() for i in range(4))
+    clips = [load_audio(fleurs / f"fleurs-{lang}-00{i}.ogg")[0] for i in range(4)]
+    reference = " ".join((fleurs / f"fleurs-{lang}-00{i}.txt").read_text() for i in range(4))
     pause = np.zeros(8 * 16_000, np.float32)
-    wav = tmp_path / "es.wav"
+    wav = tmp_path / f"{lang}.wav"
     sf.write(wav, np.concatenate([x for c in clips for x in (c, pause)]), 16_000)
+    return wav, reference
+
+
+def test_an_auto_language_is_decided_on_speech_not_on_a_stretch_before_it(
+    engine: Engine, tmp_path: Path
+):
+    """Four Spanish FLEURS clips 8 s apart: Silero misses 1.2 s at the start of the first, and
+    whisper.cpp, deciding "auto" on the first window it was given (that stretch), heard Korean
+    and decoded every window as Korean. The language is decided on the widest speech window."""
+    wav, reference = _fleurs_8s_apart("es", tmp_path)
     t = engine.transcribe(wav, TranscribeOptions(language="auto", **FAST))
     assert t.language == "es"
     assert synth.word_error_rate(reference, t.text) <= 0.2, t.text
