@@ -164,8 +164,9 @@ def decode_speech_first(
     ``speech``: Silero's map of ``audio`` when the caller has it (refinement and speaker
     detection then use the same one); found here otherwise. ``pool``: several decoders (``ctx``
     among them): after the first window, every window's first attempt is decoded ahead, in
-    parallel; the guard, retries and merging stay in
-    time order here, so the result is the one a single decoder gives.
+    parallel; the guard, retries and merging stay in time order here, so the result is the one
+    a single decoder gives. An "auto" language is decided first, on the widest speech window
+    (:func:`window_decode.spoken_language`).
     """
     from wavescribe.core.refine.vad import detect_speech, regions_from_probs
 

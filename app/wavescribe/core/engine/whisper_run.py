@@ -108,7 +108,7 @@ def window_params(
     windows are ours, so its segments are not needed. With them, whisper ended the text of 9 of
     14 windows of the Columbia address 1.5-7 s early and whisper.cpp encoded the rest in a
     second 30 s pass; without, each was transcribed to its end in one. Fewer tokens too:
-    real-40 (tiny.en, beam 5) 15.5 -> 13.0 s, WER 0.095 -> 0.085."""
+    real-40 (tiny.en, beam 5) 15.5 -> 13.3 s, WER 0.095 -> 0.085."""
     params = full_params(pw, options, beam_size=attempt.beam_size, prompt=attempt.prompt)
     params.temperature = attempt.temperature
     params.n_threads = threads  # the threads are shared out among the decoders

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from wavescribe.core.engine.missed_regions import middle_in
 from wavescribe.core.engine.speech_windows import Window
-from wavescribe.core.engine.word_grouping import ends_sentence
 from wavescribe.core.refine.hallucination import is_non_speech_marker
+from wavescribe.core.refine.regroup import is_sentence_end
 from wavescribe.core.transcript import Segment, Word
 
 MIN_PART_WORDS = 3  # a segment's part in one piece this long is a segment of its own
@@ -71,7 +71,7 @@ def _lead_of(window: Window, before: Segment, groups: list[tuple[int, list[Word]
     last = before.words[-1]
     if not middle_in(last, window.pieces[groups[0][0]]):
         return False
-    return not ends_sentence(last) or ends_sentence(groups[0][1][-1])
+    return not is_sentence_end(last) or is_sentence_end(groups[0][1][-1])
 
 
 def _fragments_joined(
@@ -135,7 +135,7 @@ def pieces_of(window: Window, fed_words: list[Word]) -> list[int]:
         if ok:
             continue
         ks[i] = next((k for j, k in placed if j > i), placed[-1][1])
-        if i > 0 and not ends_sentence(fed_words[i - 1]):
+        if i > 0 and not is_sentence_end(fed_words[i - 1]):
             k = window.piece_at(fed_words[i].start)
             a, b = window.pieces[k]
             if starts[k] <= fed_words[i].start < starts[k] + b - a:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from wavescribe.core.refine.regroup import is_sentence_end
 from wavescribe.core.transcript import Word
 
 Token = tuple[bytes, int, int, float]  # (bytes, start ms, end ms, probability)
-SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
 
 
 def words_from_tokens(tokens: Sequence[Token], seg_start: int, seg_end: int) -> list[Word]:
@@ -38,16 +38,12 @@ def words_from_tokens(tokens: Sequence[Token], seg_start: int, seg_end: int) -> 
     return words
 
 
-def ends_sentence(word: Word) -> bool:
-    return word.text.strip().endswith(SENTENCE_END)
-
-
 def sentences(words: Sequence[Word]) -> list[list[Word]]:
-    """``words`` cut after each word that ends a sentence."""
+    """``words`` cut after each word that ends a sentence (as cues are: :func:`is_sentence_end`)."""
     out: list[list[Word]] = [[]]
     for w in words:
         out[-1].append(w)
-        if ends_sentence(w):
+        if is_sentence_end(w):
             out.append([])
     return [s for s in out if s]
 
